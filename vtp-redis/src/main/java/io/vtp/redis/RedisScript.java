@@ -1,0 +1,134 @@
+package io.vtp.redis;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.List;
+import java.util.Objects;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
+
+/**
+ * A Lua script run with {@code EVALSHA}: one round trip per call. The SHA-1 is computed locally, so nothing is
+ * sent ahead of the first call; when a server answers {@code NOSCRIPT} (first use, a restart, a failover, a
+ * {@code SCRIPT FLUSH}, or a cluster node that never saw it) the call is retried once with {@code EVAL}, which
+ * runs the script and caches it on that node.
+ *
+ * <p>Scripts live in resource files, never built from input. Every key a script touches must be passed in
+ * {@code keys}, and on Redis Cluster all of them must share one hash slot ({@code {tag}}).
+ *
+ * <p>Immutable and thread-safe; share one instance per script.
+ */
+public final class RedisScript {
+  private final String name;
+  private final String source;
+  private final String sha1;
+
+  private RedisScript(String name, String source) {
+    this.name = name;
+    this.source = source;
+    this.sha1 = sha1Hex(source);
+  }
+
+  /**
+   * Loads a script from a class-path resource (UTF-8).
+   *
+   * @param anchor the class whose loader and package the path is relative to
+   * @param resource the resource path, e.g. {@code "find.lua"} (relative to the anchor's package) or an absolute
+   *     {@code "/io/vtp/x/find.lua"}
+   * @return the script; never {@code null}
+   * @throws IllegalArgumentException when the resource does not exist
+   */
+  public static RedisScript fromResource(Class<?> anchor, String resource) {
+    Objects.requireNonNull(anchor, "anchor");
+    Objects.requireNonNull(resource, "resource");
+    try (InputStream in = anchor.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalArgumentException("script resource " + resource + " not found next to " + anchor.getName());
+      }
+      return new RedisScript(resource, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("script resource " + resource + " could not be read: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Creates a script from source text (for tests and tools; production scripts come from resources).
+   *
+   * @param name a name for messages
+   * @param source the Lua source
+   * @return the script; never {@code null}
+   */
+  public static RedisScript of(String name, String source) {
+    return new RedisScript(Objects.requireNonNull(name, "name"), Objects.requireNonNull(source, "source"));
+  }
+
+  /** Returns the script's name (its resource path). */
+  public String name() {
+    return name;
+  }
+
+  /** Returns the lower-case hex SHA-1 of the source, as Redis computes it. */
+  public String sha1() {
+    return sha1;
+  }
+
+  /** Returns the Lua source. */
+  public String source() {
+    return source;
+  }
+
+  /**
+   * Runs the script: one {@code EVALSHA}, plus one {@code EVAL} only when the server does not know the script
+   * yet. On a cluster client the call goes to the node owning the first key.
+   *
+   * @param jedis any Jedis 8 client (standalone, Sentinel or Cluster)
+   * @param keys the keys the script touches (same hash slot on Cluster); may be empty
+   * @param args the script arguments; may be empty
+   * @return the script's reply as Jedis decodes it (Long, String, List, or null)
+   * @throws redis.clients.jedis.exceptions.JedisException on any Redis or connection error
+   */
+  public Object eval(UnifiedJedis jedis, List<String> keys, List<String> args) {
+    try {
+      return jedis.evalsha(sha1, keys, args);
+    } catch (JedisNoScriptException e) {
+      return jedis.eval(source, keys, args);
+    }
+  }
+
+  /**
+   * Runs the script with binary keys and arguments; see {@link #eval(UnifiedJedis, List, List)}.
+   *
+   * @param jedis any Jedis 8 client
+   * @param keys binary keys
+   * @param args binary arguments
+   * @return the raw reply (byte arrays are not decoded)
+   */
+  public Object evalBinary(UnifiedJedis jedis, List<byte[]> keys, List<byte[]> args) {
+    try {
+      return jedis.evalsha(sha1.getBytes(StandardCharsets.US_ASCII), keys, args);
+    } catch (JedisNoScriptException e) {
+      return jedis.eval(source.getBytes(StandardCharsets.UTF_8), keys, args);
+    }
+  }
+
+  private static String sha1Hex(String source) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8));
+      StringBuilder sb = new StringBuilder(40);
+      for (byte b : digest) {
+        sb.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+      }
+      return sb.toString();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-1 is required of every Java platform", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RedisScript[" + name + " " + sha1 + "]";
+  }
+}
