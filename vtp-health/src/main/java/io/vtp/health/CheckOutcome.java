@@ -1,0 +1,55 @@
+package io.vtp.health;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What one run of a {@link HealthCheck} observed. Latency and time are measured by the registry, not here.
+ *
+ * @param status the observed status; never {@code null}
+ * @param message a short human-readable explanation, e.g. the error; {@code null} when passing
+ * @param details extra values for the full report (numbers, strings, booleans); never {@code null}, may be empty
+ */
+public record CheckOutcome(HealthStatus status, String message, Map<String, Object> details) {
+  /** Validates and copies. */
+  public CheckOutcome {
+    Objects.requireNonNull(status, "status");
+    details = Map.copyOf(Objects.requireNonNull(details, "details"));
+  }
+
+  /** Returns a passing outcome with no details. */
+  public static CheckOutcome pass() {
+    return new CheckOutcome(HealthStatus.PASS, null, Map.of());
+  }
+
+  /**
+   * Returns a passing outcome with details.
+   *
+   * @param details extra values; never {@code null}
+   * @return the outcome
+   */
+  public static CheckOutcome pass(Map<String, Object> details) {
+    return new CheckOutcome(HealthStatus.PASS, null, details);
+  }
+
+  /**
+   * Returns a warning outcome.
+   *
+   * @param message why; never {@code null}
+   * @param details extra values; never {@code null}
+   * @return the outcome
+   */
+  public static CheckOutcome warn(String message, Map<String, Object> details) {
+    return new CheckOutcome(HealthStatus.WARN, Objects.requireNonNull(message, "message"), details);
+  }
+
+  /**
+   * Returns a failing outcome.
+   *
+   * @param message why; never {@code null}
+   * @return the outcome
+   */
+  public static CheckOutcome fail(String message) {
+    return new CheckOutcome(HealthStatus.FAIL, Objects.requireNonNull(message, "message"), Map.of());
+  }
+}

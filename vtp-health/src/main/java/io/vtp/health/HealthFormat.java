@@ -1,0 +1,27 @@
+package io.vtp.health;
+
+/** How a {@link HealthReport} is rendered as JSON. */
+public enum HealthFormat {
+  /**
+   * The IETF health+json shape ({@code application/health+json}): top-level {@code status} is {@code pass},
+   * {@code warn} or {@code fail}; plus {@code instance}, {@code timestamp} and {@code reason}.
+   */
+  HEALTH_JSON("application/health+json"),
+  /**
+   * The original platform's shape ({@code application/json}), for the operators and scripts that read it:
+   * top-level {@code status} is {@code healthy} or {@code unhealthy} (a {@code warn} is healthy), the health+json
+   * status moves to {@code health}; everything else is as in {@link #HEALTH_JSON}.
+   */
+  COMPAT("application/json");
+
+  private final String contentType;
+
+  HealthFormat(String contentType) {
+    this.contentType = contentType;
+  }
+
+  /** Returns the HTTP {@code Content-Type} for this format. */
+  public String contentType() {
+    return contentType;
+  }
+}
