@@ -1,0 +1,107 @@
+package io.vtp.cache;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A cache-aside view of one namespace ("courses", "users") in Redis, in front of a source of truth.
+ *
+ * <p>Reads go to the optional in-process L1, then Redis, then the loader. Concurrent misses on one key share one
+ * load in this JVM, and a short Redis lease lets one instance load while the others wait briefly for its value.
+ * Redis failures never fail a read the loader can serve: they are counted, logged at most once per interval, and
+ * a circuit breaker stops paying timeouts while Redis is down.
+ *
+ * <p>Keys are the caller's ids ({@code "42"}, {@code "user:7"}); they are namespaced under the cache's name, and
+ * keys outside {@code [A-Za-z0-9_.:-]} or longer than the configured bound are hashed (SHA-256), so any string is
+ * safe. Create instances with {@link RedisCacheAside#builder}.
+ *
+ * <pre>{@code
+ * CacheAside<Course> courses = RedisCacheAside.builder(redis, Course.class)
+ *     .name("courses").ttl(CacheTtl.MEDIUM).build();
+ * Optional<Course> course = courses.get("42", key -> Loaded.fromOptional(db.findCourse(42)));
+ * }</pre>
+ *
+ * <p>Implementations are thread-safe.
+ *
+ * @param <V> the value type, serialised as JSON with Jackson
+ */
+public interface CacheAside<V> extends AutoCloseable {
+
+  /**
+   * Returns the cached value for a key, loading it on a miss with the cache's time-to-live.
+   *
+   * @param key the key; not {@code null} or empty
+   * @param loader loads the value on a miss; not {@code null}
+   * @return the value, or empty when the loader said "not found" (now or within the negative time-to-live)
+   * @throws IllegalArgumentException when the key is empty
+   * @throws CacheLoadException when the loader threw a checked exception and no stale value could be served
+   * @throws CacheOverloadedException when Redis is unavailable and the bounded bypass stayed full
+   * @throws RuntimeException the loader's own unchecked exception, unchanged
+   */
+  Optional<V> get(String key, CacheLoader<V> loader);
+
+  /**
+   * Like {@link #get(String, CacheLoader)} with a time-to-live of this call's own for a loaded value (a "not
+   * found" result keeps the cache's negative time-to-live).
+   *
+   * @param key the key; not {@code null} or empty
+   * @param ttl how long a loaded value is fresh, before jitter; positive
+   * @param loader loads the value on a miss; not {@code null}
+   * @return the value, or empty for "not found"
+   * @throws IllegalArgumentException when the key is empty or {@code ttl} is not positive
+   * @throws CacheLoadException when the loader threw a checked exception and no stale value could be served
+   * @throws CacheOverloadedException when Redis is unavailable and the bounded bypass stayed full
+   */
+  Optional<V> get(String key, Duration ttl, CacheLoader<V> loader);
+
+  /**
+   * Returns the values of many keys: L1 first, then one {@code MGET} (one per hash slot on Redis Cluster, sent in
+   * one pipeline), then one call of the bulk loader for the misses only, then one pipelined write-back.
+   *
+   * @param keys the keys; not {@code null}, no {@code null} or empty element; duplicates are read once
+   * @param loader loads the missed keys in one call; not called when everything hits
+   * @return the found values by key, in the order of {@code keys}; keys that are "not found" are absent
+   * @throws IllegalArgumentException when a key is empty
+   * @throws CacheLoadException when the loader threw a checked exception and stale values could not be served
+   * @throws CacheOverloadedException when Redis is unavailable and the bounded bypass stayed full
+   */
+  Map<String, V> getAll(Collection<String> keys, BulkLoader<V> loader);
+
+  /**
+   * Deletes a key's entry everywhere: in Redis, in this instance's L1 and (over Redis pub/sub) in every other
+   * instance's L1. A load of the key that is running concurrently on any instance does not write its (possibly
+   * older) value back. Call it after the write to the source of truth has committed.
+   *
+   * <p>When Redis is unavailable the invalidation is kept and retried before this instance's next Redis command;
+   * until then other instances may serve the old value (see the class documentation of
+   * {@link RedisCacheAside} for the bound).
+   *
+   * @param key the key; not {@code null} or empty
+   * @throws IllegalArgumentException when the key is empty
+   */
+  void invalidate(String key);
+
+  /**
+   * Deletes every entry of this cache's namespace (a {@code SCAN} over every node, so O(keys in Redis)) and
+   * clears every instance's L1. Meant for rare events (a migration, a list whose pages all moved).
+   */
+  void invalidateAll();
+
+  /** Returns the cache's name, as configured. */
+  String name();
+
+  /**
+   * Returns the counters.
+   *
+   * @return a snapshot; never {@code null}
+   */
+  CacheStats stats();
+
+  /**
+   * Stops the L1 invalidation listener, if any. The Redis client is the caller's and stays open. Idempotent.
+   */
+  @Override
+  void close();
+}

@@ -1,0 +1,39 @@
+package io.vtp.cache;
+
+import java.time.Duration;
+
+/**
+ * Time-to-live presets, the same as the original platform's.
+ *
+ * <p>Use them per cache ({@link RedisCacheAside.Builder#ttl(CacheTtl)}) or per call
+ * ({@code cache.get(key, CacheTtl.SHORT.duration(), loader)}).
+ */
+public enum CacheTtl {
+  /** 5 minutes. */
+  SHORT(Duration.ofMinutes(5)),
+  /** 30 minutes. */
+  MEDIUM(Duration.ofMinutes(30)),
+  /** 2 hours. */
+  LONG(Duration.ofHours(2)),
+  /** 24 hours. */
+  DAY(Duration.ofHours(24)),
+  /** 7 days. */
+  WEEK(Duration.ofDays(7)),
+  /** 7 days, the original platform's session lifetime. */
+  SESSION(Duration.ofDays(7));
+
+  private final Duration duration;
+
+  CacheTtl(Duration duration) {
+    this.duration = duration;
+  }
+
+  /**
+   * Returns the preset's duration.
+   *
+   * @return a positive duration; never {@code null}
+   */
+  public Duration duration() {
+    return duration;
+  }
+}

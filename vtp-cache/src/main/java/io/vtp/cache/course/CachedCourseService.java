@@ -1,0 +1,142 @@
+package io.vtp.cache.course;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.vtp.cache.CacheAside;
+import io.vtp.cache.CacheTtl;
+import io.vtp.cache.Loaded;
+import io.vtp.cache.RedisCacheAside;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * A {@link CourseService} decorator that caches reads, as the original platform's {@code NewCachedCourseService}
+ * did, and stays right under load and faults: the worked example of {@link CacheAside} for any entity.
+ *
+ * <ul>
+ *   <li>{@link #findById}: one cache read; a missing id is cached as "not found" (negative caching);</li>
+ *   <li>{@link #findByIds}: one {@code getAll} (one MGET, one {@code WHERE id = ANY(?)} for the misses only);</li>
+ *   <li>{@link #list}: the page's ids are cached briefly ({@code pages}, a {@code List<Long>} cache), the courses
+ *       come from {@code getAll};</li>
+ *   <li>writes go to the delegate first and invalidate only after it returned (committed): update and delete
+ *       invalidate the course, create and delete invalidate the page lists.</li>
+ * </ul>
+ *
+ * <p>Thread-safe.
+ */
+public final class CachedCourseService implements CourseService {
+  private final CourseService delegate;
+  private final CacheAside<Course> courses;
+  private final CacheAside<List<Long>> pages;
+
+  /**
+   * Creates the decorator over two caches the caller built and owns.
+   *
+   * @param delegate the source of truth; not {@code null}
+   * @param courses courses by id; not {@code null}
+   * @param pages page id lists; not {@code null}
+   */
+  public CachedCourseService(CourseService delegate, CacheAside<Course> courses, CacheAside<List<Long>> pages) {
+    this.delegate = Objects.requireNonNull(delegate, "delegate");
+    this.courses = Objects.requireNonNull(courses, "courses");
+    this.pages = Objects.requireNonNull(pages, "pages");
+  }
+
+  /**
+   * Builds the two caches with the defaults ({@code courses}: {@link CacheTtl#MEDIUM}; {@code course-pages}:
+   * {@link CacheTtl#SHORT}) and returns the decorator. The caller closes the caches with the client.
+   *
+   * @param redis the client; not {@code null}
+   * @param delegate the source of truth; not {@code null}
+   * @return the decorator
+   */
+  public static CachedCourseService create(UnifiedJedis redis, CourseService delegate) {
+    return new CachedCourseService(delegate,
+        RedisCacheAside.builder(redis, Course.class).name("courses").ttl(CacheTtl.MEDIUM).build(),
+        RedisCacheAside.builder(redis, new TypeReference<List<Long>>() {}).name("course-pages").ttl(CacheTtl.SHORT)
+            .build());
+  }
+
+  /** Returns the course cache. */
+  public CacheAside<Course> courses() {
+    return courses;
+  }
+
+  /** Returns the page-list cache. */
+  public CacheAside<List<Long>> pages() {
+    return pages;
+  }
+
+  @Override
+  public Optional<Course> findById(long id) {
+    return courses.get(Long.toString(id), key -> Loaded.fromOptional(delegate.findById(id)));
+  }
+
+  @Override
+  public Map<Long, Course> findByIds(Collection<Long> ids) {
+    List<String> keys = ids.stream().map(String::valueOf).toList();
+    Map<String, Course> found = courses.getAll(keys, missed -> {
+      Map<String, Course> loaded = new LinkedHashMap<>();
+      delegate.findByIds(missed.stream().map(Long::valueOf).toList())
+          .forEach((id, course) -> loaded.put(Long.toString(id), course));
+      return loaded;
+    });
+    Map<Long, Course> result = new LinkedHashMap<>();
+    found.forEach((key, course) -> result.put(Long.valueOf(key), course));
+    return result;
+  }
+
+  @Override
+  public List<Course> list(int page, int size) {
+    if (page < 0 || size < 1 || size > 1000) {
+      return delegate.list(page, size); // let the delegate reject it with its message
+    }
+    AtomicReference<List<Course>> loadedHere = new AtomicReference<>();
+    List<Long> ids = pages.get(page + "x" + size, key -> {
+      List<Course> loaded = delegate.list(page, size);
+      loadedHere.set(loaded);
+      return Loaded.of(loaded.stream().map(Course::id).toList());
+    }).orElse(List.of());
+    if (loadedHere.get() != null) {
+      return loadedHere.get();
+    }
+    Map<Long, Course> byId = findByIds(ids);
+    List<Course> result = new ArrayList<>(ids.size());
+    for (Long id : ids) {
+      Course course = byId.get(id);
+      if (course != null) { // deleted since the page was cached
+        result.add(course);
+      }
+    }
+    return result;
+  }
+
+  @Override
+  public Course create(String title, String description, long instructorId) {
+    Course created = delegate.create(title, description, instructorId);
+    pages.invalidateAll();
+    courses.invalidate(Long.toString(created.id())); // drop a cached "not found" for the new id
+    return created;
+  }
+
+  @Override
+  public Optional<Course> update(Course course) {
+    Optional<Course> updated = delegate.update(course);
+    courses.invalidate(Long.toString(course.id()));
+    return updated;
+  }
+
+  @Override
+  public boolean delete(long id) {
+    boolean deleted = delegate.delete(id);
+    courses.invalidate(Long.toString(id));
+    pages.invalidateAll();
+    return deleted;
+  }
+}
