@@ -1,0 +1,56 @@
+package io.vtp.ratelimit.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+
+/**
+ * Turns user keys into Redis keys. User keys are never parsed or used as patterns; a key longer than
+ * {@link #MAX_PLAIN_LENGTH} characters is replaced by its SHA-256 (base64url), and the two forms carry distinct
+ * markers ({@code k:} and {@code h:}) so a plain key can never equal a hashed one.
+ *
+ * <p>Single-policy keys: {@code <prefix><limiter>:{k:<key>}:<alg>} (each user key its own hash tag, so keys spread
+ * over a cluster). Multi-policy keys: {@code <prefix>{<limiter>}:<policy>:k:<key>:<alg>} (one tag for all).
+ */
+final class KeyCodec {
+  /** User keys up to this many characters are stored as they are. */
+  static final int MAX_PLAIN_LENGTH = 200;
+
+  private KeyCodec() {}
+
+  /**
+   * Validates a user key and returns its stored form.
+   *
+   * @throws IllegalArgumentException when the key is null or empty
+   */
+  static String encode(String limiter, String field, String key) {
+    if (key == null) {
+      throw new IllegalArgumentException("rate limit '" + limiter + "': " + field + " must not be null");
+    }
+    if (key.isEmpty()) {
+      throw new IllegalArgumentException("rate limit '" + limiter + "': " + field + " must not be empty");
+    }
+    if (key.length() <= MAX_PLAIN_LENGTH) {
+      return "k:" + key;
+    }
+    return "h:" + sha256(key);
+  }
+
+  static String singleKey(String prefix, String limiter, String encoded, char alg) {
+    return prefix + limiter + ":{" + encoded + "}:" + alg;
+  }
+
+  static String multiKey(String prefix, String limiter, String policy, String encoded, char alg) {
+    return prefix + "{" + limiter + "}:" + policy + ":" + encoded + ":" + alg;
+  }
+
+  private static String sha256(String key) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+    }
+  }
+}

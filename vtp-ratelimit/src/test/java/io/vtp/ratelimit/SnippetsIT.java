@@ -1,0 +1,43 @@
+package io.vtp.ratelimit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vtp.testkit.RedisServer;
+import io.vtp.testkit.VtpServers;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
+
+/** The javadoc examples of {@link RedisRateLimiter}, {@link RateLimiter} and {@link RateLimitHttp}, compiled. */
+@ExtendWith(VtpServers.class)
+class SnippetsIT {
+
+  @Test
+  void javadocExamples_compileAndRun(RedisServer redis) {
+    try (RedisClient client = redis.newClient()) {
+      UnifiedJedis jedis = client;
+      String userId = "snippet-user";
+      String clientIp = "192.0.2.1";
+      try (RateLimiter api = RedisRateLimiter.builder(jedis)
+              .name("snippet-api").limit(100).window(Duration.ofMinutes(1))
+              .build();
+          MultiRateLimiter login = RedisRateLimiter.builder(jedis)
+              .name("snippet-login").failureMode(FailureMode.FAIL_CLOSED)
+              .buildMulti(RateLimitPolicy.of("user", 5, Duration.ofMinutes(1)),
+                  RateLimitPolicy.of("ip", 100, Duration.ofMinutes(1)))) {
+        Decision d = login.tryAcquire(List.of(userId, clientIp));
+        assertThat(d.allowed()).isTrue();
+        Decision a = api.tryAcquire(userId);
+        Map<String, String> headers = RateLimitHttp.headers(a);
+        assertThat(headers).containsKeys("RateLimit-Policy", "RateLimit");
+      } finally {
+        jedis.del("rl:snippet-api:{k:snippet-user}:g", "rl:{snippet-login}:user:k:snippet-user:g",
+            "rl:{snippet-login}:ip:k:192.0.2.1:g");
+      }
+    }
+  }
+}

@@ -1,0 +1,113 @@
+package io.vtp.ratelimit.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vtp.ratelimit.RateLimitPolicy;
+import io.vtp.ratelimit.TestClock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The parts decided in the JVM, on a clock the test moves. */
+class LocalPartsTest {
+  private final TestClock clock = new TestClock(1_000_000);
+
+  @Test
+  void circuitBreaker_opensAfterThresholdAndLetsOneProbeThrough() {
+    CircuitBreaker breaker = new CircuitBreaker(3, 1_000, clock);
+    breaker.onFailure();
+    breaker.onFailure();
+    assertThat(breaker.tryAcquire()).isTrue();
+    breaker.onFailure();
+    assertThat(breaker.tryAcquire()).isFalse();
+    assertThat(breaker.remainingOpenMillis()).isEqualTo(1_000);
+    clock.advance(Duration.ofMillis(999));
+    assertThat(breaker.tryAcquire()).isFalse();
+    clock.advance(Duration.ofMillis(1));
+    assertThat(breaker.tryAcquire()).isTrue(); // the probe
+    assertThat(breaker.tryAcquire()).isFalse(); // only one at a time
+    breaker.onFailure();
+    assertThat(breaker.remainingOpenMillis()).isEqualTo(1_000); // a failed probe opens it again at once
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(breaker.tryAcquire()).isTrue();
+    breaker.onSuccess();
+    assertThat(breaker.isOpen()).isFalse();
+    assertThat(breaker.tryAcquire()).isTrue();
+    assertThat(breaker.tryAcquire()).isTrue();
+  }
+
+  @Test
+  void circuitBreaker_successResetsTheConsecutiveCount() {
+    CircuitBreaker breaker = new CircuitBreaker(2, 1_000, clock);
+    breaker.onFailure();
+    breaker.onSuccess();
+    breaker.onFailure();
+    assertThat(breaker.tryAcquire()).isTrue();
+  }
+
+  @Test
+  void circuitBreaker_releasedProbeCanBeRetried() {
+    CircuitBreaker breaker = new CircuitBreaker(1, 1_000, clock);
+    breaker.onFailure();
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(breaker.tryAcquire()).isTrue();
+    breaker.release();
+    assertThat(breaker.tryAcquire()).isTrue();
+  }
+
+  @Test
+  void logThrottle_letsOneThroughPerIntervalAndCountsTheRest() {
+    LogThrottle throttle = new LogThrottle(60_000, clock);
+    assertThat(throttle.tryAcquire()).isZero();
+    for (int i = 0; i < 5; i++) {
+      assertThat(throttle.tryAcquire()).isEqualTo(-1);
+    }
+    clock.advance(Duration.ofSeconds(59));
+    assertThat(throttle.tryAcquire()).isEqualTo(-1);
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(throttle.tryAcquire()).isEqualTo(6);
+    assertThat(throttle.tryAcquire()).isEqualTo(-1);
+  }
+
+  @Test
+  void localDenyCache_deniesUntilRetryTimeAndOnlyAsManyPermitsOrMore() {
+    LocalDenyCache cache = new LocalDenyCache(10);
+    cache.put("k", new LocalDenyCache.Entry(5_000, 9_000, 2, 0), 0);
+    assertThat(cache.find("k", 2, 4_999)).isNotNull();
+    assertThat(cache.find("k", 3, 4_999)).isNotNull();
+    assertThat(cache.find("k", 1, 4_999)).isNull(); // fewer permits may fit earlier: ask Redis
+    assertThat(cache.find("k", 2, 5_000)).isNull();
+    assertThat(cache.size()).isZero(); // expired entries leave on lookup
+  }
+
+  @Test
+  void localDenyCache_isBounded() {
+    LocalDenyCache cache = new LocalDenyCache(3);
+    for (int i = 0; i < 3; i++) {
+      cache.put("k" + i, new LocalDenyCache.Entry(100, 100, 1, 0), 0);
+    }
+    cache.put("k3", new LocalDenyCache.Entry(100, 100, 1, 0), 50);
+    assertThat(cache.size()).isEqualTo(3);
+    assertThat(cache.find("k3", 1, 50)).isNull();
+    cache.put("k4", new LocalDenyCache.Entry(300, 300, 1, 0), 200); // sweeps the expired ones
+    assertThat(cache.find("k4", 1, 200)).isNotNull();
+    assertThat(cache.size()).isEqualTo(1);
+  }
+
+  @Test
+  void localFallback_allowsTheInstanceShareAllOrNothing() {
+    LocalFallback fallback = new LocalFallback(List.of(RateLimitPolicy.of("user", 6, Duration.ofMinutes(1)),
+        RateLimitPolicy.of("ip", 30, Duration.ofMinutes(1))), 3, 100);
+    assertThat(fallback.limit(0)).isEqualTo(2);
+    assertThat(fallback.limit(1)).isEqualTo(10);
+    long now = 0;
+    assertThat(fallback.decide(new String[] {"u1", "ip"}, 1, now)[0].allowed()).isTrue();
+    assertThat(fallback.decide(new String[] {"u1", "ip"}, 1, now)[0].allowed()).isTrue();
+    Gcra.Result[] denied = fallback.decide(new String[] {"u1", "ip"}, 1, now);
+    assertThat(denied[0].allowed()).isFalse();
+    assertThat(denied[0].retryAfter()).isEqualTo(30_000_000L); // 2 per minute
+    assertThat(denied[1].allowed()).isTrue();
+    assertThat(denied[1].remaining()).isEqualTo(8); // the denied request took nothing from the ip policy
+    assertThat(fallback.decide(new String[] {"u1", "ip"}, 3, now)[0].allowed()).isFalse(); // above the share
+  }
+}
