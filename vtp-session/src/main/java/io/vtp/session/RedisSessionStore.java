@@ -1,0 +1,264 @@
+package io.vtp.session;
+
+import io.vtp.session.internal.RedisSessionStoreImpl;
+import io.vtp.session.internal.StoreConfig;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * Builds the Redis {@link SessionStore}. Works with any Jedis 8 client ({@code RedisClient},
+ * {@code RedisClusterClient}, {@code RedisSentinelClient}) and Redis 7.0 or newer; needs no keyspace
+ * notifications and no module.
+ *
+ * <pre>{@code
+ * SessionStore sessions = RedisSessionStore.builder(redisClient)
+ *     .name("web")
+ *     .idleTimeout(Duration.ofHours(8))
+ *     .absoluteLifetime(Duration.ofDays(7))
+ *     .maxSessionsPerUser(10)
+ *     .build();
+ * Session s = sessions.create("user-42", Map.of("role", "admin"));
+ * // hand s.id() to the client in an HttpOnly, Secure, SameSite=Lax cookie
+ * }</pre>
+ *
+ * <h2>Layout in Redis, and why it is correct on Redis Cluster</h2>
+ * A session id is {@code userTag + secret}: 16 characters derived from SHA-256 of the user id (96 bits), then 43
+ * characters encoding 32 bytes from {@link java.security.SecureRandom}. Every session of a user lives in two keys
+ * that share the hash tag {@code {userTag}} and so one hash slot:
+ * <ul>
+ *   <li>{@code <prefix>{userTag}:s}, a hash: per session, field {@code m:<h>} (version and the four instants,
+ *       parsed by the scripts) and {@code d:<h>} (a JSON document with a schema version, the user id and the
+ *       attributes, written and read only by Java), where {@code <h>} is the base64url SHA-256 of the id;</li>
+ *   <li>{@code <prefix>{userTag}:i}, the per-user index: a sorted set of {@code <h>} scored by each session's
+ *       expiry, pruned lazily by the same scripts.</li>
+ * </ul>
+ * Both keys can be computed from the id alone (for find, update, rotate, delete) and from the user id alone (for
+ * listing and log-out-everywhere), so every operation is one Lua script whose keys all arrive in {@code KEYS[]}
+ * and sit in one slot: one {@code EVALSHA} round trip, atomic, with no {@code RENAME}, no cross-slot command and
+ * no keyspace notification. Both keys carry a TTL equal to the latest expiry among the user's sessions, so
+ * nothing outlives its sessions. Redis holds only hashes of ids: a dump, {@code MONITOR} output or a replica
+ * yields no usable token.
+ *
+ * <p>The user tag in the id lets anyone holding an id tell which other ids (if they hold them too) belong to the
+ * same user; it reveals nothing else. Two users whose tags collide (a 96-bit hash: needs about 2<sup>96</sup>
+ * work for a chosen victim) would share one index: listings are still filtered by user id, but log-out-everywhere
+ * and the per-user maximum would act on both.
+ *
+ * <h2>Time</h2>
+ * Expiry decisions use the configured {@link Clock} (instances need synchronized clocks; skew moves expiry by the
+ * skew), and every key also carries a Redis TTL derived from it, so expired data disappears even if no instance
+ * ever looks at it again.
+ *
+ * <h2>Timeouts</h2>
+ * The store inherits the client's timeouts: configure finite connect and socket timeouts, and a finite pool
+ * wait (a Jedis pool waits forever by default), or an outage becomes hung requests instead of 503s.
+ */
+public final class RedisSessionStore {
+  private RedisSessionStore() {}
+
+  /**
+   * Starts a builder for a store on the given client.
+   *
+   * @param jedis any Jedis 8 client; the store does not close it
+   * @return a new builder with the defaults described on each setter
+   * @throws NullPointerException when {@code jedis} is {@code null}
+   */
+  public static Builder builder(UnifiedJedis jedis) {
+    return new Builder(Objects.requireNonNull(jedis, "jedis"));
+  }
+
+  /**
+   * Configures a Redis session store. Not thread-safe; {@link #build()} validates everything and the store it
+   * returns never changes. Every setter rejects {@code null} with a {@link NullPointerException} naming the
+   * parameter.
+   */
+  public static final class Builder {
+    private final UnifiedJedis jedis;
+    private String name = "default";
+    private String keyPrefix = "vtp:session:";
+    private Duration idleTimeout = Duration.ofDays(7);
+    private Duration absoluteLifetime = Duration.ofDays(30);
+    private Duration touchThreshold = Duration.ofMinutes(1);
+    private Integer maxSessionsPerUser; // null: unlimited
+    private int maxAttributesBytes = 64 * 1024;
+    private int maxUpdateAttempts = 10;
+    private Clock clock = Clock.systemUTC();
+    private SessionStoreListener listener = SessionStoreListener.NOOP;
+
+    private Builder(UnifiedJedis jedis) {
+      this.jedis = jedis;
+    }
+
+    /**
+     * Names the store in log lines, exception messages and metric tags. Default {@code "default"}.
+     *
+     * @param name 1 to 64 characters of {@code [A-Za-z0-9._-]}
+     * @return this builder
+     */
+    public Builder name(String name) {
+      this.name = Objects.requireNonNull(name, "name");
+      return this;
+    }
+
+    /**
+     * Sets the prefix of every key the store writes. Default {@code "vtp:session:"}.
+     *
+     * @param keyPrefix 0 to 128 printable ASCII characters without spaces or braces (braces would break the
+     *     hash tag that keeps a user's keys in one Redis Cluster slot)
+     * @return this builder
+     */
+    public Builder keyPrefix(String keyPrefix) {
+      this.keyPrefix = Objects.requireNonNull(keyPrefix, "keyPrefix");
+      return this;
+    }
+
+    /**
+     * Sets the idle timeout: a session not used for this long ends. It slides forward on use (see
+     * {@link #touchThreshold(Duration)}). Default 7 days: a deliberate choice for a consumer web app where
+     * re-login costs more than the risk of a long-lived idle session on a personal device, mitigated by the
+     * absolute lifetime, rotation on login and log-out-everywhere. Shorten it for sensitive applications (OWASP
+     * ASVS 7.3.1 leaves the value to a documented risk decision).
+     *
+     * @param idleTimeout at least 1 second and at most the absolute lifetime
+     * @return this builder
+     */
+    public Builder idleTimeout(Duration idleTimeout) {
+      this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
+      return this;
+    }
+
+    /**
+     * Sets the absolute lifetime: a session ends this long after creation however busy it is (rotation keeps
+     * the original creation time). Default 30 days.
+     *
+     * @param absoluteLifetime at least 1 second and at most 365 days
+     * @return this builder
+     */
+    public Builder absoluteLifetime(Duration absoluteLifetime) {
+      this.absoluteLifetime = Objects.requireNonNull(absoluteLifetime, "absoluteLifetime");
+      return this;
+    }
+
+    /**
+     * Sets how much time must pass since the last slide before {@link SessionStore#find(String)} slides the idle
+     * expiry again. Within the threshold a find only reads. Trade-off: a session may end up to this much earlier
+     * than "idle timeout after the last request", and {@link Session#lastAccessedAt()} is only this precise.
+     * Default 1 minute; zero slides on every find.
+     *
+     * @param touchThreshold zero or more, and less than the idle timeout
+     * @return this builder
+     */
+    public Builder touchThreshold(Duration touchThreshold) {
+      this.touchThreshold = Objects.requireNonNull(touchThreshold, "touchThreshold");
+      return this;
+    }
+
+    /**
+     * Limits the live sessions per user; creating one more ends the one that would expire first (the least
+     * recently used). Default: unlimited.
+     *
+     * @param maxSessionsPerUser at least 1
+     * @return this builder
+     */
+    public Builder maxSessionsPerUser(int maxSessionsPerUser) {
+      this.maxSessionsPerUser = maxSessionsPerUser;
+      return this;
+    }
+
+    /**
+     * Caps the size of a session's attributes, as UTF-8 JSON. Default 64 KiB. Larger attributes are rejected
+     * with an {@link IllegalArgumentException} when creating or updating.
+     *
+     * @param maxAttributesBytes between 64 and 16 MiB
+     * @return this builder
+     */
+    public Builder maxAttributesBytes(int maxAttributesBytes) {
+      this.maxAttributesBytes = maxAttributesBytes;
+      return this;
+    }
+
+    /**
+     * Sets how many times an update is attempted when concurrent writers keep winning. Default 10.
+     *
+     * @param maxUpdateAttempts between 1 and 1000
+     * @return this builder
+     */
+    public Builder maxUpdateAttempts(int maxUpdateAttempts) {
+      this.maxUpdateAttempts = maxUpdateAttempts;
+      return this;
+    }
+
+    /**
+     * Sets the clock used for every expiry decision. Default {@link Clock#systemUTC()}.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Sets the listener that receives operation outcomes, conflicts, corrupt records and evictions, e.g.
+     * {@code io.vtp.session.micrometer.MicrometerSessionListener}. Default: none.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
+    public Builder listener(SessionStoreListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Validates the configuration and builds the store. Sends nothing to Redis.
+     *
+     * @return the store; thread-safe
+     * @throws IllegalArgumentException naming the setting, its value and the rule when a value is out of range
+     *     or two values conflict
+     */
+    public SessionStore build() {
+      String label = "session store '" + name + "': ";
+      if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
+        throw new IllegalArgumentException("session store name must be 1 to 64 characters of [A-Za-z0-9._-] but was '"
+            + name + "'");
+      }
+      if (keyPrefix.length() > 128 || !keyPrefix.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != '{' && c != '}')) {
+        throw new IllegalArgumentException(label + "keyPrefix must be at most 128 printable ASCII characters "
+            + "without spaces or braces but was '" + keyPrefix + "'");
+      }
+      if (absoluteLifetime.compareTo(Duration.ofSeconds(1)) < 0 || absoluteLifetime.compareTo(Duration.ofDays(365)) > 0) {
+        throw new IllegalArgumentException(label + "absoluteLifetime must be between 1 second and 365 days but was "
+            + absoluteLifetime);
+      }
+      if (idleTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new IllegalArgumentException(label + "idleTimeout must be at least 1 second but was " + idleTimeout);
+      }
+      if (idleTimeout.compareTo(absoluteLifetime) > 0) {
+        throw new IllegalArgumentException(label + "idleTimeout must be <= absoluteLifetime (" + absoluteLifetime
+            + ") but was " + idleTimeout);
+      }
+      if (touchThreshold.isNegative() || touchThreshold.compareTo(idleTimeout) >= 0) {
+        throw new IllegalArgumentException(label + "touchThreshold must be >= 0 and < idleTimeout (" + idleTimeout
+            + ") but was " + touchThreshold);
+      }
+      if (maxSessionsPerUser != null && maxSessionsPerUser < 1) {
+        throw new IllegalArgumentException(label + "maxSessionsPerUser must be >= 1 but was " + maxSessionsPerUser);
+      }
+      if (maxAttributesBytes < 64 || maxAttributesBytes > 16 * 1024 * 1024) {
+        throw new IllegalArgumentException(label + "maxAttributesBytes must be between 64 and 16777216 but was "
+            + maxAttributesBytes);
+      }
+      if (maxUpdateAttempts < 1 || maxUpdateAttempts > 1000) {
+        throw new IllegalArgumentException(label + "maxUpdateAttempts must be between 1 and 1000 but was "
+            + maxUpdateAttempts);
+      }
+      StoreConfig config = new StoreConfig(name, keyPrefix, idleTimeout, absoluteLifetime, touchThreshold,
+          maxSessionsPerUser == null ? 0 : maxSessionsPerUser, maxAttributesBytes, maxUpdateAttempts, clock, listener);
+      return new RedisSessionStoreImpl(jedis, config);
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package io.vtp.session;
+
+import java.time.Duration;
+
+/**
+ * Receives what a session store does, for metrics. Every method has a no-op default; {@link #NOOP} is used when
+ * none is configured. Called on the caller's thread after each operation, so keep it cheap. An exception thrown
+ * here is logged with the store's name and never breaks the operation.
+ *
+ * <p>Never passed a session id or user id. The Micrometer implementation is
+ * {@code io.vtp.session.micrometer.MicrometerSessionListener}.
+ */
+public interface SessionStoreListener {
+
+  /** A listener that ignores everything. */
+  SessionStoreListener NOOP = new SessionStoreListener() {};
+
+  /** The store's operations. */
+  enum Operation {
+    /** {@link SessionStore#create}. */
+    CREATE,
+    /** {@link SessionStore#find}. */
+    FIND,
+    /** {@link SessionStore#update(Session, java.util.function.Consumer)} (one per call, however many attempts). */
+    UPDATE,
+    /** {@link SessionStore#rotate}. */
+    ROTATE,
+    /** {@link SessionStore#delete}. */
+    DELETE,
+    /** {@link SessionStore#findAllForUser}. */
+    FIND_ALL_FOR_USER,
+    /** {@link SessionStore#deleteAllForUser}. */
+    DELETE_ALL_FOR_USER;
+
+    /** Returns the lower-case name used in metric tags, e.g. {@code find_all_for_user}. */
+    public String tagValue() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /** How an operation ended. */
+  enum Outcome {
+    /** Done; for reads: the session was found. */
+    SUCCESS,
+    /** No such session: unknown, expired, malformed or corrupt id (reads, update, rotate, delete). */
+    MISS,
+    /** An update gave up after losing every attempt to concurrent writers. */
+    CONFLICT,
+    /** The backend failed; a {@link SessionStoreUnavailableException} was thrown. */
+    ERROR;
+
+    /** Returns the lower-case name used in metric tags. */
+    public String tagValue() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /**
+   * Called after every operation.
+   *
+   * @param operation the operation
+   * @param outcome how it ended
+   * @param elapsed how long it took, including retries
+   */
+  default void onOperation(Operation operation, Outcome outcome, Duration elapsed) {}
+
+  /** Called when an update attempt lost to a concurrent writer and is retried (or given up). */
+  default void onUpdateConflict() {}
+
+  /**
+   * Called when a stored record could not be read (garbage, a foreign value or a future schema) and was deleted.
+   */
+  default void onCorruptRecord() {}
+
+  /**
+   * Called when creating a session ended older ones because the user had the maximum number.
+   *
+   * @param count how many sessions were ended
+   */
+  default void onEvicted(int count) {}
+}

@@ -1,0 +1,109 @@
+package io.vtp.session.internal;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Validates session attributes as JSON values and copies them into the exact shape a JSON round trip gives back,
+ * so a value reads back equal to what was stored: {@code String}, {@code Boolean}, {@code Long} (or
+ * {@code BigInteger} outside its range), finite {@code Double}, unmodifiable {@code List} and insertion-ordered
+ * unmodifiable {@code Map<String, Object>}. No {@code null}s, no other types.
+ *
+ * <p>Error messages name the attribute path and the offending type, never the value (it may be a secret).
+ */
+public final class JsonValues {
+  /** Maximum nesting of lists and maps. */
+  public static final int MAX_DEPTH = 32;
+
+  private static final BigInteger LONG_MIN = BigInteger.valueOf(Long.MIN_VALUE);
+  private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
+
+  private JsonValues() {}
+
+  /**
+   * Returns a deeply unmodifiable, normalized copy of an attribute map.
+   *
+   * @param attributes the attributes
+   * @return the copy
+   * @throws IllegalArgumentException naming the path when a value is not a JSON value
+   */
+  public static Map<String, Object> copyOf(Map<String, ?> attributes) {
+    return copyMap(attributes, "", 0);
+  }
+
+  /**
+   * Returns a mutable (top level only) copy of an attribute map, for change callbacks.
+   *
+   * @param attributes normalized attributes
+   * @return a new {@code LinkedHashMap}
+   */
+  public static Map<String, Object> mutableCopy(Map<String, Object> attributes) {
+    return new LinkedHashMap<>(attributes);
+  }
+
+  private static Map<String, Object> copyMap(Map<?, ?> map, String path, int depth) {
+    if (depth > MAX_DEPTH) {
+      throw new IllegalArgumentException("attribute '" + path + "' nests deeper than " + MAX_DEPTH + " levels");
+    }
+    Map<String, Object> copy = new LinkedHashMap<>(Math.max(4, map.size() * 2));
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      Object key = e.getKey();
+      if (!(key instanceof String)) {
+        throw new IllegalArgumentException("attribute '" + path + "' has a " + typeName(key)
+            + " key; map keys must be strings");
+      }
+      String name = (String) key;
+      String childPath = path.isEmpty() ? name : path + "." + name;
+      copy.put(name, copyValue(e.getValue(), childPath, depth + 1));
+    }
+    return Collections.unmodifiableMap(copy);
+  }
+
+  private static Object copyValue(Object value, String path, int depth) {
+    if (value instanceof String || value instanceof Boolean || value instanceof Long) {
+      return value;
+    }
+    if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
+      return ((Number) value).longValue();
+    }
+    if (value instanceof Double || value instanceof Float) {
+      double d = ((Number) value).doubleValue();
+      if (Double.isNaN(d) || Double.isInfinite(d)) {
+        throw new IllegalArgumentException("attribute '" + path + "' is " + d + "; JSON numbers must be finite");
+      }
+      return d;
+    }
+    if (value instanceof BigInteger) {
+      BigInteger b = (BigInteger) value;
+      return b.compareTo(LONG_MIN) >= 0 && b.compareTo(LONG_MAX) <= 0 ? (Object) b.longValue() : b;
+    }
+    if (value instanceof Map) {
+      return copyMap((Map<?, ?>) value, path, depth);
+    }
+    if (value instanceof List) {
+      if (depth > MAX_DEPTH) {
+        throw new IllegalArgumentException("attribute '" + path + "' nests deeper than " + MAX_DEPTH + " levels");
+      }
+      List<?> list = (List<?>) value;
+      List<Object> copy = new ArrayList<>(list.size());
+      for (int i = 0; i < list.size(); i++) {
+        copy.add(copyValue(list.get(i), path + "[" + i + "]", depth + 1));
+      }
+      return Collections.unmodifiableList(copy);
+    }
+    if (value == null) {
+      throw new IllegalArgumentException("attribute '" + path + "' is null; remove the attribute instead");
+    }
+    throw new IllegalArgumentException("attribute '" + path + "' is a " + typeName(value)
+        + "; only String, Boolean, integer and finite floating-point numbers (not BigDecimal), List and "
+        + "Map<String, ?> are stored (JSON only)");
+  }
+
+  private static String typeName(Object o) {
+    return o == null ? "null" : o.getClass().getName();
+  }
+}

@@ -1,0 +1,427 @@
+package io.vtp.session.internal;
+
+import io.vtp.redis.RedisScript;
+import io.vtp.session.RedisSessionStore;
+import io.vtp.session.Session;
+import io.vtp.session.SessionConflictException;
+import io.vtp.session.SessionInfo;
+import io.vtp.session.SessionStore;
+import io.vtp.session.SessionStoreListener;
+import io.vtp.session.SessionStoreListener.Operation;
+import io.vtp.session.SessionStoreListener.Outcome;
+import io.vtp.session.SessionStoreUnavailableException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * The Redis session store; see {@link RedisSessionStore} for the layout and the reasoning. Every public operation
+ * sends exactly one script (one {@code EVALSHA}) except in two rare cases: a record whose JSON turns out to be
+ * corrupt costs one more round trip to delete it, and an update that loses a race costs one more per retry.
+ *
+ * <p>Thread-safe and stateless apart from its configuration.
+ */
+public final class RedisSessionStoreImpl implements SessionStore {
+  private static final Logger LOG = LoggerFactory.getLogger(RedisSessionStore.class);
+  /** Longest accepted user id, in characters. */
+  public static final int MAX_USER_ID_LENGTH = 512;
+
+  private static final RedisScript FIND = script("find.lua");
+  private static final RedisScript CREATE = script("create.lua");
+  private static final RedisScript UPDATE = script("update.lua");
+  private static final RedisScript ROTATE = script("rotate.lua");
+  private static final RedisScript DELETE = script("delete.lua");
+  private static final RedisScript FIND_ALL = script("find-all.lua");
+  private static final RedisScript DELETE_ALL = script("delete-all.lua");
+
+  private static final int FOUND = 1;
+  private static final int UNKNOWN = 0;
+  private static final int EXPIRED = 2;
+  private static final int CORRUPT = 3;
+  private static final int CONFLICT = 4;
+
+  private final UnifiedJedis jedis;
+  private final StoreConfig config;
+  private final SessionStoreListener listener;
+  private final RecordCodec codec;
+  private final SessionIds ids = new SessionIds(new SecureRandom());
+  private final String idleMs;
+  private final String touchMs;
+  private final String maxSessions;
+
+  /**
+   * Creates the store; use {@link RedisSessionStore#builder(UnifiedJedis)}.
+   *
+   * @param jedis the client
+   * @param config the validated configuration
+   */
+  public RedisSessionStoreImpl(UnifiedJedis jedis, StoreConfig config) {
+    this.jedis = Objects.requireNonNull(jedis, "jedis");
+    this.config = Objects.requireNonNull(config, "config");
+    this.listener = config.listener();
+    this.codec = new RecordCodec(config.maxAttributesBytes());
+    this.idleMs = Long.toString(config.idleTimeout().toMillis());
+    this.touchMs = Long.toString(config.touchThreshold().toMillis());
+    this.maxSessions = Integer.toString(config.maxSessionsPerUser());
+  }
+
+  private static RedisScript script(String name) {
+    return RedisScript.fromResource(RedisSessionStoreImpl.class, name);
+  }
+
+  @Override
+  public Session create(String userId, Map<String, ?> attributes) {
+    checkUserId(userId);
+    Objects.requireNonNull(attributes, "attributes");
+    Map<String, Object> attrs = JsonValues.copyOf(attributes);
+    String data = codec.encode(userId, attrs);
+    long start = System.nanoTime();
+    String tag = SessionIds.userTag(userId);
+    String id = ids.newId(tag);
+    long now = config.clock().millis();
+    long idleExpiry = now + config.idleTimeout().toMillis();
+    long absoluteExpiry = now + config.absoluteLifetime().toMillis();
+    String meta = meta(1, now, now, idleExpiry, absoluteExpiry);
+    List<?> reply = run(Operation.CREATE, CREATE, tag, start, SessionIds.hash(id), Long.toString(now), meta, data,
+        Long.toString(Math.min(idleExpiry, absoluteExpiry)), maxSessions);
+    int evicted = (int) asLong(reply.get(0));
+    if (asLong(reply.get(1)) != 0) {
+      corrupt("foreign values under the user's keys");
+    }
+    if (evicted > 0) {
+      fire(l -> l.onEvicted(evicted));
+    }
+    Session session = new Session(id, userId, attrs, Instant.ofEpochMilli(now), Instant.ofEpochMilli(now),
+        Instant.ofEpochMilli(idleExpiry), Instant.ofEpochMilli(absoluteExpiry), 1);
+    done(Operation.CREATE, Outcome.SUCCESS, start);
+    return session;
+  }
+
+  @Override
+  public Optional<Session> find(String id) {
+    Objects.requireNonNull(id, "id");
+    long start = System.nanoTime();
+    if (!SessionIds.isWellFormed(id)) {
+      return miss(Operation.FIND, start);
+    }
+    String h = SessionIds.hash(id);
+    String tag = SessionIds.tagOf(id);
+    List<?> reply = run(Operation.FIND, FIND, tag, start, h, Long.toString(config.clock().millis()), idleMs, touchMs);
+    int code = (int) asLong(reply.get(0));
+    if (code != FOUND) {
+      if (code == CORRUPT) {
+        corrupt("wrong Redis type or unreadable metadata");
+      }
+      return miss(Operation.FIND, start);
+    }
+    Session session = decodeOrDelete(id, tag, h, reply.get(1), reply.get(2));
+    if (session == null) {
+      return miss(Operation.FIND, start);
+    }
+    done(Operation.FIND, Outcome.SUCCESS, start);
+    return Optional.of(session);
+  }
+
+  @Override
+  public Optional<Session> update(String id, Consumer<Map<String, Object>> change) {
+    Objects.requireNonNull(change, "change");
+    return find(id).flatMap(s -> update(s, change));
+  }
+
+  @Override
+  public Optional<Session> update(Session current, Consumer<Map<String, Object>> change) {
+    Objects.requireNonNull(current, "current");
+    Objects.requireNonNull(change, "change");
+    long start = System.nanoTime();
+    String id = current.id();
+    if (!SessionIds.isWellFormed(id)) {
+      return miss(Operation.UPDATE, start);
+    }
+    String h = SessionIds.hash(id);
+    String tag = SessionIds.tagOf(id);
+    Session base = current;
+    for (int attempt = 1; ; attempt++) {
+      Map<String, Object> edited = JsonValues.mutableCopy(base.attributes());
+      change.accept(edited);
+      Map<String, Object> attrs = JsonValues.copyOf(edited);
+      String data = codec.encode(base.userId(), attrs);
+      long now = config.clock().millis();
+      List<?> reply = run(Operation.UPDATE, UPDATE, tag, start, h, Long.toString(now), idleMs,
+          Long.toString(base.version()), data);
+      int code = (int) asLong(reply.get(0));
+      if (code == FOUND) {
+        long[] m = parseMeta(asString(reply.get(1)));
+        done(Operation.UPDATE, Outcome.SUCCESS, start);
+        return Optional.of(session(id, base.userId(), attrs, m));
+      }
+      if (code != CONFLICT) {
+        if (code == CORRUPT) {
+          corrupt("wrong Redis type or unreadable metadata");
+        }
+        return miss(Operation.UPDATE, start);
+      }
+      fire(SessionStoreListener::onUpdateConflict);
+      if (attempt >= config.maxUpdateAttempts()) {
+        done(Operation.UPDATE, Outcome.CONFLICT, start);
+        throw new SessionConflictException(config.name(), attempt);
+      }
+      base = decodeOrDelete(id, tag, h, reply.get(1), reply.get(2));
+      if (base == null) {
+        return miss(Operation.UPDATE, start);
+      }
+    }
+  }
+
+  @Override
+  public Optional<Session> rotate(String id) {
+    Objects.requireNonNull(id, "id");
+    long start = System.nanoTime();
+    if (!SessionIds.isWellFormed(id)) {
+      return miss(Operation.ROTATE, start);
+    }
+    String tag = SessionIds.tagOf(id);
+    String h = SessionIds.hash(id);
+    String newId = ids.newId(tag);
+    String newH = SessionIds.hash(newId);
+    List<?> reply = run(Operation.ROTATE, ROTATE, tag, start, h, newH, Long.toString(config.clock().millis()), idleMs);
+    int code = (int) asLong(reply.get(0));
+    if (code != FOUND) {
+      if (code == CORRUPT) {
+        corrupt("wrong Redis type or unreadable metadata");
+      }
+      return miss(Operation.ROTATE, start);
+    }
+    Session session = decodeOrDelete(newId, tag, newH, reply.get(1), reply.get(2));
+    if (session == null) {
+      return miss(Operation.ROTATE, start);
+    }
+    done(Operation.ROTATE, Outcome.SUCCESS, start);
+    return Optional.of(session);
+  }
+
+  @Override
+  public boolean delete(String id) {
+    Objects.requireNonNull(id, "id");
+    long start = System.nanoTime();
+    if (!SessionIds.isWellFormed(id)) {
+      miss(Operation.DELETE, start);
+      return false;
+    }
+    Object reply = runRaw(Operation.DELETE, DELETE, SessionIds.tagOf(id), start, SessionIds.hash(id));
+    boolean removed = asLong(reply) == 1;
+    done(Operation.DELETE, removed ? Outcome.SUCCESS : Outcome.MISS, start);
+    return removed;
+  }
+
+  @Override
+  public List<SessionInfo> findAllForUser(String userId) {
+    checkUserId(userId);
+    long start = System.nanoTime();
+    String tag = SessionIds.userTag(userId);
+    List<?> reply = run(Operation.FIND_ALL_FOR_USER, FIND_ALL, tag, start, Long.toString(config.clock().millis()));
+    long corrupt = asLong(reply.get(0));
+    if (corrupt < 0) {
+      corrupt("foreign values under the user's keys");
+    }
+    for (long i = 0; i < corrupt; i++) {
+      corrupt("unreadable metadata");
+    }
+    List<SessionInfo> sessions = new ArrayList<>((reply.size() - 1) / 3);
+    for (int i = 1; i + 2 < reply.size(); i += 3) {
+      String h = asString(reply.get(i));
+      long[] m = parseMeta(asString(reply.get(i + 1)));
+      RecordCodec.Decoded d = decodeData(tag, h, asString(reply.get(i + 2)));
+      if (m == null || d == null || !d.userId().equals(userId)) {
+        continue; // corrupt (deleted by decodeData) or another user whose tag collides
+      }
+      sessions.add(new SessionInfo(h, d.userId(), d.attributes(), Instant.ofEpochMilli(m[1]),
+          Instant.ofEpochMilli(m[2]), Instant.ofEpochMilli(m[3]), Instant.ofEpochMilli(m[4]), m[0]));
+    }
+    done(Operation.FIND_ALL_FOR_USER, sessions.isEmpty() ? Outcome.MISS : Outcome.SUCCESS, start);
+    return List.copyOf(sessions);
+  }
+
+  @Override
+  public int deleteAllForUser(String userId) {
+    checkUserId(userId);
+    long start = System.nanoTime();
+    Object reply = runRaw(Operation.DELETE_ALL_FOR_USER, DELETE_ALL, SessionIds.userTag(userId), start,
+        Long.toString(config.clock().millis()));
+    int n = (int) asLong(reply);
+    done(Operation.DELETE_ALL_FOR_USER, n > 0 ? Outcome.SUCCESS : Outcome.MISS, start);
+    return n;
+  }
+
+  // ---- decoding ----
+
+  /** Decodes a found record; a corrupt one is deleted (one more round trip) and gives {@code null}. */
+  private Session decodeOrDelete(String id, String tag, String h, Object metaReply, Object dataReply) {
+    long[] m = parseMeta(asString(metaReply));
+    RecordCodec.Decoded d = decodeData(tag, h, asString(dataReply));
+    if (d == null) {
+      return null;
+    }
+    if (m == null) {
+      deleteCorrupt(tag, h, "unreadable metadata");
+      return null;
+    }
+    return session(id, d.userId(), d.attributes(), m);
+  }
+
+  private RecordCodec.Decoded decodeData(String tag, String h, String data) {
+    try {
+      RecordCodec.Decoded d = codec.decode(data);
+      if (!SessionIds.userTag(d.userId()).equals(tag)) {
+        // Stored under another user's keys: a foreign or tampered record. Never hand it out.
+        deleteCorrupt(tag, h, "user id does not match the key");
+        return null;
+      }
+      return d;
+    } catch (RecordCodec.CorruptRecordException e) {
+      deleteCorrupt(tag, h, e.getMessage());
+      return null;
+    }
+  }
+
+  private void deleteCorrupt(String tag, String h, String reason) {
+    corrupt(reason);
+    runRaw(Operation.DELETE, DELETE, tag, System.nanoTime(), h);
+  }
+
+  private static Session session(String id, String userId, Map<String, Object> attrs, long[] m) {
+    return new Session(id, userId, attrs, Instant.ofEpochMilli(m[1]), Instant.ofEpochMilli(m[2]),
+        Instant.ofEpochMilli(m[3]), Instant.ofEpochMilli(m[4]), m[0]);
+  }
+
+  static String meta(long version, long created, long lastAccess, long idleExpiry, long absoluteExpiry) {
+    return version + ":" + created + ":" + lastAccess + ":" + idleExpiry + ":" + absoluteExpiry;
+  }
+
+  /** Parses "version:created:lastAccess:idleExpiry:absoluteExpiry"; {@code null} when malformed. */
+  static long[] parseMeta(String meta) {
+    if (meta == null) {
+      return null;
+    }
+    long[] out = new long[5];
+    int field = 0;
+    long value = 0;
+    int digits = 0;
+    for (int i = 0; i <= meta.length(); i++) {
+      char c = i == meta.length() ? ':' : meta.charAt(i);
+      if (c == ':') {
+        if (digits == 0 || field == 5) {
+          return null;
+        }
+        out[field++] = value;
+        value = 0;
+        digits = 0;
+      } else if (c >= '0' && c <= '9' && digits < 18) {
+        value = value * 10 + (c - '0');
+        digits++;
+      } else {
+        return null;
+      }
+    }
+    return field == 5 ? out : null;
+  }
+
+  // ---- Redis ----
+
+
+  private List<?> run(Operation op, RedisScript script, String tag, long start, String... args) {
+    Object reply = runRaw(op, script, tag, start, args);
+    if (!(reply instanceof List)) {
+      throw unavailable(op, start, new JedisException("unexpected reply from " + script.name()));
+    }
+    return (List<?>) reply;
+  }
+
+  private Object runRaw(Operation op, RedisScript script, String tag, long start, String... args) {
+    try {
+      return script.eval(jedis, SessionIds.keys(config.keyPrefix(), tag), List.of(args));
+    } catch (JedisException e) {
+      throw unavailable(op, start, e);
+    }
+  }
+
+  private SessionStoreUnavailableException unavailable(Operation op, long start, JedisException e) {
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+    fire(l -> l.onOperation(op, Outcome.ERROR, elapsed));
+    return new SessionStoreUnavailableException(config.name(), op.tagValue(), elapsed, e);
+  }
+
+  private static long asLong(Object o) {
+    if (o instanceof Long) {
+      return (Long) o;
+    }
+    if (o instanceof byte[]) {
+      return Long.parseLong(new String((byte[]) o, StandardCharsets.US_ASCII));
+    }
+    if (o instanceof String) {
+      return Long.parseLong((String) o);
+    }
+    throw new JedisException("unexpected script reply element " + (o == null ? "null" : o.getClass().getName()));
+  }
+
+  private static String asString(Object o) {
+    if (o instanceof String) {
+      return (String) o;
+    }
+    if (o instanceof byte[]) {
+      return new String((byte[]) o, StandardCharsets.UTF_8);
+    }
+    return null;
+  }
+
+  // ---- validation, metrics, logging ----
+
+  private static void checkUserId(String userId) {
+    Objects.requireNonNull(userId, "userId");
+    if (userId.isBlank()) {
+      throw new IllegalArgumentException("userId must not be blank");
+    }
+    if (userId.length() > MAX_USER_ID_LENGTH) {
+      throw new IllegalArgumentException("userId must be at most " + MAX_USER_ID_LENGTH + " characters but was "
+          + userId.length());
+    }
+  }
+
+  private <T> Optional<T> miss(Operation op, long start) {
+    done(op, Outcome.MISS, start);
+    return Optional.empty();
+  }
+
+  private void done(Operation op, Outcome outcome, long start) {
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+    fire(l -> l.onOperation(op, outcome, elapsed));
+  }
+
+  private void corrupt(String reason) {
+    LOG.warn("session store '{}': deleted an unreadable session record ({})", config.name(), reason);
+    fire(SessionStoreListener::onCorruptRecord);
+  }
+
+  private void fire(Consumer<SessionStoreListener> event) {
+    try {
+      event.accept(listener);
+    } catch (RuntimeException e) {
+      LOG.warn("session store '{}': listener {} threw; ignored", config.name(), listener.getClass().getName(), e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return config.toString();
+  }
+}

@@ -1,0 +1,70 @@
+package io.vtp.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vtp.session.internal.SessionIds;
+import io.vtp.testkit.KeyNamespace;
+import io.vtp.testkit.RedisCluster;
+import io.vtp.testkit.RedisServer;
+import io.vtp.testkit.VtpServers;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.util.JedisClusterCRC16;
+
+/** The session store contract on a real 3-master Redis Cluster, plus what only a cluster can show. */
+@ExtendWith(VtpServers.class)
+class ClusterSessionStoreIT extends SessionStoreContract {
+  private final RedisCluster cluster;
+  private final KeyNamespace ns;
+
+  ClusterSessionStoreIT(RedisCluster cluster, KeyNamespace ns) {
+    this.cluster = cluster;
+    this.ns = ns;
+  }
+
+  @Override
+  UnifiedJedis connect() {
+    return cluster.newClient();
+  }
+
+  @Override
+  Map<String, Long> commandCalls() {
+    return cluster.commandCalls();
+  }
+
+  @Override
+  void resetStats() {
+    cluster.resetStats();
+  }
+
+  @Override
+  String keyPrefix() {
+    return ns.prefix();
+  }
+
+  @Test
+  void usersSpreadOverEveryNode_eachUsersKeysInOneSlot_andLogoutEverywhereWorks() {
+    SessionStore store = store();
+    Set<Integer> ports = new HashSet<>();
+    for (int u = 0; u < 30; u++) {
+      String user = newUser();
+      List<Session> sessions = List.of(store.create(user, Map.of("u", u)), store.create(user, Map.of()));
+      List<String> keys = keysOf(user);
+      assertThat(JedisClusterCRC16.getSlot(keys.get(0))).isEqualTo(JedisClusterCRC16.getSlot(keys.get(1)));
+      RedisServer node = cluster.nodeForKey(keys.get(0));
+      ports.add(node.port());
+      assertThat(store.findAllForUser(user)).hasSize(2);
+      Session rotated = store.rotate(sessions.get(0).id()).orElseThrow();
+      assertThat(SessionIds.tagOf(rotated.id())).isEqualTo(SessionIds.userTag(user));
+      assertThat(store.deleteAllForUser(user)).isEqualTo(2);
+      assertThat(store.find(rotated.id())).isEmpty();
+      assertThat(store.find(sessions.get(1).id())).isEmpty();
+    }
+    assertThat(ports).as("nodes that held sessions").hasSize(3);
+  }
+}

@@ -1,0 +1,66 @@
+package io.vtp.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.RedisClient;
+
+/** Configuration is validated when built, with messages naming the setting, the value and the rule. */
+class RedisSessionStoreBuilderTest {
+  // Never connected to: building sends nothing.
+  private final RedisClient client = RedisClient.builder().hostAndPort(new HostAndPort("127.0.0.1", 1)).build();
+
+  @AfterEach
+  void close() {
+    client.close();
+  }
+
+  private void assertRejected(UnaryOperator<RedisSessionStore.Builder> config, String message) {
+    assertThatThrownBy(() -> config.apply(RedisSessionStore.builder(client).name("web")).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessage(message);
+  }
+
+  @Test
+  void build_defaults_buildsWithoutTouchingRedis() {
+    assertThat(RedisSessionStore.builder(client).build().toString())
+        .contains("idleTimeout=PT168H", "absoluteLifetime=PT720H", "maxSessionsPerUser=unlimited");
+  }
+
+  @Test
+  void build_badValues_failWithFieldValueAndRule() {
+    assertRejected(b -> b.idleTimeout(Duration.ZERO),
+        "session store 'web': idleTimeout must be at least 1 second but was PT0S");
+    assertRejected(b -> b.idleTimeout(Duration.ofDays(40)),
+        "session store 'web': idleTimeout must be <= absoluteLifetime (PT720H) but was PT960H");
+    assertRejected(b -> b.absoluteLifetime(Duration.ofDays(400)),
+        "session store 'web': absoluteLifetime must be between 1 second and 365 days but was PT9600H");
+    assertRejected(b -> b.touchThreshold(Duration.ofDays(7)),
+        "session store 'web': touchThreshold must be >= 0 and < idleTimeout (PT168H) but was PT168H");
+    assertRejected(b -> b.touchThreshold(Duration.ofSeconds(-1)),
+        "session store 'web': touchThreshold must be >= 0 and < idleTimeout (PT168H) but was PT-1S");
+    assertRejected(b -> b.maxSessionsPerUser(0), "session store 'web': maxSessionsPerUser must be >= 1 but was 0");
+    assertRejected(b -> b.maxAttributesBytes(10),
+        "session store 'web': maxAttributesBytes must be between 64 and 16777216 but was 10");
+    assertRejected(b -> b.maxUpdateAttempts(0),
+        "session store 'web': maxUpdateAttempts must be between 1 and 1000 but was 0");
+    assertRejected(b -> b.keyPrefix("app:{x}:"),
+        "session store 'web': keyPrefix must be at most 128 printable ASCII characters without spaces or braces "
+            + "but was 'app:{x}:'");
+    assertRejected(b -> b.name("my store"),
+        "session store name must be 1 to 64 characters of [A-Za-z0-9._-] but was 'my store'");
+  }
+
+  @Test
+  void setters_rejectNullNamingTheParameter() {
+    RedisSessionStore.Builder b = RedisSessionStore.builder(client);
+    assertThatThrownBy(() -> b.clock(null)).isInstanceOf(NullPointerException.class).hasMessage("clock");
+    assertThatThrownBy(() -> b.idleTimeout(null)).isInstanceOf(NullPointerException.class).hasMessage("idleTimeout");
+    assertThatThrownBy(() -> RedisSessionStore.builder(null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("jedis");
+  }
+}

@@ -1,0 +1,590 @@
+package io.vtp.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vtp.session.internal.SessionIds;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * The session store contract, run against standalone Redis and a 3-master Redis Cluster by subclasses. Every test
+ * uses fresh user ids, so tests never see each other's sessions.
+ */
+abstract class SessionStoreContract {
+  /** Commands the scripts run inside an EVALSHA; anything else top-level would be an extra round trip. */
+  static final Set<String> SCRIPT_INTERNAL = Set.of("type", "hmget", "hset", "hdel", "zadd", "zrem", "zcard",
+      "zcount", "zrange", "zrangebyscore", "pexpire", "del");
+  static final Duration IDLE = Duration.ofMinutes(30);
+  static final Duration ABSOLUTE = Duration.ofHours(8);
+  static final Duration TOUCH = Duration.ofMinutes(1);
+
+  final MutableClock clock = MutableClock.startingNow();
+  final RecordingListener listener = new RecordingListener();
+  final List<UnifiedJedis> clients = new ArrayList<>();
+  private int users;
+
+  /** A new client to the server under test; closed after the test. */
+  abstract UnifiedJedis connect();
+
+  /** Command calls since the last reset, summed over every node. */
+  abstract Map<String, Long> commandCalls();
+
+  abstract void resetStats();
+
+  /** This class's own key prefix. */
+  abstract String keyPrefix();
+
+  UnifiedJedis client() {
+    if (clients.isEmpty()) {
+      clients.add(connect());
+    }
+    return clients.get(0);
+  }
+
+  RedisSessionStore.Builder builder(UnifiedJedis jedis) {
+    return RedisSessionStore.builder(jedis).name("contract").keyPrefix(keyPrefix()).clock(clock)
+        .idleTimeout(IDLE).absoluteLifetime(ABSOLUTE).touchThreshold(TOUCH).listener(listener);
+  }
+
+  SessionStore store() {
+    return builder(client()).build();
+  }
+
+  String newUser() {
+    return "user-" + getClass().getSimpleName() + "-" + (++users) + "-" + System.nanoTime();
+  }
+
+  List<String> keysOf(String userId) {
+    return SessionIds.keys(keyPrefix(), SessionIds.userTag(userId));
+  }
+
+  /** Runs an operation with statistics reset and returns the commands it caused (without the stats calls). */
+  Map<String, Long> commandsOf(Runnable op) {
+    resetStats();
+    op.run();
+    Map<String, Long> calls = new HashMap<>(commandCalls());
+    calls.remove("info");
+    calls.remove("config|resetstat");
+    return calls;
+  }
+
+  void assertOneRoundTrip(Map<String, Long> calls) {
+    assertThat(calls).as("commands").containsEntry("evalsha", 1L).doesNotContainKey("eval");
+    assertThat(calls.keySet()).as("commands besides the one EVALSHA").isSubsetOf(
+        union(SCRIPT_INTERNAL, Set.of("evalsha")));
+  }
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> u = new java.util.HashSet<>(a);
+    u.addAll(b);
+    return u;
+  }
+
+  @AfterEach
+  void closeClients() {
+    clients.forEach(UnifiedJedis::close);
+    clients.clear();
+  }
+
+  // ---- create and find ----
+
+  @Test
+  void create_returnsWellFormedIdAndTheData() {
+    String user = newUser();
+    Session s = store().create(user, Map.of("role", "admin", "n", 5, "tags", List.of("a", "b")));
+
+    assertThat(s.id()).hasSize(59).matches("[A-Za-z0-9_-]+").startsWith(SessionIds.userTag(user));
+    assertThat(s.userId()).isEqualTo(user);
+    assertThat(s.attributes()).containsEntry("role", "admin").containsEntry("n", 5L)
+        .containsEntry("tags", List.of("a", "b"));
+    assertThat(s.version()).isEqualTo(1);
+    assertThat(s.createdAt()).isEqualTo(clock.instant());
+    assertThat(s.idleExpiresAt()).isEqualTo(clock.instant().plus(IDLE));
+    assertThat(s.absoluteExpiresAt()).isEqualTo(clock.instant().plus(ABSOLUTE));
+  }
+
+  @Test
+  void find_afterCreate_returnsAnEqualSession() {
+    SessionStore store = store();
+    Session created = store.create(newUser(), Map.of("cart", Map.of("sku-1", 2, "price", 9.5), "ok", true));
+
+    assertThat(store.find(created.id())).contains(created);
+  }
+
+  @Test
+  void find_fromAnotherStoreInstance_seesTheSession() {
+    Session created = store().create(newUser(), Map.of("a", "b"));
+    clients.add(connect());
+    SessionStore other = builder(clients.get(1)).build();
+
+    assertThat(other.find(created.id())).contains(created);
+  }
+
+  @Test
+  void find_unknownWellFormedId_isEmpty() {
+    String unknown = SessionIds.userTag(newUser()) + "A".repeat(42) + "E";
+    assertThat(SessionIds.isWellFormed(unknown)).isTrue();
+    assertThat(store().find(unknown)).isEmpty();
+    assertThat(listener.operations).containsExactly("find:miss");
+  }
+
+  @Test
+  void find_malformedIds_areEmptyWithoutAnyRedisCall() {
+    SessionStore store = store();
+    Session real = store.create(newUser(), Map.of());
+    List<String> malformed = List.of("", "abc", real.id() + "A", real.id().substring(1),
+        real.id().substring(0, 58) + "=", real.id().substring(0, 58) + "B", // non-canonical last character
+        real.id().replace(real.id().charAt(20), '.'), "x".repeat(10_000), "../../etc/passwd",
+        "{" + real.id().substring(1), real.id().substring(0, 30) + "*" + real.id().substring(31),
+        real.id().substring(0, 58) + "é");
+
+    Map<String, Long> calls = commandsOf(() -> {
+      for (String id : malformed) {
+        assertThat(store.find(id)).as("find(%s)", id).isEmpty();
+        assertThat(store.delete(id)).isFalse();
+        assertThat(store.rotate(id)).isEmpty();
+        assertThat(store.update(id, m -> m.put("x", 1))).isEmpty();
+      }
+    });
+
+    assertThat(calls).isEmpty();
+  }
+
+  // ---- round trips ----
+
+  @Test
+  void find_withinTouchThreshold_isOneEvalshaThatOnlyReads() {
+    SessionStore store = store();
+    Session s = store.create(newUser(), Map.of("a", 1));
+    store.find(s.id()); // the script is known to the server from here on
+    clock.advance(TOUCH.minusSeconds(1));
+
+    Map<String, Long> calls = commandsOf(() -> assertThat(store.find(s.id())).isPresent());
+
+    assertThat(calls).containsExactlyInAnyOrderEntriesOf(Map.of("evalsha", 1L, "hmget", 1L));
+  }
+
+  @Test
+  void everyOperation_isOneRoundTrip() {
+    SessionStore store = store();
+    String user = newUser();
+    // Warm up every script so no NOSCRIPT/EVAL pair is counted.
+    Session warm = store.create(user, Map.of());
+    store.find(warm.id());
+    store.update(warm, m -> m.put("w", 1));
+    store.rotate(warm.id()).ifPresent(r -> store.delete(r.id()));
+    store.findAllForUser(user);
+    store.deleteAllForUser(user);
+
+    Session[] s = new Session[1];
+    assertOneRoundTrip(commandsOf(() -> s[0] = store.create(user, Map.of("a", 1))));
+    clock.advance(TOUCH.plusSeconds(1));
+    assertOneRoundTrip(commandsOf(() -> assertThat(store.find(s[0].id())).isPresent()));
+    assertOneRoundTrip(commandsOf(() -> s[0] = store.update(s[0], m -> m.put("b", 2)).orElseThrow()));
+    assertOneRoundTrip(commandsOf(() -> s[0] = store.rotate(s[0].id()).orElseThrow()));
+    assertOneRoundTrip(commandsOf(() -> assertThat(store.findAllForUser(user)).hasSize(1)));
+    assertOneRoundTrip(commandsOf(() -> assertThat(store.delete(s[0].id())).isTrue()));
+    store.create(user, Map.of());
+    assertOneRoundTrip(commandsOf(() -> assertThat(store.deleteAllForUser(user)).isEqualTo(1)));
+  }
+
+  // ---- what Redis holds ----
+
+  @Test
+  void redis_holdsOnlyHashesOfIds_andEveryKeyExpires() {
+    SessionStore store = store();
+    String user = newUser();
+    Session a = store.create(user, Map.of("x", "y"));
+    Session b = store.create(user, Map.of());
+    List<String> keys = keysOf(user);
+    UnifiedJedis jedis = client();
+
+    String dump = jedis.hgetAll(keys.get(0)).toString() + jedis.zrange(keys.get(1), 0, -1) + keys;
+    for (Session s : List.of(a, b)) {
+      assertThat(dump).doesNotContain(s.id()).doesNotContain(s.id().substring(SessionIds.TAG_LENGTH))
+          .contains(SessionIds.hash(s.id()));
+    }
+    for (String key : keys) {
+      assertThat(jedis.pttl(key)).as("pttl %s", key).isPositive().isLessThanOrEqualTo(IDLE.toMillis());
+    }
+  }
+
+  // ---- expiry ----
+
+  @Test
+  void find_afterTouchThreshold_slidesIdleExpiry() {
+    SessionStore store = store();
+    Session s = store.create(newUser(), Map.of());
+    clock.advance(Duration.ofMinutes(20));
+
+    Session found = store.find(s.id()).orElseThrow();
+
+    assertThat(found.lastAccessedAt()).isEqualTo(clock.instant());
+    assertThat(found.idleExpiresAt()).isEqualTo(clock.instant().plus(IDLE));
+    assertThat(found.version()).isEqualTo(s.version());
+    clock.advance(Duration.ofMinutes(20)); // 40 min after creation, 20 after the slide: still alive
+    assertThat(store.find(s.id())).isPresent();
+  }
+
+  @Test
+  void find_withinTouchThreshold_doesNotSlide() {
+    SessionStore store = store();
+    Session s = store.create(newUser(), Map.of());
+    clock.advance(TOUCH.minusMillis(1));
+
+    assertThat(store.find(s.id()).orElseThrow().idleExpiresAt()).isEqualTo(s.idleExpiresAt());
+  }
+
+  @Test
+  void find_afterIdleTimeout_isEmptyAndTheRecordIsGone() {
+    SessionStore store = store();
+    String user = newUser();
+    Session s = store.create(user, Map.of());
+    clock.advance(IDLE);
+
+    assertThat(store.find(s.id())).isEmpty();
+    assertThat(client().exists(keysOf(user).get(0))).isFalse();
+    assertThat(client().exists(keysOf(user).get(1))).isFalse();
+  }
+
+  @Test
+  void find_afterAbsoluteLifetime_isEmptyEvenWhenUsedThroughout() {
+    SessionStore store = store();
+    Session s = store.create(newUser(), Map.of());
+    Instant end = s.absoluteExpiresAt();
+    while (clock.instant().plus(Duration.ofMinutes(10)).isBefore(end)) {
+      clock.advance(Duration.ofMinutes(10));
+      assertThat(store.find(s.id())).as("at %s", clock.instant()).isPresent();
+    }
+    clock.advance(Duration.between(clock.instant(), end));
+
+    assertThat(store.find(s.id())).isEmpty();
+  }
+
+  @Test
+  void ttls_neverExceedTheConfiguredBounds() {
+    SessionStore store = builder(client()).idleTimeout(Duration.ofMinutes(10)).absoluteLifetime(Duration.ofMinutes(15))
+        .build();
+    String user = newUser();
+    Session s = store.create(user, Map.of());
+    for (int i = 0; i < 6; i++) {
+      clock.advance(Duration.ofMinutes(2));
+      store.find(s.id());
+      Instant end = s.absoluteExpiresAt();
+      long bound = Math.min(Duration.ofMinutes(10).toMillis(), Duration.between(clock.instant(), end).toMillis());
+      for (String key : keysOf(user)) {
+        assertThat(client().pttl(key)).as("pttl %s after %d finds", key, i + 1).isPositive()
+            .isLessThanOrEqualTo(bound);
+      }
+    }
+  }
+
+  // ---- update ----
+
+  @Test
+  void update_changesAttributes_bumpsVersion_andSlides() {
+    SessionStore store = store();
+    Session s = store.create(newUser(), Map.of("a", 1, "b", 2));
+    clock.advance(Duration.ofSeconds(5));
+
+    Session u = store.update(s.id(), m -> {
+      m.remove("a");
+      m.put("c", List.of(1, 2));
+    }).orElseThrow();
+
+    assertThat(u.attributes()).isEqualTo(Map.of("b", 2L, "c", List.of(1L, 2L)));
+    assertThat(u.version()).isEqualTo(2);
+    assertThat(u.idleExpiresAt()).isEqualTo(clock.instant().plus(IDLE));
+    assertThat(store.find(s.id())).contains(u);
+  }
+
+  @Test
+  void update_fromAStaleSession_reappliesTheChangeOnTheCurrentState() {
+    SessionStore store = store();
+    Session s = store.create(newUser(), Map.of());
+    store.update(s, m -> m.put("first", true)).orElseThrow();
+
+    Session u = store.update(s, m -> m.put("second", true)).orElseThrow(); // s is now stale (version 1)
+
+    assertThat(u.attributes()).containsEntry("first", true).containsEntry("second", true);
+    assertThat(u.version()).isEqualTo(3);
+    assertThat(listener.conflicts.get()).isEqualTo(1);
+  }
+
+  @Test
+  void update_twoStoresOnTwoClientsConcurrently_loseNoWrite() throws Exception {
+    clients.add(connect());
+    clients.add(connect());
+    SessionStore one = builder(clients.get(0)).maxUpdateAttempts(1000).build();
+    SessionStore two = builder(clients.get(1)).maxUpdateAttempts(1000).build();
+    Session s = one.create(newUser(), Map.of("count", 0));
+    int threads = 4;
+    int increments = 40;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<Void>> done = new ArrayList<>();
+    try {
+      for (int t = 0; t < threads; t++) {
+        SessionStore store = t % 2 == 0 ? one : two;
+        String mine = "thread-" + t;
+        Callable<Void> work = () -> {
+          go.await();
+          for (int i = 0; i < increments; i++) {
+            store.update(s.id(), m -> {
+              m.put("count", (Long) m.get("count") + 1);
+              m.put(mine, (Long) m.getOrDefault(mine, 0L) + 1);
+            }).orElseThrow();
+          }
+          return null;
+        };
+        done.add(pool.submit(work));
+      }
+      go.countDown();
+      for (Future<Void> f : done) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    Session end = one.find(s.id()).orElseThrow();
+    assertThat(end.attribute("count")).isEqualTo((long) threads * increments);
+    for (int t = 0; t < threads; t++) {
+      assertThat(end.attribute("thread-" + t)).isEqualTo((long) increments);
+    }
+    assertThat(end.version()).isEqualTo(1L + threads * increments);
+  }
+
+  @Test
+  void update_unknownSession_isEmpty() {
+    SessionStore store = store();
+    Session s = store.create(newUser(), Map.of());
+    store.delete(s.id());
+
+    assertThat(store.update(s, m -> m.put("a", 1))).isEmpty();
+  }
+
+  @Test
+  void update_whenConflictsNeverStop_throwsAfterTheConfiguredAttempts() {
+    SessionStore store = builder(client()).maxUpdateAttempts(3).build();
+    SessionStore other = store();
+    Session s = store.create(newUser(), Map.of("n", 0));
+
+    // The change itself makes another instance write first, every time.
+    assertThatThrownBy(() -> store.update(s, m -> other.update(s.id(), o -> o.put("n", 1)).orElseThrow()))
+        .isInstanceOf(SessionConflictException.class).hasMessageContaining("3 times");
+    assertThat(listener.operations).contains("update:conflict");
+  }
+
+  // ---- rotate ----
+
+  @Test
+  void rotate_oldIdDiesAtOnce_newIdCarriesTheData() {
+    SessionStore store = store();
+    Session s = store.create(newUser(), Map.of("cart", List.of("x")));
+    clock.advance(Duration.ofMinutes(5));
+
+    Session r = store.rotate(s.id()).orElseThrow();
+
+    assertThat(r.id()).isNotEqualTo(s.id()).hasSize(59);
+    assertThat(store.find(s.id())).isEmpty();
+    assertThat(store.update(s, m -> m.put("evil", true))).isEmpty();
+    assertThat(store.rotate(s.id())).isEmpty();
+    Session found = store.find(r.id()).orElseThrow();
+    assertThat(found.attributes()).isEqualTo(s.attributes());
+    assertThat(found.userId()).isEqualTo(s.userId());
+    assertThat(found.createdAt()).isEqualTo(s.createdAt());
+    assertThat(found.absoluteExpiresAt()).as("rotation never extends the lifetime").isEqualTo(s.absoluteExpiresAt());
+    assertThat(found.idleExpiresAt()).isEqualTo(clock.instant().plus(IDLE));
+    assertThat(store.findAllForUser(s.userId())).hasSize(1);
+  }
+
+  // ---- delete, per-user index ----
+
+  @Test
+  void delete_endsTheSession() {
+    SessionStore store = store();
+    Session s = store.create(newUser(), Map.of());
+
+    assertThat(store.delete(s.id())).isTrue();
+    assertThat(store.find(s.id())).isEmpty();
+    assertThat(store.delete(s.id())).isFalse();
+  }
+
+  @Test
+  void findAllForUser_listsLiveSessionsOnly_withoutTheirIds() {
+    SessionStore store = store();
+    String user = newUser();
+    Session old = store.create(user, Map.of("device", "old"));
+    clock.advance(IDLE.minusMinutes(1));
+    Session a = store.create(user, Map.of("device", "a"));
+    clock.advance(Duration.ofSeconds(1));
+    Session b = store.create(user, Map.of("device", "b"));
+    store.create(newUser(), Map.of("device", "someone else"));
+    clock.advance(Duration.ofMinutes(2)); // old has expired by idleness
+
+    List<SessionInfo> all = store.findAllForUser(user);
+
+    assertThat(all).extracting(i -> i.attribute("device")).containsExactly("a", "b");
+    assertThat(all).extracting(SessionInfo::handle)
+        .containsExactly(SessionIds.hash(a.id()), SessionIds.hash(b.id()))
+        .doesNotContain(old.id(), a.id(), b.id());
+    assertThat(store.findAllForUser(newUser())).isEmpty();
+  }
+
+  @Test
+  void deleteAllForUser_endsEverySessionOfThatUserOnly() {
+    SessionStore store = store();
+    String user = newUser();
+    String other = newUser();
+    List<Session> mine = List.of(store.create(user, Map.of()), store.create(user, Map.of()),
+        store.create(user, Map.of()));
+    Session theirs = store.create(other, Map.of());
+
+    assertThat(store.deleteAllForUser(user)).isEqualTo(3);
+
+    mine.forEach(s -> assertThat(store.find(s.id())).isEmpty());
+    assertThat(store.find(theirs.id())).isPresent();
+    assertThat(store.findAllForUser(user)).isEmpty();
+    assertThat(client().exists(keysOf(user).get(0))).isFalse();
+    assertThat(store.deleteAllForUser(user)).isZero();
+  }
+
+  @Test
+  void maxSessionsPerUser_evictsTheSoonestExpiring() {
+    SessionStore store = builder(client()).maxSessionsPerUser(2).build();
+    String user = newUser();
+    Session first = store.create(user, Map.of());
+    clock.advance(Duration.ofMinutes(2));
+    Session second = store.create(user, Map.of());
+    clock.advance(Duration.ofMinutes(2));
+    store.find(first.id()); // first is now the most recently used
+
+    Session third = store.create(user, Map.of());
+
+    assertThat(store.find(second.id())).isEmpty();
+    assertThat(store.find(first.id())).isPresent();
+    assertThat(store.find(third.id())).isPresent();
+    assertThat(listener.evicted.get()).isEqualTo(1);
+    assertThat(store.findAllForUser(user)).hasSize(2);
+  }
+
+  // ---- bad input and corrupt data ----
+
+  @Test
+  void create_oversizedAttributes_failsClearlyAndStoresNothing() {
+    SessionStore store = builder(client()).maxAttributesBytes(1024).build();
+    String user = newUser();
+
+    assertThatThrownBy(() -> store.create(user, Map.of("blob", "x".repeat(2000))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxAttributesBytes is 1024").hasMessageNotContaining("xxxx");
+    assertThat(store.findAllForUser(user)).isEmpty();
+  }
+
+  @Test
+  void update_oversizedAttributes_failsAndKeepsTheOldData() {
+    SessionStore store = builder(client()).maxAttributesBytes(1024).build();
+    Session s = store.create(newUser(), Map.of("a", 1));
+
+    assertThatThrownBy(() -> store.update(s, m -> m.put("blob", "x".repeat(2000))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bytes as JSON");
+    assertThat(store.find(s.id()).orElseThrow().attributes()).isEqualTo(Map.of("a", 1L));
+  }
+
+  @Test
+  void create_nonJsonAttributes_areRejectedNamingThePath() {
+    SessionStore store = store();
+    String user = newUser();
+    Map<String, Object> nested = new HashMap<>();
+    nested.put("when", Instant.now());
+
+    assertThatThrownBy(() -> store.create(user, Map.of("meta", nested)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'meta.when'")
+        .hasMessageContaining("java.time.Instant");
+    assertThatThrownBy(() -> store.create(user, Map.of("x", Double.NaN)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("finite");
+    assertThatThrownBy(() -> store.create(" ", Map.of())).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.create("u".repeat(513), Map.of())).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void find_whenTheUserKeyHoldsAForeignType_isEmpty_deletesAndCounts() {
+    SessionStore store = store();
+    String user = newUser();
+    Session s = store.create(user, Map.of());
+    String hashKey = keysOf(user).get(0);
+    client().del(hashKey);
+    client().set(hashKey, "\u0000\u00ff garbage");
+
+    assertThat(store.find(s.id())).isEmpty();
+    assertThat(client().exists(hashKey)).isFalse();
+    assertThat(listener.corrupt.get()).isEqualTo(1);
+    assertThat(store.create(user, Map.of())).isNotNull(); // the user can log in again
+  }
+
+  @Test
+  void find_whenTheIndexHoldsAForeignType_createStillWorks() {
+    SessionStore store = store();
+    String user = newUser();
+    client().set(keysOf(user).get(1), "not a zset");
+
+    Session s = store.create(user, Map.of());
+
+    assertThat(store.find(s.id())).isPresent();
+    assertThat(listener.corrupt.get()).isEqualTo(1);
+  }
+
+  @Test
+  void find_garbageMetadataOrJson_readsAsNoSession_deletesAndCounts() {
+    SessionStore store = store();
+    String user = newUser();
+    String hashKey = keysOf(user).get(0);
+    Session badMeta = store.create(user, Map.of());
+    Session badJson = store.create(user, Map.of());
+    Session foreignJson = store.create(user, Map.of());
+    Session classJson = store.create(user, Map.of());
+    client().hset(hashKey, "m:" + SessionIds.hash(badMeta.id()), "1:2:x");
+    client().hset(hashKey, "d:" + SessionIds.hash(badJson.id()), "{\"s\":1,\"u\":");
+    client().hset(hashKey, "d:" + SessionIds.hash(foreignJson.id()), "{\"s\":99,\"u\":\"x\",\"a\":{}}");
+    client().hset(hashKey, "d:" + SessionIds.hash(classJson.id()),
+        "[\"java.util.HashMap\",{\"@class\":\"java.lang.ProcessBuilder\"}]");
+
+    for (Session s : List.of(badMeta, badJson, foreignJson, classJson)) {
+      assertThat(store.find(s.id())).isEmpty();
+      assertThat(client().hexists(hashKey, "d:" + SessionIds.hash(s.id()))).isFalse();
+    }
+    assertThat(listener.corrupt.get()).isEqualTo(4);
+  }
+
+  @Test
+  void find_recordOfAnotherUserUnderThisUsersKeys_isNeverHandedOut() {
+    SessionStore store = store();
+    String victim = newUser();
+    String attacker = newUser();
+    Session a = store.create(attacker, Map.of());
+    Session v = store.create(victim, Map.of());
+    // Copy the victim's record under the attacker's keys with the attacker's session hash.
+    String data = client().hget(keysOf(victim).get(0), "d:" + SessionIds.hash(v.id()));
+    client().hset(keysOf(attacker).get(0), "d:" + SessionIds.hash(a.id()), data);
+
+    assertThat(store.find(a.id())).isEmpty();
+    assertThat(listener.corrupt.get()).isEqualTo(1);
+  }
+}
