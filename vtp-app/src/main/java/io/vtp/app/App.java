@@ -1,0 +1,373 @@
+package io.vtp.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vtp.app.auth.AuthService;
+import io.vtp.app.auth.Passwords;
+import io.vtp.app.auth.UserRepository;
+import io.vtp.app.config.AppConfig;
+import io.vtp.app.config.RedisClients;
+import io.vtp.app.db.Databases;
+import io.vtp.app.db.Migrations;
+import io.vtp.app.http.ApiException;
+import io.vtp.app.http.ClientInfo;
+import io.vtp.app.http.JsonBodies;
+import io.vtp.app.http.Problems;
+import io.vtp.app.http.Requests;
+import io.vtp.app.rooms.RoomHub;
+import io.vtp.app.web.AuthRoutes;
+import io.vtp.app.web.CourseRoutes;
+import io.vtp.app.web.Guard;
+import io.vtp.app.web.HealthRoutes;
+import io.vtp.cache.CacheAside;
+import io.vtp.cache.CacheTtl;
+import io.vtp.cache.RedisCacheAside;
+import io.vtp.cache.course.CachedCourseService;
+import io.vtp.cache.course.Course;
+import io.vtp.cache.course.JdbcCourseService;
+import io.vtp.cache.micrometer.CacheAsideMetrics;
+import io.vtp.health.Criticality;
+import io.vtp.health.HealthChecks;
+import io.vtp.health.HealthRegistry;
+import io.vtp.health.micrometer.HealthMetrics;
+import io.vtp.ratelimit.FailureMode;
+import io.vtp.ratelimit.MultiRateLimiter;
+import io.vtp.ratelimit.RateLimitPolicy;
+import io.vtp.ratelimit.RateLimiter;
+import io.vtp.ratelimit.RedisRateLimiter;
+import io.vtp.ratelimit.micrometer.MicrometerRateLimitListener;
+import io.vtp.session.RedisSessionStore;
+import io.vtp.session.SessionStore;
+import io.vtp.session.micrometer.MicrometerSessionListener;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * The reference backend: one stateless instance of many behind nginx. Everything shared lives in PostgreSQL
+ * (users, courses) and Redis (sessions, cache, rate-limit counters, room fan-out); nothing in this process is
+ * needed by another instance.
+ *
+ * <p>Lifecycle: {@link #start(AppConfig)} migrates the schema (safe when every instance starts at once), starts
+ * the health checks and the HTTP server. {@link #shutdown()} drains: readiness fails at once, the instance keeps
+ * serving for the drain delay, then stops accepting, finishes in-flight requests (bounded by the shutdown
+ * timeout), closes WebSockets with 1001 and closes the pools.
+ *
+ * <p>Thread-safe.
+ */
+public final class App implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(App.class);
+  private static final Logger ACCESS = LoggerFactory.getLogger("io.vtp.app.access");
+
+  private final AppConfig config;
+  private final PrometheusMeterRegistry meters;
+  private final Databases databases;
+  private final UnifiedJedis redis;
+  private final HealthRegistry health;
+  private final RateLimiter apiLimiter;
+  private final MultiRateLimiter loginLimiter;
+  private final CacheAside<Course> courseCache;
+  private final CacheAside<java.util.List<Long>> pageCache;
+  private final CacheAside<Long> countCache;
+  private final RoomHub rooms;
+  private final Javalin javalin;
+  private final AtomicBoolean stopped = new AtomicBoolean();
+
+  private App(AppConfig config) throws Exception {
+    this.config = config;
+    Clock clock = Clock.systemUTC();
+    this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    meters.config().commonTags("instance", config.instanceId());
+    new JvmMemoryMetrics().bindTo(meters);
+    new JvmGcMetrics().bindTo(meters);
+    new JvmThreadMetrics().bindTo(meters);
+    new ClassLoaderMetrics().bindTo(meters);
+    new ProcessorMetrics().bindTo(meters);
+    new UptimeMetrics().bindTo(meters);
+
+    this.databases = new Databases(config, meters);
+    this.redis = RedisClients.create(config.redis(), config.redisPoolSize(), config.redisMinIdle(),
+        Duration.ofMillis(500), "vtp-" + config.instanceId());
+    bindRedisPoolMetrics(redis, meters);
+
+    ObjectMapper json = JsonBodies.mapper();
+    SessionStore sessions = RedisSessionStore.builder(redis)
+        .idleTimeout(config.sessionIdleTimeout())
+        .absoluteLifetime(config.sessionAbsoluteTimeout())
+        .listener(MicrometerSessionListener.create(meters, "sessions"))
+        .build();
+    AuthService auth = new AuthService(new UserRepository(databases.primary()), sessions,
+        new Passwords(config.passwordIterations()));
+
+    MicrometerRateLimitListener limitMetrics = MicrometerRateLimitListener.create(meters);
+    this.apiLimiter = RedisRateLimiter.builder(redis)
+        .name("api").limit(config.apiLimitPerMinute()).window(Duration.ofMinutes(1))
+        .failureMode(FailureMode.FAIL_OPEN).timeout(Duration.ofMillis(100)).listener(limitMetrics)
+        .build();
+    this.loginLimiter = RedisRateLimiter.builder(redis)
+        .name("login").failureMode(FailureMode.FAIL_CLOSED).timeout(Duration.ofMillis(200)).listener(limitMetrics)
+        .buildMulti(
+            RateLimitPolicy.of("login-ip", config.loginLimitPerMinute(), Duration.ofMinutes(1)),
+            RateLimitPolicy.of("login-account", config.loginLimitPerMinute(), Duration.ofMinutes(1)));
+
+    // Cache loaders read the primary: a lagging replica must never be cached right after an invalidation.
+    // The replica (READ_DATABASE_URL) serves the uncached read-only queries (the course count).
+    JdbcCourseService courseStore = new JdbcCourseService(databases.primary());
+    this.courseCache = RedisCacheAside.builder(redis, Course.class).name("courses").ttl(CacheTtl.MEDIUM).build();
+    this.pageCache = RedisCacheAside.builder(redis, new com.fasterxml.jackson.core.type.TypeReference<List<Long>>() {})
+        .name("course-pages").ttl(CacheTtl.SHORT).build();
+    this.countCache = RedisCacheAside.builder(redis, Long.class).name("course-count").ttl(CacheTtl.SHORT).build();
+    new CacheAsideMetrics(courseCache, Tags.empty()).bindTo(meters);
+    new CacheAsideMetrics(pageCache, Tags.empty()).bindTo(meters);
+    CachedCourseService courses = new CachedCourseService(courseStore, courseCache, pageCache);
+
+    this.health = HealthRegistry.builder()
+        .instanceId(config.instanceId())
+        .register(HealthChecks.postgres(databases.primary()))
+        .register(HealthChecks.redis(redis, Criticality.NON_CRITICAL))
+        .build();
+    new HealthMetrics(health).bindTo(meters);
+
+    if (migrateWithRetry(databases)) {
+      if (config.seedDemoData()) {
+        DemoData.seed(auth, courses, databases.primary());
+      }
+    }
+
+    this.rooms = new RoomHub(redis, auth, json, config.instanceId(), clock, meters);
+    ClientInfo clients = new ClientInfo(config.trustedProxies());
+    Guard guard = new Guard(auth, apiLimiter, json);
+    HealthRoutes healthRoutes = new HealthRoutes(health, meters);
+    AuthRoutes authRoutes = new AuthRoutes(auth, guard, loginLimiter, json, config);
+    CourseRoutes courseRoutes = new CourseRoutes(courses, courseCache, countCache, courseStore,
+        databases.reads(), guard, json);
+    Timer.Builder requestTimer = Timer.builder("http.server.requests")
+        .description("HTTP requests by route template, method and status")
+        .publishPercentileHistogram()
+        .serviceLevelObjectives(Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250));
+
+    this.javalin = Javalin.create(cfg -> {
+      cfg.startup.showJavalinBanner = false;
+      cfg.startup.showOldJavalinVersionWarning = false;
+      cfg.jsonMapper(new JavalinJackson(json, false));
+      cfg.http.maxRequestSize = config.maxBodyBytes();
+      cfg.http.defaultContentType = "application/json";
+      cfg.jetty.host = config.host();
+      cfg.jetty.port = config.port();
+      cfg.jetty.modifyServer(server -> {
+        // Graceful stop: close the listener, let in-flight requests finish within the shutdown timeout.
+        server.insertHandler(new GracefulHandler());
+        server.setStopTimeout(config.shutdownTimeout().toMillis());
+        server.setStopAtShutdown(false);
+      });
+      cfg.jetty.modifyHttpConfiguration(http -> {
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        http.setRequestHeaderSize(16 * 1024);
+      });
+      cfg.routes.before(ctx -> Requests.begin(ctx, clients, config.instanceId()));
+      cfg.routes.exception(ApiException.class, (e, ctx) -> Problems.write(ctx, json, e));
+      cfg.routes.exception(HttpResponseException.class, (e, ctx) -> Problems.write(ctx, json, e.getStatus(),
+          statusTitle(e.getStatus()), e.getMessage(), List.of()));
+      cfg.routes.exception(Exception.class, (e, ctx) -> {
+        LOG.error("instance={} request={} {} {} failed: {}", config.instanceId(), Requests.requestId(ctx),
+            ctx.method(), ctx.path(), e.toString(), e);
+        Problems.write(ctx, json, 500, "Internal error", "the request failed; quote request id "
+            + Requests.requestId(ctx), List.of());
+      });
+      cfg.routes.error(404, ctx -> {
+        if (ctx.result() == null || ctx.result().isEmpty()) {
+          Problems.write(ctx, json, 404, "Not found", "no route for " + ctx.method() + " " + ctx.path(), List.of());
+        }
+      });
+      cfg.routes.error(405, ctx -> Problems.write(ctx, json, 405, "Method not allowed",
+          ctx.method() + " is not allowed on " + ctx.path(), List.of()));
+      healthRoutes.register(cfg.routes);
+      authRoutes.register(cfg.routes);
+      courseRoutes.register(cfg.routes);
+      cfg.routes.ws("/ws/rooms/{roomId}", rooms::configure);
+      cfg.requestLogger.http((ctx, ms) -> {
+        String route;
+        try {
+          route = ctx.endpoint().path;
+        } catch (RuntimeException e) {
+          route = "NOT_FOUND";
+        }
+        int status = ctx.statusCode();
+        requestTimer.tags("method", ctx.method().name(), "uri", route, "status", Integer.toString(status),
+            "outcome", status >= 500 ? "SERVER_ERROR" : status >= 400 ? "CLIENT_ERROR" : "SUCCESS")
+            .register(meters).record((long) (ms * 1_000_000), TimeUnit.NANOSECONDS);
+        if (!route.equals("/metrics") && !route.startsWith("/health")) {
+          ACCESS.info("instance={} request={} client={} {} {} {} {}ms", config.instanceId(),
+              Requests.requestId(ctx), Requests.clientIp(ctx), ctx.method(), ctx.path(), status,
+              String.format(java.util.Locale.ROOT, "%.1f", ms));
+        }
+      });
+    });
+  }
+
+  /**
+   * Builds and starts an instance.
+   *
+   * @param config the configuration
+   * @return the running app
+   * @throws Exception when the server cannot start (port taken, ...)
+   */
+  public static App start(AppConfig config) throws Exception {
+    App app = new App(config);
+    app.health.start();
+    app.javalin.start();
+    LOG.info("instance={} listening on {}:{} ({})", config.instanceId(), config.host(), app.port(),
+        config.production() ? "production" : "development");
+    return app;
+  }
+
+  private static boolean migrateWithRetry(Databases databases) {
+    // All instances may start together, and the database may still be starting: retry for a while, then go on
+    // unready (readiness reports the database) rather than crash-loop.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        Migrations.migrate(databases.primary());
+        return true;
+      } catch (java.sql.SQLException | RuntimeException e) {
+        if (System.nanoTime() > deadline) {
+          LOG.error("database migrations failed, starting unready: {}", e.toString());
+          return false;
+        }
+        LOG.warn("database not ready for migrations ({}); retrying", e.toString());
+        try {
+          Thread.sleep(500);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+    }
+  }
+
+  private static void bindRedisPoolMetrics(UnifiedJedis redis, MeterRegistry meters) {
+    if (redis instanceof RedisClient) {
+      var pool = ((RedisClient) redis).getPool();
+      Gauge.builder("redis.pool.active", pool, p -> p.getNumActive()).register(meters);
+      Gauge.builder("redis.pool.idle", pool, p -> p.getNumIdle()).register(meters);
+      Gauge.builder("redis.pool.pending", pool, p -> p.getNumWaiters()).register(meters);
+    } else if (redis instanceof RedisClusterClient) {
+      RedisClusterClient cluster = (RedisClusterClient) redis;
+      Gauge.builder("redis.pool.active", cluster,
+          c -> c.getClusterNodes().values().stream().mapToInt(p -> p.getNumActive()).sum()).register(meters);
+      Gauge.builder("redis.pool.idle", cluster,
+          c -> c.getClusterNodes().values().stream().mapToInt(p -> p.getNumIdle()).sum()).register(meters);
+      Gauge.builder("redis.pool.pending", cluster,
+          c -> c.getClusterNodes().values().stream().mapToInt(p -> p.getNumWaiters()).sum()).register(meters);
+    }
+  }
+
+  private static String statusTitle(int status) {
+    switch (status) {
+      case 400:
+        return "Invalid request";
+      case 404:
+        return "Not found";
+      case 405:
+        return "Method not allowed";
+      case 413:
+        return "Payload too large";
+      case 415:
+        return "Unsupported media type";
+      default:
+        return status >= 500 ? "Server error" : "Request error";
+    }
+  }
+
+  /** Returns the port the server listens on. */
+  public int port() {
+    return javalin.port();
+  }
+
+  /** Returns the health registry (for tests and the drain protocol). */
+  public HealthRegistry health() {
+    return health;
+  }
+
+  /** Returns the configuration. */
+  public AppConfig config() {
+    return config;
+  }
+
+  /** Returns the meter registry. */
+  public MeterRegistry meters() {
+    return meters;
+  }
+
+  /**
+   * Drains and stops: readiness fails at once; the instance keeps serving for the drain delay (so load balancers
+   * notice), then stops accepting and finishes in-flight requests within the shutdown timeout, closes WebSockets
+   * with 1001 and closes the pools. Idempotent.
+   */
+  public void shutdown() {
+    if (!stopped.compareAndSet(false, true)) {
+      return;
+    }
+    LOG.info("instance={} draining for {}", config.instanceId(), config.drainDelay());
+    health.startDraining();
+    try {
+      Thread.sleep(config.drainDelay().toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    rooms.goingAway();
+    javalin.stop();
+    rooms.close();
+    closeQuietly(apiLimiter);
+    closeQuietly(loginLimiter);
+    closeQuietly(courseCache);
+    closeQuietly(pageCache);
+    closeQuietly(countCache);
+    health.close();
+    closeQuietly(redis);
+    databases.close();
+    meters.close();
+    LOG.info("instance={} stopped", config.instanceId());
+  }
+
+  @Override
+  public void close() {
+    shutdown();
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      LOG.debug("closing {} failed: {}", c, e.toString());
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "App[" + config.instanceId() + "]";
+  }
+}

@@ -1,0 +1,43 @@
+package io.vtp.app;
+
+import io.vtp.app.config.AppConfig;
+import io.vtp.app.config.ConfigException;
+
+/**
+ * Runs one instance: {@code java -jar vtp-app.jar}. Configuration comes from the environment (see
+ * {@link AppConfig}); an invalid value exits with status 2 and one line naming the variable and the rule. SIGTERM
+ * drains and exits 0.
+ */
+public final class Main {
+  private Main() {}
+
+  /**
+   * Starts the app and blocks until it stops.
+   *
+   * @param args ignored
+   * @throws Exception when the server cannot start
+   */
+  public static void main(String[] args) throws Exception {
+    AppConfig config;
+    try {
+      config = AppConfig.fromEnv(System.getenv());
+    } catch (ConfigException e) {
+      System.err.println("vtp-app: invalid configuration: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    // slf4j-simple reads these once, before the first logger is created.
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", config.logLevel());
+    System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+    System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+    System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
+    System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
+    System.setProperty("org.slf4j.simpleLogger.log.io.javalin", "warn");
+    System.setProperty("org.slf4j.simpleLogger.log.com.zaxxer.hikari", "warn");
+    org.slf4j.LoggerFactory.getLogger(Main.class).info("starting with {}", config);
+    App app = App.start(config);
+    Thread hook = new Thread(app::shutdown, "vtp-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    Thread.currentThread().join();
+  }
+}

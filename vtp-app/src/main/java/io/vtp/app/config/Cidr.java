@@ -1,0 +1,131 @@
+package io.vtp.app.config;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/**
+ * An IPv4 or IPv6 network in CIDR notation, for {@code TRUSTED_PROXIES}. Parsing never does a DNS lookup.
+ *
+ * @param network the network address bytes
+ * @param prefix the prefix length
+ */
+public record Cidr(byte[] network, int prefix) {
+
+  /** Copies the bytes. */
+  public Cidr {
+    network = network.clone();
+  }
+
+  /**
+   * Parses {@code a.b.c.d/n}, {@code ::1/128} or a single address (a full-length prefix).
+   *
+   * @param variable the variable, for messages
+   * @param text the CIDR
+   * @return the network
+   * @throws ConfigException when it is not a literal address with a valid prefix
+   */
+  public static Cidr parse(String variable, String text) {
+    String t = text.trim();
+    int slash = t.indexOf('/');
+    String addr = slash < 0 ? t : t.substring(0, slash);
+    byte[] bytes = literal(addr);
+    if (bytes == null) {
+      throw new ConfigException(variable + " entries must be IP networks like 10.0.0.0/8 or ::1/128 but one was '" + t + "'");
+    }
+    int max = bytes.length * 8;
+    int prefix = max;
+    if (slash >= 0) {
+      try {
+        prefix = Integer.parseInt(t.substring(slash + 1));
+      } catch (NumberFormatException e) {
+        prefix = -1;
+      }
+      if (prefix < 0 || prefix > max) {
+        throw new ConfigException(variable + " prefix must be 0.." + max + " in '" + t + "'");
+      }
+    }
+    return new Cidr(bytes, prefix);
+  }
+
+  /**
+   * Returns whether an address lies in this network.
+   *
+   * @param address the address; never {@code null}
+   * @return true when it matches
+   */
+  public boolean contains(InetAddress address) {
+    byte[] a = address.getAddress();
+    if (a.length != network.length) {
+      // IPv4-mapped IPv6 addresses match IPv4 networks.
+      if (a.length == 16 && network.length == 4 && isMapped(a)) {
+        a = java.util.Arrays.copyOfRange(a, 12, 16);
+      } else {
+        return false;
+      }
+    }
+    int full = prefix / 8;
+    for (int i = 0; i < full; i++) {
+      if (a[i] != network[i]) {
+        return false;
+      }
+    }
+    int rest = prefix % 8;
+    if (rest == 0) {
+      return true;
+    }
+    int mask = (0xff << (8 - rest)) & 0xff;
+    return (a[full] & mask) == (network[full] & mask);
+  }
+
+  private static boolean isMapped(byte[] a) {
+    for (int i = 0; i < 10; i++) {
+      if (a[i] != 0) {
+        return false;
+      }
+    }
+    return a[10] == (byte) 0xff && a[11] == (byte) 0xff;
+  }
+
+  /**
+   * Parses a literal IPv4 or IPv6 address without any DNS lookup.
+   *
+   * @param text the literal
+   * @return its bytes, or {@code null} when it is not a literal address
+   */
+  public static byte[] literal(String text) {
+    if (text.isEmpty() || !(text.matches("[0-9.]+") || text.contains(":"))) {
+      return null;
+    }
+    if (text.matches("[0-9.]+") && !text.matches("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})")) {
+      return null;
+    }
+    if (text.contains(":") && !text.matches("[0-9A-Fa-f:.]+")) {
+      return null;
+    }
+    try {
+      // A literal never triggers a lookup; the patterns above keep host names out.
+      return InetAddress.getByName(text).getAddress();
+    } catch (UnknownHostException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Cidr && ((Cidr) o).prefix == prefix && java.util.Arrays.equals(((Cidr) o).network, network);
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Arrays.hashCode(network) * 31 + prefix;
+  }
+
+  @Override
+  public String toString() {
+    try {
+      return InetAddress.getByAddress(network).getHostAddress() + "/" + prefix;
+    } catch (UnknownHostException e) {
+      return "?/" + prefix;
+    }
+  }
+}

@@ -1,0 +1,156 @@
+package io.vtp.app.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A Redis deployment from {@code REDIS_URL}. Forms:
+ * <ul>
+ *   <li>{@code redis://[user:password@]host:port[/db]} and {@code rediss://...} (TLS): one server;</li>
+ *   <li>{@code redis-cluster://[user:password@]host1:port1,host2:port2,...} or a plain comma list
+ *       {@code host1:port1,host2:port2}: Redis Cluster seed nodes;</li>
+ *   <li>{@code redis-sentinel://[user:password@]host1:26379,host2:26379/mastername}: Sentinel.</li>
+ * </ul>
+ *
+ * @param mode the deployment kind
+ * @param nodes host:port pairs (one for standalone)
+ * @param user the ACL user or {@code null}
+ * @param password the password or {@code null}
+ * @param database the database index (standalone only)
+ * @param tls whether to use TLS
+ * @param master the Sentinel master name, or {@code null}
+ */
+public record RedisUrl(Mode mode, List<String> nodes, String user, String password, int database, boolean tls,
+    String master) {
+
+  /** The kind of Redis deployment. */
+  public enum Mode {
+    /** One server. */
+    STANDALONE,
+    /** Redis Cluster. */
+    CLUSTER,
+    /** Redis Sentinel. */
+    SENTINEL
+  }
+
+  /** Copies the node list. */
+  public RedisUrl {
+    nodes = List.copyOf(nodes);
+  }
+
+  /**
+   * Parses a Redis URL.
+   *
+   * @param variable the environment variable, for messages
+   * @param value the value
+   * @return the parsed deployment
+   * @throws ConfigException when the value fits no form
+   */
+  public static RedisUrl parse(String variable, String value) {
+    String v = value.trim();
+    String lower = v.toLowerCase(Locale.ROOT);
+    if (!lower.contains("://")) {
+      return new RedisUrl(Mode.CLUSTER, hostPorts(variable, v, 6379), null, null, 0, false, null);
+    }
+    String scheme = lower.substring(0, lower.indexOf("://"));
+    String rest = v.substring(v.indexOf("://") + 3);
+    String user = null;
+    String password = null;
+    int at = rest.lastIndexOf('@');
+    if (at >= 0) {
+      String[] creds = rest.substring(0, at).split(":", 2);
+      user = creds[0].isEmpty() ? null : URLDecoder.decode(creds[0], StandardCharsets.UTF_8);
+      password = creds.length > 1 ? URLDecoder.decode(creds[1], StandardCharsets.UTF_8) : null;
+      rest = rest.substring(at + 1);
+    }
+    switch (scheme) {
+      case "redis":
+      case "rediss": {
+        URI uri;
+        try {
+          uri = new URI("redis://" + rest);
+        } catch (URISyntaxException e) {
+          throw new ConfigException(variable + " is not a valid redis:// URL (" + e.getReason() + ")");
+        }
+        if (uri.getHost() == null) {
+          throw new ConfigException(variable + " must name a host, e.g. redis://localhost:6379");
+        }
+        int db = 0;
+        String path = uri.getPath();
+        if (path != null && path.length() > 1) {
+          try {
+            db = Integer.parseInt(path.substring(1));
+          } catch (NumberFormatException e) {
+            throw new ConfigException(variable + " database after the host must be a number but was " + path.substring(1));
+          }
+        }
+        String node = uri.getHost() + ":" + (uri.getPort() > 0 ? uri.getPort() : 6379);
+        return new RedisUrl(Mode.STANDALONE, List.of(node), user, password, db, scheme.equals("rediss"), null);
+      }
+      case "redis-cluster":
+      case "rediss-cluster":
+        return new RedisUrl(Mode.CLUSTER, hostPorts(variable, stripSlash(rest), 6379), user, password, 0,
+            scheme.startsWith("rediss"), null);
+      case "redis-sentinel":
+      case "rediss-sentinel": {
+        int slash = rest.indexOf('/');
+        if (slash < 0 || slash == rest.length() - 1) {
+          throw new ConfigException(variable + " sentinel form must end with /<master name>, e.g. "
+              + "redis-sentinel://h1:26379,h2:26379/mymaster");
+        }
+        return new RedisUrl(Mode.SENTINEL, hostPorts(variable, rest.substring(0, slash), 26379), user, password, 0,
+            scheme.startsWith("rediss"), rest.substring(slash + 1));
+      }
+      default:
+        throw new ConfigException(variable + " must start with redis://, rediss://, redis-cluster:// or "
+            + "redis-sentinel:// (or be a comma list of cluster nodes) but starts with " + scheme + "://");
+    }
+  }
+
+  private static String stripSlash(String s) {
+    return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+  }
+
+  private static List<String> hostPorts(String variable, String list, int defaultPort) {
+    List<String> out = new ArrayList<>();
+    for (String part : list.split(",")) {
+      String p = part.trim();
+      if (p.startsWith("redis://")) {
+        p = p.substring("redis://".length());
+      }
+      if (p.isEmpty()) {
+        continue;
+      }
+      int colon = p.lastIndexOf(':');
+      String host = colon > 0 ? p.substring(0, colon) : p;
+      int port = defaultPort;
+      if (colon > 0) {
+        try {
+          port = Integer.parseInt(p.substring(colon + 1));
+        } catch (NumberFormatException e) {
+          throw new ConfigException(variable + " node '" + p + "' must be host:port");
+        }
+      }
+      if (host.isBlank() || port < 1 || port > 65535) {
+        throw new ConfigException(variable + " node '" + p + "' must be host:port with a port from 1 to 65535");
+      }
+      out.add(host + ":" + port);
+    }
+    if (out.isEmpty()) {
+      throw new ConfigException(variable + " names no node");
+    }
+    return out;
+  }
+
+  /** Masks the password. */
+  @Override
+  public String toString() {
+    return "RedisUrl[" + mode + " " + nodes + (master == null ? "" : " master=" + master) + ", tls=" + tls
+        + ", password=" + (password == null ? "none" : "****") + "]";
+  }
+}

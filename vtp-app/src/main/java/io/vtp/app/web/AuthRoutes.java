@@ -1,0 +1,140 @@
+package io.vtp.app.web;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.vtp.app.auth.AuthService;
+import io.vtp.app.auth.Principal;
+import io.vtp.app.auth.User;
+import io.vtp.app.config.AppConfig;
+import io.vtp.app.http.JsonBodies;
+import io.vtp.app.http.Requests;
+import io.vtp.ratelimit.MultiRateLimiter;
+import io.vtp.session.Session;
+import io.vtp.session.SessionInfo;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code /api/v1/auth/*}: register, login (per-IP and per-account limits, failing closed), logout, log out
+ * everywhere, me, and the user's sessions.
+ */
+public final class AuthRoutes {
+  private final AuthService auth;
+  private final Guard guard;
+  private final MultiRateLimiter loginLimiter;
+  private final ObjectMapper json;
+  private final AppConfig config;
+
+  /**
+   * Creates the routes.
+   *
+   * @param auth the auth service
+   * @param guard authentication and API limits
+   * @param loginLimiter per-IP and per-account login limits in one call
+   * @param json the JSON mapper
+   * @param config the app configuration
+   */
+  public AuthRoutes(AuthService auth, Guard guard, MultiRateLimiter loginLimiter, ObjectMapper json, AppConfig config) {
+    this.auth = auth;
+    this.guard = guard;
+    this.loginLimiter = loginLimiter;
+    this.json = json;
+    this.config = config;
+  }
+
+  /**
+   * Registers the routes.
+   *
+   * @param routes the route config
+   */
+  public void register(RoutesConfig routes) {
+    routes.post("/api/v1/auth/register", this::register);
+    routes.post("/api/v1/auth/login", this::login);
+    routes.post("/api/v1/auth/logout", this::logout);
+    routes.post("/api/v1/auth/logout-all", this::logoutAll);
+    routes.get("/api/v1/auth/me", this::me);
+    routes.get("/api/v1/auth/sessions", this::sessions);
+  }
+
+  private void register(Context ctx) {
+    guard.publicRoute(ctx);
+    AuthService.RegisterRequest r = JsonBodies.read(json, ctx.bodyAsBytes(), AuthService.RegisterRequest.class);
+    User user = auth.register(r);
+    ctx.status(201).json(user);
+  }
+
+  private void login(Context ctx) {
+    AuthService.LoginRequest r = JsonBodies.read(json, ctx.bodyAsBytes(), AuthService.LoginRequest.class);
+    String account = r.email() == null ? "" : r.email().trim().toLowerCase(Locale.ROOT);
+    // One atomic call for both limits; a denied attempt consumes from neither. Fails closed (503) without Redis.
+    Guard.apply(ctx, loginLimiter.tryAcquire(List.of("ip:" + Requests.clientIp(ctx),
+        "account:" + (account.isEmpty() ? "-" : account))));
+    AuthService.LoginResult result = auth.login(r, Guard.token(ctx));
+    Session s = result.session();
+    setCookie(ctx, s.id(), (int) config.sessionAbsoluteTimeout().toSeconds());
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("token", s.id());
+    body.put("expiresAt", s.expiresAt());
+    body.put("user", result.user());
+    ctx.header("Cache-Control", "no-store");
+    ctx.json(body);
+  }
+
+  private void logout(Context ctx) {
+    String token = Guard.token(ctx);
+    if (token == null) {
+      guard.requireUser(ctx); // answers 401
+      return;
+    }
+    guard.publicRoute(ctx);
+    auth.logout(token);
+    setCookie(ctx, "", 0);
+    ctx.status(204);
+  }
+
+  private void logoutAll(Context ctx) {
+    Principal p = guard.requireUser(ctx);
+    auth.logoutEverywhere(p.userId());
+    setCookie(ctx, "", 0);
+    ctx.status(204);
+  }
+
+  private void me(Context ctx) {
+    Principal p = guard.requireUser(ctx);
+    Map<String, Object> user = new LinkedHashMap<>();
+    user.put("id", p.userId());
+    user.put("email", p.email());
+    user.put("fullName", p.fullName());
+    user.put("role", p.role());
+    ctx.json(user);
+  }
+
+  private void sessions(Context ctx) {
+    Principal p = guard.requireUser(ctx);
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (SessionInfo s : auth.sessionsOf(p.userId())) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("handle", s.handle());
+      m.put("createdAt", s.createdAt());
+      m.put("lastSeenAt", s.lastAccessedAt());
+      m.put("expiresAt", s.expiresAt());
+      out.add(m);
+    }
+    ctx.json(Map.of("sessions", out));
+  }
+
+  private void setCookie(Context ctx, String value, int maxAge) {
+    boolean secure = Requests.secure(ctx);
+    String name = secure ? Guard.SECURE_COOKIE : Guard.COOKIE;
+    StringBuilder c = new StringBuilder(name).append('=').append(value)
+        .append("; Path=/; Max-Age=").append(maxAge).append("; HttpOnly; SameSite=Lax");
+    if (secure) {
+      c.append("; Secure");
+    }
+    ctx.res().addHeader("Set-Cookie", c.toString());
+  }
+}

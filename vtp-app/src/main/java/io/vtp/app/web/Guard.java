@@ -1,0 +1,127 @@
+package io.vtp.app.web;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.http.Context;
+import io.vtp.app.auth.AuthService;
+import io.vtp.app.auth.Principal;
+import io.vtp.app.http.ApiException;
+import io.vtp.app.http.Requests;
+import io.vtp.ratelimit.Decision;
+import io.vtp.ratelimit.RateLimitHttp;
+import io.vtp.ratelimit.RateLimiter;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Authentication and the API rate limit for handlers. Public routes are limited per client address and never
+ * touch the session store; authenticated routes look the session up once (memoized per request) and are limited
+ * per user. Tokens come from {@code Authorization: Bearer} or the session cookie, never from the URL.
+ *
+ * <p>Thread-safe.
+ */
+public final class Guard {
+  /** Cookie name over TLS (through a trusted proxy): the {@code __Host-} prefix pins it to this host, path /. */
+  public static final String SECURE_COOKIE = "__Host-vtp_session";
+  /** Cookie name over plain HTTP (local use). */
+  public static final String COOKIE = "vtp_session";
+  private static final String PRINCIPAL = "vtp.principal";
+
+  private final AuthService auth;
+  private final RateLimiter api;
+  private final ObjectMapper json;
+
+  /**
+   * Creates the guard.
+   *
+   * @param auth session lookup
+   * @param api the API limiter (fail-open)
+   * @param json the JSON mapper
+   */
+  public Guard(AuthService auth, RateLimiter api, ObjectMapper json) {
+    this.auth = auth;
+    this.api = api;
+    this.json = json;
+  }
+
+  /**
+   * For a public route: applies the API limit per client address.
+   *
+   * @param ctx the request
+   * @throws ApiException 429 when over the limit
+   */
+  public void publicRoute(Context ctx) {
+    limit(ctx, "ip:" + Requests.clientIp(ctx));
+  }
+
+  /**
+   * For an authenticated route: resolves the session and applies the API limit per user.
+   *
+   * @param ctx the request
+   * @return the principal
+   * @throws ApiException 401 without a valid session, 503 when the session store is down, 429 over the limit
+   */
+  public Principal requireUser(Context ctx) {
+    Principal p = ctx.attribute(PRINCIPAL);
+    if (p == null) {
+      String token = token(ctx);
+      if (token == null) {
+        throw ApiException.unauthorized("authentication required: send the session cookie or Authorization: Bearer");
+      }
+      Optional<Principal> found = auth.authenticate(token);
+      if (found.isEmpty()) {
+        throw ApiException.unauthorized("session is invalid or expired; log in again");
+      }
+      p = found.get();
+      ctx.attribute(PRINCIPAL, p);
+      limit(ctx, "user:" + p.userId());
+    }
+    return p;
+  }
+
+  /**
+   * Applies a limiter decision to the response: rate limit headers always; 429 or 503 when denied.
+   *
+   * @param ctx the request
+   * @param d the decision
+   * @throws ApiException when denied
+   */
+  public static void apply(Context ctx, Decision d) {
+    RateLimitHttp.headers(d).forEach(ctx::header);
+    if (!d.allowed()) {
+      int status = RateLimitHttp.rejectionStatus(d);
+      long retry = RateLimitHttp.retryAfterSeconds(d);
+      throw new ApiException(status, status == 429 ? "Too many requests" : "Service unavailable",
+          status == 429 ? "rate limit '" + d.policy() + "' exceeded; retry after " + retry + " s"
+              : "rate limit '" + d.policy() + "' cannot be checked right now; retry after " + retry + " s",
+          List.of(), java.util.Map.of("Retry-After", Long.toString(retry)));
+    }
+  }
+
+  private void limit(Context ctx, String key) {
+    apply(ctx, api.tryAcquire(key));
+  }
+
+  /**
+   * Returns the presented token: {@code Authorization: Bearer}, else the session cookie; never a URL parameter.
+   *
+   * @param ctx the request
+   * @return the token or {@code null}
+   */
+  public static String token(Context ctx) {
+    String header = ctx.header("Authorization");
+    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      String t = header.substring(7).trim();
+      return t.isEmpty() ? null : t;
+    }
+    String cookie = ctx.cookie(SECURE_COOKIE);
+    if (cookie == null) {
+      cookie = ctx.cookie(COOKIE);
+    }
+    return cookie == null || cookie.isEmpty() ? null : cookie;
+  }
+
+  /** Returns the JSON mapper. */
+  ObjectMapper json() {
+    return json;
+  }
+}

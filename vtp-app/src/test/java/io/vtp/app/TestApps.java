@@ -1,0 +1,96 @@
+package io.vtp.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vtp.app.config.AppConfig;
+import io.vtp.testkit.PostgresDatabase;
+import io.vtp.testkit.RedisServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Starts real app instances against the testkit's servers and talks to them over real HTTP. */
+final class TestApps {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private TestApps() {}
+
+  static Map<String, String> env(PostgresDatabase db, RedisServer redis, String instance) {
+    Map<String, String> env = new HashMap<>();
+    env.put("PORT", "0");
+    env.put("HOST", "127.0.0.1");
+    env.put("INSTANCE_ID", instance);
+    env.put("DATABASE_URL", "postgresql://" + db.user() + ":" + db.password() + "@127.0.0.1:" + db.server().port()
+        + "/" + db.name());
+    env.put("REDIS_URL", "redis://127.0.0.1:" + redis.port());
+    env.put("PASSWORD_HASH_ITERATIONS", "1000");
+    env.put("DRAIN_DELAY", "0s");
+    env.put("SHUTDOWN_TIMEOUT", "5s");
+    env.put("RATE_LIMIT_API_PER_MINUTE", "100000");
+    env.put("RATE_LIMIT_LOGIN_PER_MINUTE", "1000");
+    return env;
+  }
+
+  static App start(Map<String, String> env) throws Exception {
+    return App.start(AppConfig.fromEnv(env));
+  }
+
+  static String base(App app) {
+    return "http://127.0.0.1:" + app.port();
+  }
+
+  static HttpResponse<String> send(HttpRequest.Builder b) throws IOException, InterruptedException {
+    return HTTP.send(b.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static HttpResponse<String> get(App app, String path, String token) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base(app) + path)).GET();
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return send(b);
+  }
+
+  static HttpResponse<String> post(App app, String path, String body, String token)
+      throws IOException, InterruptedException {
+    return write(app, "POST", path, body, token);
+  }
+
+  static HttpResponse<String> write(App app, String method, String path, String body, String token)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base(app) + path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+        .header("Content-Type", "application/json");
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return send(b);
+  }
+
+  static JsonNode json(HttpResponse<String> r) throws IOException {
+    return JSON.readTree(r.body());
+  }
+
+  /** Registers and logs in; returns the token. */
+  static String registerAndLogin(App app, String email, String role) throws Exception {
+    HttpResponse<String> reg = post(app, "/api/v1/auth/register", "{\"email\":\"" + email
+        + "\",\"password\":\"correct horse battery\",\"fullName\":\"Test User\",\"role\":\"" + role + "\"}", null);
+    assertThat(reg.statusCode()).as(reg.body()).isEqualTo(201);
+    return login(app, email, "correct horse battery");
+  }
+
+  static String login(App app, String email, String password) throws Exception {
+    HttpResponse<String> login = post(app, "/api/v1/auth/login", "{\"email\":\"" + email + "\",\"password\":\""
+        + password + "\"}", null);
+    assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+    return json(login).get("token").asText();
+  }
+}
