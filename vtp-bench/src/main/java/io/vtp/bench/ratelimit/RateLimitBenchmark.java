@@ -11,6 +11,7 @@ import io.vtp.ratelimit.RateLimiter;
 import io.vtp.ratelimit.RedisRateLimiter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -115,7 +116,7 @@ public class RateLimitBenchmark {
   /** Each thread's walk over the keys. */
   @State(Scope.Thread)
   public static class Cursor {
-    int next = (int) (Thread.currentThread().getId() * 7_919 % KEYS);
+    int next = ThreadLocalRandom.current().nextInt(KEYS);
 
     int nextIndex() {
       next = next + 1 == KEYS ? 0 : next + 1;
