@@ -239,6 +239,12 @@ public final class App implements AutoCloseable {
     App app = new App(config);
     app.health.start();
     app.javalin.start();
+    for (org.eclipse.jetty.server.Connector c : app.javalin.jettyServer().server().getConnectors()) {
+      if (c instanceof org.eclipse.jetty.server.AbstractConnector) {
+        // Jetty cuts connections idle for 1 s once stopping; give in-flight requests the whole shutdown budget.
+        ((org.eclipse.jetty.server.AbstractConnector) c).setShutdownIdleTimeout(config.shutdownTimeout().toMillis());
+      }
+    }
     LOG.info("instance={} listening on {}:{} ({})", config.instanceId(), config.host(), app.port(),
         config.production() ? "production" : "development");
     return app;

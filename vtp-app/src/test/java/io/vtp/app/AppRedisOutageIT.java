@@ -1,0 +1,87 @@
+package io.vtp.app;
+
+import static io.vtp.app.TestApps.get;
+import static io.vtp.app.TestApps.json;
+import static io.vtp.app.TestApps.post;
+import static io.vtp.app.TestApps.registerAndLogin;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vtp.testkit.Dedicated;
+import io.vtp.testkit.PostgresDatabase;
+import io.vtp.testkit.RedisServer;
+import io.vtp.testkit.VtpServers;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Redis hung (SIGSTOP) under a running app: cached course reads keep working from PostgreSQL, authenticated routes
+ * answer 503 (never 401 or 500), the API limiter fails open, the login limiter fails closed, and everything
+ * recovers when Redis comes back, without restarting the app.
+ */
+@ExtendWith(VtpServers.class)
+class AppRedisOutageIT {
+  private static App app;
+  private static RedisServer redis;
+
+  @BeforeAll
+  static void start(PostgresDatabase db, @Dedicated RedisServer server) throws Exception {
+    redis = server;
+    app = TestApps.start(TestApps.env(db, redis, "backend-1"));
+  }
+
+  @AfterAll
+  static void stop() {
+    app.shutdown();
+  }
+
+  @Test
+  void redisPaused_failureMappingThenRecovery() throws Exception {
+    String teacher = registerAndLogin(app, "t@example.com", "teacher");
+    long id = json(post(app, "/api/v1/courses", "{\"title\":\"Outage\",\"description\":\"d\"}", teacher))
+        .get("id").asLong();
+    assertThat(get(app, "/api/v1/courses/" + id, null).statusCode()).isEqualTo(200);
+
+    redis.pause();
+    try {
+      HttpResponse<String> course = get(app, "/api/v1/courses/" + id, null);
+      assertThat(course.statusCode()).as(course.body()).isEqualTo(200);
+      assertThat(json(course).get("title").asText()).isEqualTo("Outage");
+      assertThat(get(app, "/api/v1/courses", null).statusCode()).isEqualTo(200);
+
+      HttpResponse<String> me = get(app, "/api/v1/auth/me", teacher);
+      assertThat(me.statusCode()).as(me.body()).isEqualTo(503);
+      assertThat(me.headers().firstValue("Retry-After")).isPresent();
+
+      HttpResponse<String> login = post(app, "/api/v1/auth/login",
+          "{\"email\":\"t@example.com\",\"password\":\"correct horse battery\"}", null);
+      assertThat(login.statusCode()).as(login.body()).isEqualTo(503);
+
+      app.health().refresh();
+      app.health().refresh();
+      HttpResponse<String> health = get(app, "/health", null);
+      assertThat(health.statusCode()).isEqualTo(503);
+      assertThat(json(health).get("reason").asText()).isEqualTo("redis unreachable");
+      // Readiness stays up: the instance still serves what it can.
+      assertThat(get(app, "/health/ready", null).statusCode()).isEqualTo(200);
+      assertThat(get(app, "/health/live", null).statusCode()).isEqualTo(200);
+    } finally {
+      redis.resume();
+    }
+    long t0 = System.nanoTime();
+    int status = 0;
+    while (System.nanoTime() - t0 < Duration.ofSeconds(20).toNanos()) {
+      status = get(app, "/api/v1/auth/me", teacher).statusCode();
+      if (status == 200) {
+        break;
+      }
+      Thread.sleep(100);
+    }
+    assertThat(status).isEqualTo(200);
+    System.out.printf("recovered %d ms after Redis resumed%n", (System.nanoTime() - t0) / 1_000_000);
+    assertThat(json(get(app, "/api/v1/courses/" + id, null)).get("title").asText()).isEqualTo("Outage");
+  }
+}

@@ -1,0 +1,150 @@
+package io.vtp.app.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AppConfigTest {
+
+  private static Map<String, String> prod() {
+    Map<String, String> env = new HashMap<>();
+    env.put("APP_ENV", "production");
+    env.put("DATABASE_URL", "postgresql://vtp:s3cret@db:5432/vtp?sslmode=disable");
+    env.put("REDIS_URL", "redis://:r3dis@cache:6379");
+    env.put("JWT_SECRET", "k2Jd8sLq0Zp4Xv7Bn1Mc5Rt9Wy3Ua6Ge2Hf8Ij0Ko4");
+    return env;
+  }
+
+  @Test
+  void fromEnv_developmentDefaultsMatchTheOriginal() {
+    AppConfig c = AppConfig.fromEnv(Map.of("INSTANCE_ID", "backend-1"));
+    assertThat(c.port()).isEqualTo(8080);
+    assertThat(c.instanceId()).isEqualTo("backend-1");
+    assertThat(c.production()).isFalse();
+    assertThat(c.dbMaxOpen()).isEqualTo(25);
+    assertThat(c.dbMaxIdle()).isEqualTo(5);
+    assertThat(c.dbMaxLifetime()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(c.redisPoolSize()).isEqualTo(10);
+    assertThat(c.redisMinIdle()).isEqualTo(2);
+    assertThat(c.apiLimitPerMinute()).isEqualTo(100);
+    assertThat(c.loginLimitPerMinute()).isEqualTo(5);
+    assertThat(c.trustedProxies()).containsExactly("127.0.0.0/8", "::1/128");
+    assertThat(c.sessionIdleTimeout()).isEqualTo(Duration.ofDays(7));
+    assertThat(c.passwordIterations()).isEqualTo(600_000);
+  }
+
+  @Test
+  void fromEnv_productionAcceptsAStrongSecret() {
+    AppConfig c = AppConfig.fromEnv(prod());
+    assertThat(c.production()).isTrue();
+    assertThat(c.database().jdbcUrl()).isEqualTo("jdbc:postgresql://db:5432/vtp?sslmode=disable");
+    assertThat(c.database().user()).isEqualTo("vtp");
+    assertThat(c.database().password()).isEqualTo("s3cret");
+    assertThat(c.redis().password()).isEqualTo("r3dis");
+  }
+
+  @Test
+  void fromEnv_productionRefusesMissingShortOrExampleSecrets() {
+    Map<String, String> missing = prod();
+    missing.remove("JWT_SECRET");
+    assertThatThrownBy(() -> AppConfig.fromEnv(missing)).isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("JWT_SECRET is required when APP_ENV=production");
+    Map<String, String> shortSecret = prod();
+    shortSecret.put("JWT_SECRET", "too-short");
+    assertThatThrownBy(() -> AppConfig.fromEnv(shortSecret))
+        .hasMessage("JWT_SECRET must be at least 32 bytes when APP_ENV=production but has 9");
+    Map<String, String> example = prod();
+    example.put("JWT_SECRET", "your-super-secret-jwt-key-change-in-production");
+    assertThatThrownBy(() -> AppConfig.fromEnv(example)).hasMessageContaining("known example value");
+    Map<String, String> noDb = prod();
+    noDb.remove("DATABASE_URL");
+    assertThatThrownBy(() -> AppConfig.fromEnv(noDb)).hasMessage("DATABASE_URL is required when APP_ENV=production");
+    Map<String, String> weakHash = prod();
+    weakHash.put("PASSWORD_HASH_ITERATIONS", "1000");
+    assertThatThrownBy(() -> AppConfig.fromEnv(weakHash)).hasMessageContaining("PASSWORD_HASH_ITERATIONS");
+  }
+
+  @Test
+  void fromEnv_namesTheVariableAndTheRule() {
+    assertThatThrownBy(() -> AppConfig.fromEnv(Map.of("PORT", "http")))
+        .hasMessage("PORT must be a whole number but was 'http'");
+    assertThatThrownBy(() -> AppConfig.fromEnv(Map.of("PORT", "70000")))
+        .hasMessage("PORT must be between 0 and 65535 but was 70000");
+    assertThatThrownBy(() -> AppConfig.fromEnv(Map.of("APP_ENV", "staging")))
+        .hasMessage("APP_ENV must be development or production but was staging");
+    assertThatThrownBy(() -> AppConfig.fromEnv(Map.of("DB_MAX_OPEN_CONNS", "4", "DB_MAX_IDLE_CONNS", "5")))
+        .hasMessage("DB_MAX_IDLE_CONNS must be <= DB_MAX_OPEN_CONNS (4) but was 5");
+    assertThatThrownBy(() -> AppConfig.fromEnv(Map.of("DRAIN_DELAY", "soon")))
+        .hasMessageStartingWith("DRAIN_DELAY must be a duration");
+    assertThatThrownBy(() -> AppConfig.fromEnv(Map.of("TRUSTED_PROXIES", "example.com/8")))
+        .hasMessageStartingWith("TRUSTED_PROXIES entries must be IP networks");
+    assertThatThrownBy(() -> AppConfig.fromEnv(Map.of("INSTANCE_ID", "bad id")))
+        .hasMessageStartingWith("INSTANCE_ID must match");
+    assertThatThrownBy(() -> AppConfig.fromEnv(Map.of("DATABASE_URL", "mysql://x/y")))
+        .hasMessageStartingWith("DATABASE_URL must start with postgresql://");
+    assertThatThrownBy(() -> AppConfig.fromEnv(Map.of("REDIS_URL", "memcached://x")))
+        .hasMessageStartingWith("REDIS_URL must start with redis://");
+    assertThatThrownBy(() -> AppConfig.fromEnv(Map.of("SEED_DEMO_DATA", "maybe")))
+        .hasMessage("SEED_DEMO_DATA must be true or false but was 'maybe'");
+  }
+
+  @Test
+  void toString_neverShowsSecrets() {
+    String s = AppConfig.fromEnv(prod()).toString();
+    assertThat(s).doesNotContain("s3cret").doesNotContain("r3dis").doesNotContain("k2Jd8sLq");
+    assertThat(s).contains("secret=****");
+  }
+
+  @Test
+  void parseDuration_acceptsGoStyleAndIso() {
+    assertThat(AppConfig.parseDuration("X", "500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(AppConfig.parseDuration("X", "7d")).isEqualTo(Duration.ofDays(7));
+    assertThat(AppConfig.parseDuration("X", "PT5M")).isEqualTo(Duration.ofMinutes(5));
+  }
+
+  @Test
+  void redisUrl_parsesEveryDocumentedForm() {
+    RedisUrl standalone = RedisUrl.parse("REDIS_URL", "rediss://user:pw@cache.local:6380/2");
+    assertThat(standalone.mode()).isEqualTo(RedisUrl.Mode.STANDALONE);
+    assertThat(standalone.tls()).isTrue();
+    assertThat(standalone.database()).isEqualTo(2);
+    assertThat(standalone.nodes()).containsExactly("cache.local:6380");
+    RedisUrl cluster = RedisUrl.parse("REDIS_URL", "10.0.0.1:7000,10.0.0.2:7001");
+    assertThat(cluster.mode()).isEqualTo(RedisUrl.Mode.CLUSTER);
+    assertThat(cluster.nodes()).containsExactly("10.0.0.1:7000", "10.0.0.2:7001");
+    assertThat(RedisUrl.parse("REDIS_URL", "redis-cluster://:pw@h1:7000,h2:7001").password()).isEqualTo("pw");
+    RedisUrl sentinel = RedisUrl.parse("REDIS_URL", "redis-sentinel://s1:26379,s2/mymaster");
+    assertThat(sentinel.mode()).isEqualTo(RedisUrl.Mode.SENTINEL);
+    assertThat(sentinel.master()).isEqualTo("mymaster");
+    assertThat(sentinel.nodes()).containsExactly("s1:26379", "s2:26379");
+    assertThatThrownBy(() -> RedisUrl.parse("REDIS_URL", "redis-sentinel://s1:26379"))
+        .hasMessageContaining("/<master name>");
+    assertThat(RedisUrl.parse("REDIS_URL", "redis://:pw@h:1").toString()).doesNotContain("pw");
+  }
+
+  @Test
+  void databaseUrl_acceptsJdbcAndDecodesCredentials() {
+    DatabaseUrl jdbc = DatabaseUrl.parse("DATABASE_URL", "jdbc:postgresql://h:5432/db?user=u&password=p");
+    assertThat(jdbc.jdbcUrl()).isEqualTo("jdbc:postgresql://h:5432/db?user=u&password=p");
+    DatabaseUrl encoded = DatabaseUrl.parse("DATABASE_URL", "postgres://us%40r:p%3Ass@h/db");
+    assertThat(encoded.user()).isEqualTo("us@r");
+    assertThat(encoded.password()).isEqualTo("p:ss");
+    assertThat(encoded.jdbcUrl()).isEqualTo("jdbc:postgresql://h/db");
+    assertThatThrownBy(() -> DatabaseUrl.parse("DATABASE_URL", "postgresql://h")).hasMessageContaining("database");
+  }
+
+  @Test
+  void cidr_matchesIpv4Ipv6AndMappedAddresses() throws Exception {
+    Cidr net = Cidr.parse("T", "10.1.0.0/16");
+    assertThat(net.contains(java.net.InetAddress.getByName("10.1.200.3"))).isTrue();
+    assertThat(net.contains(java.net.InetAddress.getByName("10.2.0.1"))).isFalse();
+    assertThat(Cidr.parse("T", "::1/128").contains(java.net.InetAddress.getByName("::1"))).isTrue();
+    assertThat(Cidr.parse("T", "172.16.0.0/12").contains(java.net.InetAddress.getByName("172.31.255.255"))).isTrue();
+    assertThat(Cidr.literal("localhost")).isNull();
+    assertThatThrownBy(() -> Cidr.parse("T", "10.0.0.0/33")).hasMessageContaining("prefix");
+  }
+}
