@@ -33,12 +33,16 @@ vtp_require_packages() {
   vtp_log "installed ${missing[*]}"
 }
 
-# The packages every test run needs: servers the testkit starts, and a JDK.
+# The packages every test run needs: servers the testkit and the deployment tests start, and a JDK.
 vtp_require_test_packages() {
   vtp_require_packages \
     javac:openjdk-17-jdk-headless \
     redis-server:redis-server \
     redis-cli:redis-tools \
     '/usr/lib/postgresql/*/bin/initdb:postgresql-15' \
+    psql:postgresql-client \
+    nginx:nginx \
+    curl:curl \
+    openssl:openssl \
     setpriv:util-linux
 }

@@ -1,0 +1,147 @@
+package io.vtp.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Runs the README's main-job command ({@code deployment/local/vtp up}) and checks the deployment through nginx:
+ * health, spreading, shared sessions, a backend SIGKILLed under load, scaling under load, and a clean {@code down}.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LocalDeploymentIT {
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static Deployment deployment;
+
+  @BeforeAll
+  static void up() throws Exception {
+    Path state = Files.createTempDirectory("vtp-deploy-it-");
+    deployment = new Deployment(state, 28000);
+    String out = deployment.run("up", "--instances", "3");
+    assertThat(out).contains("VTP Scale is up").contains("backend-3");
+  }
+
+  @AfterAll
+  static void down() throws Exception {
+    if (deployment != null) {
+      deployment.run("down");
+    }
+  }
+
+  private static HttpResponse<String> get(String path, String token) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(deployment.url(path))).timeout(Duration.ofSeconds(10));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  @Order(1)
+  void health_throughNginx() throws Exception {
+    HttpResponse<String> r = get("/health", null);
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(r.body()).get("status").asText()).isEqualTo("healthy");
+    assertThat(r.headers().firstValue("Server").orElse("nginx")).doesNotContain("/");
+  }
+
+  @Test
+  @Order(2)
+  void requests_areSpreadOverAllThreeInstances() throws Exception {
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < 30; i++) {
+      seen.add(get("/api/v1/courses/1", null).headers().firstValue("X-Instance-Id").orElse("?"));
+    }
+    assertThat(seen).containsExactlyInAnyOrder("backend-1", "backend-2", "backend-3");
+    assertThat(deployment.run("status")).contains("How nginx spread").contains("backend-2");
+  }
+
+  @Test
+  @Order(3)
+  void session_createdThroughOneInstanceWorksOnTheOthers() throws Exception {
+    HttpResponse<String> login = HTTP.send(HttpRequest.newBuilder(URI.create(deployment.url("/api/v1/auth/login")))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"student@vtp.local\",\"password\":\"demo-password-123\"}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+    String token = JSON.readTree(login.body()).get("token").asText();
+    Set<String> served = new HashSet<>();
+    for (int i = 0; i < 9; i++) {
+      HttpResponse<String> me = get("/api/v1/auth/me", token);
+      assertThat(me.statusCode()).isEqualTo(200);
+      served.add(me.headers().firstValue("X-Instance-Id").orElseThrow());
+    }
+    assertThat(served).hasSize(3);
+  }
+
+  @Test
+  @Order(4)
+  void backendKilledUnderGetLoad_noRequestFails() throws Exception {
+    long victim = deployment.pid("backend-2");
+    try (Load load = new Load(512)) {
+      load.start(150, Duration.ofSeconds(8), () -> Load.get(deployment.url("/api/v1/courses/1")));
+      Deployment.sleep(Duration.ofSeconds(3));
+      new ProcessBuilder("kill", "-KILL", Long.toString(victim)).start().waitFor();
+      load.await(Duration.ofSeconds(30));
+      System.out.println("SIGKILL backend-2 under GET load: " + load);
+      assertThat(load.failed()).as(load.toString()).isZero();
+      assertThat(load.skipped.get()).as(load.toString()).isZero();
+      assertThat(load.ok()).isGreaterThan(1000);
+    }
+    // `up` is idempotent: it brings the missing instance back.
+    deployment.run("up", "--instances", "3");
+    assertThat(deployment.run("status")).contains("backend-2    " + (deployment.basePort + 2));
+  }
+
+  @Test
+  @Order(5)
+  void scaleOutAndIn_underGetLoad_noRequestFails() throws Exception {
+    try (Load load = new Load(512)) {
+      load.start(100, Duration.ofSeconds(40), () -> Load.get(deployment.url("/api/v1/courses/2")));
+      String out = deployment.run("scale", "4");
+      assertThat(out).contains("backend-4");
+      Deployment.sleep(Duration.ofSeconds(2));
+      deployment.run("scale", "2");
+      load.await(Duration.ofSeconds(60));
+      System.out.println("scale 4 then 2 under GET load: " + load);
+      assertThat(load.failed()).as(load.toString()).isZero();
+      assertThat(load.instances()).containsKey("backend-4");
+    }
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < 20; i++) {
+      seen.add(get("/api/v1/courses/1", null).headers().firstValue("X-Instance-Id").orElse("?"));
+    }
+    assertThat(seen).containsExactlyInAnyOrder("backend-1", "backend-2");
+  }
+
+  @Test
+  @Order(6)
+  void down_leavesNoProcessBehind() throws Exception {
+    List<Long> before = deployment.processesOfThisDeployment();
+    assertThat(before).isNotEmpty();
+    deployment.run("down");
+    Deployment.sleep(Duration.ofMillis(500));
+    assertThat(deployment.processesOfThisDeployment()).isEmpty();
+    for (Long pid : before) {
+      assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("pid %d", pid).isFalse();
+    }
+    deployment.run("down"); // safe to run twice
+  }
+}
