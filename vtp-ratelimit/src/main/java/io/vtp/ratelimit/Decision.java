@@ -11,7 +11,9 @@ import java.util.Objects;
  * binding policy (when denied: the denying policy with the longest {@code retryAfter}; when allowed: the one with
  * the fewest remaining permits) and {@link #policies()} lists one decision per policy, in policy order. Those
  * per-policy decisions say {@link Outcome#ALLOWED} or {@link Outcome#DENIED} for what that policy alone would
- * answer; nothing is consumed from any of them unless the whole request is allowed.
+ * answer; nothing is consumed from any of them unless the whole request is allowed. A multi-policy
+ * {@link Outcome#LOCAL_DENIED} decision lists only the policy whose cached denial answered it (Redis was not asked
+ * about the others).
  *
  * <p>When Redis took no part ({@link Outcome#degraded()} is true and the mode is fail-open or fail-closed) the
  * counts are unknown: {@code remaining} is the limit when failing open and 0 when failing closed.
