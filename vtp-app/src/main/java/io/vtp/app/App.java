@@ -25,6 +25,7 @@ import io.vtp.app.db.Databases;
 import io.vtp.app.db.Migrations;
 import io.vtp.app.http.ApiException;
 import io.vtp.app.http.ClientInfo;
+import io.vtp.app.http.Cors;
 import io.vtp.app.http.JsonBodies;
 import io.vtp.app.http.Problems;
 import io.vtp.app.http.Requests;
@@ -124,10 +125,11 @@ public final class App implements AutoCloseable {
     MicrometerRateLimitListener limitMetrics = MicrometerRateLimitListener.create(meters);
     this.apiLimiter = RedisRateLimiter.builder(redis)
         .name("api").limit(config.apiLimitPerMinute()).window(Duration.ofMinutes(1))
-        .failureMode(FailureMode.FAIL_OPEN).timeout(Duration.ofMillis(100)).listener(limitMetrics)
+        .failureMode(FailureMode.FAIL_OPEN).timeout(config.rateLimitTimeout()).listener(limitMetrics)
         .build();
     this.loginLimiter = RedisRateLimiter.builder(redis)
-        .name("login").failureMode(FailureMode.FAIL_CLOSED).timeout(Duration.ofMillis(200)).listener(limitMetrics)
+        .name("login").failureMode(FailureMode.FAIL_CLOSED).timeout(config.rateLimitTimeout().multipliedBy(2))
+        .listener(limitMetrics)
         .buildMulti(
             RateLimitPolicy.of("login-ip", config.loginLimitPerMinute(), Duration.ofMinutes(1)),
             RateLimitPolicy.of("login-account", config.loginLimitPerMinute(), Duration.ofMinutes(1)));
@@ -158,6 +160,7 @@ public final class App implements AutoCloseable {
 
     this.rooms = new RoomHub(redis, auth, json, config.instanceId(), clock, meters);
     ClientInfo clients = new ClientInfo(config.trustedProxies());
+    Cors cors = new Cors(config.corsOrigins());
     Guard guard = new Guard(auth, apiLimiter, json);
     HealthRoutes healthRoutes = new HealthRoutes(health, meters);
     AuthRoutes authRoutes = new AuthRoutes(auth, guard, loginLimiter, json, config);
@@ -187,7 +190,15 @@ public final class App implements AutoCloseable {
         http.setSendXPoweredBy(false);
         http.setRequestHeaderSize(16 * 1024);
       });
-      cfg.routes.before(ctx -> Requests.begin(ctx, clients, config.instanceId()));
+      cfg.routes.before(ctx -> {
+        Requests.begin(ctx, clients, config.instanceId());
+        if (cors.enabled() && cors.apply(ctx)) {
+          ctx.skipRemainingHandlers();
+        }
+      });
+      if (cors.enabled()) {
+        cfg.routes.options("/*", ctx -> { });
+      }
       cfg.routes.exception(ApiException.class, (e, ctx) -> Problems.write(ctx, json, e));
       cfg.routes.exception(HttpResponseException.class, (e, ctx) -> Problems.write(ctx, json, e.getStatus(),
           statusTitle(e.getStatus()), e.getMessage(), List.of()));

@@ -36,7 +36,11 @@ public final class Main {
     System.setProperty("org.slf4j.simpleLogger.log.com.zaxxer.hikari", "warn");
     org.slf4j.LoggerFactory.getLogger(Main.class).info("starting with {}", config);
     App app = App.start(config);
-    Thread hook = new Thread(app::shutdown, "vtp-shutdown");
+    Thread hook = new Thread(() -> {
+      app.shutdown();
+      // SIGTERM is the normal way to stop an instance: exit 0 once the drain completed, not 143.
+      Runtime.getRuntime().halt(0);
+    }, "vtp-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     Thread.currentThread().join();
   }

@@ -289,6 +289,20 @@ class AppIT {
     assertThat(echoed.headers().firstValue("X-Request-Id")).hasValue("req-123");
   }
 
+  @Test
+  void cors_onlyListedOriginsGetCredentialedAccess() throws Exception {
+    HttpResponse<String> preflight = TestApps.send(HttpRequest.newBuilder(URI.create(TestApps.base(a)
+        + "/api/v1/courses")).method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+        .header("Origin", "https://app.example.com").header("Access-Control-Request-Method", "POST"));
+    assertThat(preflight.statusCode()).isEqualTo(204);
+    assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example.com");
+    assertThat(preflight.headers().firstValue("Access-Control-Allow-Credentials")).hasValue("true");
+    HttpResponse<String> foreign = TestApps.send(HttpRequest.newBuilder(URI.create(TestApps.base(a)
+        + "/api/v1/courses")).header("Origin", "https://evil.example.com"));
+    assertThat(foreign.statusCode()).isEqualTo(200);
+    assertThat(foreign.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+  }
+
   /** Collects WebSocket events by type. */
   static final class Inbox implements WebSocket.Listener {
     final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();

@@ -36,6 +36,9 @@ final class TestApps {
     env.put("SHUTDOWN_TIMEOUT", "5s");
     env.put("RATE_LIMIT_API_PER_MINUTE", "100000");
     env.put("RATE_LIMIT_LOGIN_PER_MINUTE", "1000");
+    env.put("CORS_ORIGINS", "https://app.example.com");
+    // Exactness, not latency, is under test: a loaded CI machine must not turn decisions into fail-open ones.
+    env.put("RATE_LIMIT_TIMEOUT", "3s");
     return env;
   }
 

@@ -35,6 +35,8 @@ import java.util.regex.Pattern;
  *   <tr><td>DB_MAX_OPEN_CONNS / DB_MAX_IDLE_CONNS / DB_CONN_MAX_LIFETIME</td><td>25 / 5 / 5m</td><td>idle &lt;= open</td></tr>
  *   <tr><td>REDIS_POOL_SIZE / REDIS_MIN_IDLE_CONNS</td><td>10 / 2</td><td>min idle &lt;= size</td></tr>
  *   <tr><td>RATE_LIMIT_API_PER_MINUTE / RATE_LIMIT_LOGIN_PER_MINUTE</td><td>100 / 5</td><td>&gt; 0</td></tr>
+ *   <tr><td>RATE_LIMIT_TIMEOUT</td><td>100ms</td><td>longest a limit decision waits for Redis before its failure
+ *       mode applies (API: allow; login: 503)</td></tr>
  *   <tr><td>DRAIN_DELAY / SHUTDOWN_TIMEOUT</td><td>5s / 10s</td><td>durations like 500ms, 5s, 5m, 7d</td></tr>
  *   <tr><td>MAX_BODY_BYTES</td><td>1048576</td><td>1 KiB .. 64 MiB</td></tr>
  *   <tr><td>PASSWORD_HASH_ITERATIONS</td><td>600000</td><td>PBKDF2-HMAC-SHA256; production &gt;= 600000</td></tr>
@@ -61,6 +63,7 @@ public record AppConfig(
     int redisMinIdle,
     int apiLimitPerMinute,
     int loginLimitPerMinute,
+    Duration rateLimitTimeout,
     Duration drainDelay,
     Duration shutdownTimeout,
     long maxBodyBytes,
@@ -189,6 +192,10 @@ public record AppConfig(
     }
     int apiLimit = r.intIn("RATE_LIMIT_API_PER_MINUTE", 100, 1, 1_000_000);
     int loginLimit = r.intIn("RATE_LIMIT_LOGIN_PER_MINUTE", 5, 1, 1_000_000);
+    Duration limitTimeout = r.duration("RATE_LIMIT_TIMEOUT", Duration.ofMillis(100));
+    if (limitTimeout.isZero() || limitTimeout.compareTo(Duration.ofSeconds(10)) > 0) {
+      throw new ConfigException("RATE_LIMIT_TIMEOUT must be > 0 and <= 10s but was " + limitTimeout);
+    }
     Duration drain = r.duration("DRAIN_DELAY", Duration.ofSeconds(5));
     Duration shutdown = r.duration("SHUTDOWN_TIMEOUT", Duration.ofSeconds(10));
     long maxBody = r.intIn("MAX_BODY_BYTES", 1 << 20, 1024, 64 << 20);
@@ -206,7 +213,7 @@ public record AppConfig(
     boolean seed = r.bool("SEED_DEMO_DATA", false);
     return new AppConfig(port, host, instanceId, production, database, readDatabase, redis,
         secret.getBytes(StandardCharsets.UTF_8), cors, logLevel, proxies, dbMaxOpen, dbMaxIdle, dbLifetime,
-        redisPool, redisMinIdle, apiLimit, loginLimit, drain, shutdown, maxBody, iterations, idle, absolute, seed);
+        redisPool, redisMinIdle, apiLimit, loginLimit, limitTimeout, drain, shutdown, maxBody, iterations, idle, absolute, seed);
   }
 
   /**
@@ -262,7 +269,7 @@ public record AppConfig(
         + ", redis=" + redis + ", secret=****, cors=" + corsOrigins + ", logLevel=" + logLevel + ", trustedProxies="
         + trustedProxies + ", db pool=" + dbMaxOpen + "/" + dbMaxIdle + "/" + dbMaxLifetime + ", redis pool="
         + redisPoolSize + "/" + redisMinIdle + ", limits api=" + apiLimitPerMinute + "/min login="
-        + loginLimitPerMinute + "/min, drain=" + drainDelay + ", shutdown=" + shutdownTimeout + ", maxBody="
+        + loginLimitPerMinute + "/min timeout=" + rateLimitTimeout + ", drain=" + drainDelay + ", shutdown=" + shutdownTimeout + ", maxBody="
         + maxBodyBytes + ", pbkdf2=" + passwordIterations + ", session idle=" + sessionIdleTimeout + " absolute="
         + sessionAbsoluteTimeout + ", seed=" + seedDemoData + "]";
   }
