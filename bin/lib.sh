@@ -44,5 +44,6 @@ vtp_require_test_packages() {
     nginx:nginx \
     curl:curl \
     openssl:openssl \
-    setpriv:util-linux
+    setpriv:util-linux \
+    promtool:prometheus
 }
