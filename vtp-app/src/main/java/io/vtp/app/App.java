@@ -252,8 +252,11 @@ public final class App implements AutoCloseable {
     app.javalin.start();
     for (org.eclipse.jetty.server.Connector c : app.javalin.jettyServer().server().getConnectors()) {
       if (c instanceof org.eclipse.jetty.server.AbstractConnector) {
-        // Jetty cuts connections idle for 1 s once stopping; give in-flight requests the whole shutdown budget.
-        ((org.eclipse.jetty.server.AbstractConnector) c).setShutdownIdleTimeout(config.shutdownTimeout().toMillis());
+        // Once stopping, Jetty closes connections idle this long; the stop waits for every connection to close, so
+        // this bounds how long idle keep-alive connections (nginx's) hold it up. A request that is still moving
+        // (reading its body, writing its response) is not idle and gets the whole shutdown timeout.
+        ((org.eclipse.jetty.server.AbstractConnector) c).setShutdownIdleTimeout(
+            Math.min(1000, config.shutdownTimeout().toMillis()));
       }
     }
     LOG.info("instance={} listening on {}:{} ({})", config.instanceId(), config.host(), app.port(),
@@ -356,7 +359,12 @@ public final class App implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     rooms.goingAway();
-    javalin.stop();
+    try {
+      javalin.stop();
+    } catch (RuntimeException e) {
+      LOG.warn("instance={} requests still running after the shutdown timeout {} were cut: {}", config.instanceId(),
+          config.shutdownTimeout(), e.toString());
+    }
     rooms.close();
     closeQuietly(apiLimiter);
     closeQuietly(loginLimiter);
