@@ -78,6 +78,30 @@ final class Deployment {
     return Long.parseLong(Files.readString(state.resolve("pids/" + name + ".pid")).trim());
   }
 
+  /** The pids the deployment recorded (every process it started, including those that rename themselves). */
+  List<Long> recordedPids() throws IOException {
+    List<Long> pids = new ArrayList<>();
+    Path dir = state.resolve("pids");
+    if (Files.isDirectory(dir)) {
+      try (var files = Files.list(dir)) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          if (f.toString().endsWith(".pid")) {
+            pids.add(Long.parseLong(Files.readString(f).trim()));
+          }
+        }
+      }
+    }
+    Path nginx = state.resolve("nginx/nginx.pid");
+    if (Files.exists(nginx)) {
+      pids.add(Long.parseLong(Files.readString(nginx).trim()));
+    }
+    return pids;
+  }
+
+  static boolean alive(long pid) {
+    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+  }
+
   /** Every process whose command line mentions the state directory. */
   List<Long> processesOfThisDeployment() {
     List<Long> pids = new ArrayList<>();
