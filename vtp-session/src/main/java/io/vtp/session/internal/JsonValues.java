@@ -1,11 +1,13 @@
 package io.vtp.session.internal;
 
 import java.math.BigInteger;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Validates session attributes as JSON values and copies them into the exact shape a JSON round trip gives back,
@@ -25,14 +27,29 @@ public final class JsonValues {
   private JsonValues() {}
 
   /**
-   * Returns a deeply unmodifiable, normalized copy of an attribute map.
+   * Returns a deeply unmodifiable, normalized copy of an attribute map; a map this class made is returned as is.
    *
    * @param attributes the attributes
    * @return the copy
    * @throws IllegalArgumentException naming the path when a value is not a JSON value
    */
   public static Map<String, Object> copyOf(Map<String, ?> attributes) {
+    if (attributes instanceof Frozen) {
+      @SuppressWarnings("unchecked") // Frozen is only ever Map<String, Object>
+      Map<String, Object> frozen = (Map<String, Object>) attributes;
+      return frozen;
+    }
     return copyMap(attributes, "", 0);
+  }
+
+  /**
+   * Wraps a map that is already deeply normalized and unmodifiable (built by the record decoder) without copying.
+   *
+   * @param normalized a map whose values were all produced by this class's rules
+   * @return the map, marked as normalized
+   */
+  static Map<String, Object> trusted(LinkedHashMap<String, Object> normalized) {
+    return new Frozen(normalized);
   }
 
   /**
@@ -45,11 +62,21 @@ public final class JsonValues {
     return new LinkedHashMap<>(attributes);
   }
 
+  /**
+   * Normalizes a number as a JSON round trip would.
+   *
+   * @param value a BigInteger
+   * @return a Long when it fits, else the BigInteger
+   */
+  static Object integer(BigInteger value) {
+    return value.compareTo(LONG_MIN) >= 0 && value.compareTo(LONG_MAX) <= 0 ? (Object) value.longValue() : value;
+  }
+
   private static Map<String, Object> copyMap(Map<?, ?> map, String path, int depth) {
     if (depth > MAX_DEPTH) {
       throw new IllegalArgumentException("attribute '" + path + "' nests deeper than " + MAX_DEPTH + " levels");
     }
-    Map<String, Object> copy = new LinkedHashMap<>(Math.max(4, map.size() * 2));
+    LinkedHashMap<String, Object> copy = new LinkedHashMap<>(Math.max(4, map.size() * 2));
     for (Map.Entry<?, ?> e : map.entrySet()) {
       Object key = e.getKey();
       if (!(key instanceof String)) {
@@ -60,7 +87,7 @@ public final class JsonValues {
       String childPath = path.isEmpty() ? name : path + "." + name;
       copy.put(name, copyValue(e.getValue(), childPath, depth + 1));
     }
-    return Collections.unmodifiableMap(copy);
+    return new Frozen(copy);
   }
 
   private static Object copyValue(Object value, String path, int depth) {
@@ -78,8 +105,10 @@ public final class JsonValues {
       return d;
     }
     if (value instanceof BigInteger) {
-      BigInteger b = (BigInteger) value;
-      return b.compareTo(LONG_MIN) >= 0 && b.compareTo(LONG_MAX) <= 0 ? (Object) b.longValue() : b;
+      return integer((BigInteger) value);
+    }
+    if (value instanceof Frozen) {
+      return value;
     }
     if (value instanceof Map) {
       return copyMap((Map<?, ?>) value, path, depth);
@@ -105,5 +134,34 @@ public final class JsonValues {
 
   private static String typeName(Object o) {
     return o == null ? "null" : o.getClass().getName();
+  }
+
+  /** An unmodifiable, insertion-ordered map whose contents are known to be normalized. */
+  private static final class Frozen extends AbstractMap<String, Object> {
+    private final Map<String, Object> map;
+
+    Frozen(LinkedHashMap<String, Object> map) {
+      this.map = Collections.unmodifiableMap(map);
+    }
+
+    @Override
+    public Set<Entry<String, Object>> entrySet() {
+      return map.entrySet();
+    }
+
+    @Override
+    public Object get(Object key) {
+      return map.get(key);
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+      return map.containsKey(key);
+    }
+
+    @Override
+    public int size() {
+      return map.size();
+    }
   }
 }

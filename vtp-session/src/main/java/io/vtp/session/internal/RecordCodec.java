@@ -1,12 +1,17 @@
 package io.vtp.session.internal;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,18 +19,15 @@ import java.util.Map;
  * by Java (the scripts copy it as an opaque string). {@code s} is the schema version: a record with another one
  * (a foreign value, or one written by a future version during a rolling deploy) reads as corrupt.
  *
- * <p>Plain data binding only: no default typing, no class names, untyped values become maps, lists, strings,
- * booleans and numbers. Thread-safe.
+ * <p>Written with Jackson's plain data binding; read with its streaming parser into maps, lists, strings,
+ * booleans and numbers only: no type information is ever read, no class is ever named or instantiated, duplicate
+ * keys and {@code null}s are rejected. Thread-safe.
  */
 public final class RecordCodec {
   /** The schema version written into every record. */
   public static final long SCHEMA = 1;
 
-  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
-
   private final ObjectMapper mapper = JsonMapper.builder()
-      .enable(DeserializationFeature.USE_LONG_FOR_INTS)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .build();
   private final int maxAttributesBytes;
@@ -77,33 +79,99 @@ public final class RecordCodec {
   }
 
   /**
-   * Decodes a record.
+   * Decodes a record in one streaming pass, building the normalized, unmodifiable attributes directly.
    *
    * @param json the stored text
    * @return the user id and normalized attributes
    * @throws CorruptRecordException when it is not a record of this schema
    */
   public Decoded decode(String json) throws CorruptRecordException {
-    Map<String, Object> root;
-    try {
-      root = mapper.readValue(json, MAP);
-    } catch (JsonProcessingException e) {
+    if (json == null) {
+      throw new CorruptRecordException("missing");
+    }
+    try (JsonParser p = mapper.getFactory().createParser(json)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new CorruptRecordException("not a JSON object");
+      }
+      long schema = -1;
+      String userId = null;
+      Map<String, Object> attributes = null;
+      for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+        if (t != JsonToken.FIELD_NAME) {
+          throw new CorruptRecordException("malformed object");
+        }
+        String field = p.currentName();
+        JsonToken v = p.nextToken();
+        if ("s".equals(field) && v == JsonToken.VALUE_NUMBER_INT) {
+          schema = p.getLongValue();
+        } else if ("u".equals(field) && v == JsonToken.VALUE_STRING) {
+          userId = p.getText();
+        } else if ("a".equals(field) && v == JsonToken.START_OBJECT) {
+          attributes = readObject(p, 1);
+        } else {
+          throw new CorruptRecordException("unexpected field or type");
+        }
+      }
+      if (p.nextToken() != null) {
+        throw new CorruptRecordException("trailing content");
+      }
+      if (schema != SCHEMA) {
+        throw new CorruptRecordException("unknown schema version");
+      }
+      if (userId == null || attributes == null) {
+        throw new CorruptRecordException("missing fields");
+      }
+      return new Decoded(userId, attributes);
+    } catch (IOException e) {
+      // JsonProcessingException included; the message is not quoted because it can echo content.
       throw new CorruptRecordException("not JSON of the expected shape (" + e.getClass().getSimpleName() + ")");
     }
-    if (root == null || !Long.valueOf(SCHEMA).equals(root.get("s"))) {
-      throw new CorruptRecordException("unknown schema version");
+  }
+
+  private static Map<String, Object> readObject(JsonParser p, int depth) throws IOException, CorruptRecordException {
+    if (depth > JsonValues.MAX_DEPTH) {
+      throw new CorruptRecordException("nested too deep");
     }
-    Object u = root.get("u");
-    Object a = root.get("a");
-    if (!(u instanceof String) || !(a instanceof Map) || root.size() != 3) {
-      throw new CorruptRecordException("missing or extra fields");
+    LinkedHashMap<String, Object> map = new LinkedHashMap<>();
+    for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+      String name = p.currentName();
+      map.put(name, readValue(p, p.nextToken(), depth));
     }
-    try {
-      @SuppressWarnings("unchecked") // Jackson's untyped maps have String keys
-      Map<String, Object> attributes = JsonValues.copyOf((Map<String, Object>) a);
-      return new Decoded((String) u, attributes);
-    } catch (IllegalArgumentException e) {
-      throw new CorruptRecordException("attributes are not plain JSON values");
+    return JsonValues.trusted(map);
+  }
+
+  private static Object readValue(JsonParser p, JsonToken t, int depth) throws IOException, CorruptRecordException {
+    switch (t) {
+      case VALUE_STRING:
+        return p.getText();
+      case VALUE_NUMBER_INT:
+        return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? JsonValues.integer(p.getBigIntegerValue())
+            : (Object) p.getLongValue();
+      case VALUE_NUMBER_FLOAT: {
+        double d = p.getDoubleValue();
+        if (Double.isNaN(d) || Double.isInfinite(d)) {
+          throw new CorruptRecordException("non-finite number");
+        }
+        return d;
+      }
+      case VALUE_TRUE:
+        return Boolean.TRUE;
+      case VALUE_FALSE:
+        return Boolean.FALSE;
+      case START_OBJECT:
+        return readObject(p, depth + 1);
+      case START_ARRAY: {
+        if (depth + 1 > JsonValues.MAX_DEPTH) {
+          throw new CorruptRecordException("nested too deep");
+        }
+        List<Object> list = new ArrayList<>();
+        for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+          list.add(readValue(p, e, depth + 1));
+        }
+        return Collections.unmodifiableList(list);
+      }
+      default:
+        throw new CorruptRecordException("null or unexpected JSON token");
     }
   }
 

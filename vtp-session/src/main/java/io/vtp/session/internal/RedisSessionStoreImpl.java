@@ -403,6 +403,9 @@ public final class RedisSessionStoreImpl implements SessionStore {
   }
 
   private void done(Operation op, Outcome outcome, long start) {
+    if (listener == SessionStoreListener.NOOP) {
+      return;
+    }
     Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
     fire(l -> l.onOperation(op, outcome, elapsed));
   }
