@@ -64,8 +64,8 @@ public record RedisUrl(Mode mode, List<String> nodes, String user, String passwo
     int at = rest.lastIndexOf('@');
     if (at >= 0) {
       String[] creds = rest.substring(0, at).split(":", 2);
-      user = creds[0].isEmpty() ? null : URLDecoder.decode(creds[0], StandardCharsets.UTF_8);
-      password = creds.length > 1 ? URLDecoder.decode(creds[1], StandardCharsets.UTF_8) : null;
+      user = creds[0].isEmpty() ? null : decode(variable, "user", creds[0]);
+      password = creds.length > 1 ? decode(variable, "password", creds[1]) : null;
       rest = rest.substring(at + 1);
     }
     switch (scheme) {
@@ -145,6 +145,15 @@ public record RedisUrl(Mode mode, List<String> nodes, String user, String passwo
       throw new ConfigException(variable + " names no node");
     }
     return out;
+  }
+
+  /** Percent-decodes a credential; a broken escape is a configuration error that never echoes the secret. */
+  private static String decode(String variable, String part, String raw) {
+    try {
+      return URLDecoder.decode(raw, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(variable + " " + part + " has a broken %-escape: write a literal % as %25");
+    }
   }
 
   /** Masks the password. */
