@@ -5,8 +5,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -32,8 +36,11 @@ final class Load implements AutoCloseable {
   final AtomicInteger errors = new AtomicInteger();
   final AtomicInteger sent = new AtomicInteger();
   final AtomicInteger skipped = new AtomicInteger();
+  final AtomicInteger retried = new AtomicInteger();
   final AtomicLong maxLatencyMs = new AtomicLong();
+  private final ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
   private final CountDownLatch done = new CountDownLatch(1);
+  private volatile boolean stopRequested;
   private final StringBuilder firstFailures = new StringBuilder();
 
   Load(int maxInFlight) {
@@ -52,7 +59,7 @@ final class Load implements AutoCloseable {
     AtomicInteger scheduled = new AtomicInteger();
     ticker.scheduleAtFixedRate(() -> {
       int n = scheduled.incrementAndGet();
-      if (n > total) {
+      if (n > total || stopRequested) {
         ticker.shutdown();
         done.countDown();
         return;
@@ -63,10 +70,16 @@ final class Load implements AutoCloseable {
         return;
       }
       sent.incrementAndGet();
-      client.sendAsync(request.get(), HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
+      HttpRequest req = request.get();
+      client.sendAsync(req, HttpResponse.BodyHandlers.discarding())
+          .handle((r, e) -> e == null || !retryable(req, e) ? java.util.concurrent.CompletableFuture.completedFuture(r)
+              : retry(req))
+          .thenCompose(f -> f)
+          .whenComplete((r, e) -> {
         inFlight.release();
         long ms = (System.nanoTime() - intended) / 1_000_000;
         maxLatencyMs.accumulateAndGet(ms, Math::max);
+        latencies.add(ms);
         if (e != null) {
           errors.incrementAndGet();
           note("error " + e);
@@ -81,6 +94,29 @@ final class Load implements AutoCloseable {
       });
     }, 0, periodNanos, TimeUnit.NANOSECONDS);
     return this;
+  }
+
+  /**
+   * A reused keep-alive connection that the server closed just as the request went out (nginx closes idle client
+   * connections when it reloads) fails before any byte of a response. Like browsers and curl, retry an idempotent
+   * request once in that case; counted in {@link #retried}.
+   */
+  private static boolean retryable(HttpRequest req, Throwable e) {
+    if (!req.method().equals("GET")) {
+      return false;
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = String.valueOf(t.getMessage());
+      if (m.contains("received no bytes") || m.contains("Connection reset") || m.contains("EOF reached")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private java.util.concurrent.CompletableFuture<HttpResponse<Void>> retry(HttpRequest req) {
+    retried.incrementAndGet();
+    return client.sendAsync(req, HttpResponse.BodyHandlers.discarding());
   }
 
   private synchronized void note(String failure) {
@@ -99,6 +135,38 @@ final class Load implements AutoCloseable {
     return this;
   }
 
+  /** Ends the load early (before its duration): no request is scheduled after this. */
+  void stop() {
+    stopRequested = true;
+  }
+
+  /** Returns the latency percentile in ms (from the intended send time) over every answered or failed request. */
+  long percentileMs(double p) {
+    List<Long> all = new ArrayList<>(latencies);
+    if (all.isEmpty()) {
+      return 0;
+    }
+    Collections.sort(all);
+    int rank = (int) Math.ceil(p / 100.0 * all.size()) - 1;
+    return all.get(Math.max(0, Math.min(all.size() - 1, rank)));
+  }
+
+  /** Returns how many requests are in flight now. */
+  int inFlight() {
+    return maxInFlight - inFlight.availablePermits();
+  }
+
+  /** Returns how many answers had this status. */
+  int status(int code) {
+    AtomicInteger n = statuses.get(code);
+    return n == null ? 0 : n.get();
+  }
+
+  /** Returns how many answers were 5xx. */
+  int serverErrors() {
+    return statuses.entrySet().stream().filter(e -> e.getKey() >= 500).mapToInt(e -> e.getValue().get()).sum();
+  }
+
   int ok() {
     return statuses.entrySet().stream().filter(e -> e.getKey() < 300).mapToInt(e -> e.getValue().get()).sum();
   }
@@ -113,13 +181,19 @@ final class Load implements AutoCloseable {
   }
 
   static HttpRequest get(String url) {
-    return HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build();
+    return get(url, Duration.ofSeconds(10));
+  }
+
+  static HttpRequest get(String url, Duration timeout) {
+    return HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET().build();
   }
 
   @Override
   public String toString() {
-    return "sent=" + sent + " ok=" + ok() + " failed=" + failed() + " skipped=" + skipped + " statuses=" + statuses
-        + " instances=" + instances + " maxLatencyMs=" + maxLatencyMs + (firstFailures.length() > 0
+    return "sent=" + sent + " ok=" + ok() + " failed=" + failed() + " skipped=" + skipped + " retried=" + retried
+        + " statuses=" + statuses
+        + " instances=" + instances + " p50Ms=" + percentileMs(50) + " p99Ms=" + percentileMs(99)
+        + " maxLatencyMs=" + maxLatencyMs + (firstFailures.length() > 0
         ? "\nfirst failures:\n" + firstFailures : "");
   }
 
