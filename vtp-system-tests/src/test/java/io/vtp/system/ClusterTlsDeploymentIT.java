@@ -20,7 +20,7 @@ import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 
 /**
- * The main-job command with {@code --redis-cluster --tls}: the same app runs unchanged on a local 3-master Redis
+ * The main-job command with {@code --redis-cluster --tls --prometheus}: the same app runs unchanged on a local 3-master Redis
  * Cluster, behind nginx terminating TLS with the self-signed certificate; plain HTTP redirects to HTTPS and the
  * session cookie becomes {@code __Host-} and {@code Secure} because the app believes nginx's X-Forwarded-Proto.
  */
@@ -32,7 +32,7 @@ class ClusterTlsDeploymentIT {
     Deployment d = new Deployment(Files.createTempDirectory("vtp-deploy-tls-it-"), 29000);
     java.util.List<Long> started = new java.util.ArrayList<>();
     try {
-      String out = d.run("up", "--instances", "2", "--redis-cluster", "--tls");
+      String out = d.run("up", "--instances", "2", "--redis-cluster", "--tls", "--prometheus");
       assertThat(out).contains("VTP Scale is up: https://127.0.0.1:29001");
       HttpClient https = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
           .sslContext(trusting(d.root.resolve("deployment/ssl/vtp.crt"))).build();
@@ -66,9 +66,17 @@ class ClusterTlsDeploymentIT {
         served.add(me.headers().firstValue("X-Instance-Id").orElseThrow());
       }
       assertThat(served).containsExactlyInAnyOrder("backend-1", "backend-2");
-      assertThat(d.run("status")).contains("cluster_state:ok");
+      // Prometheus scrapes every instance (5 s interval): status shows both targets up.
+      String status = "";
+      for (int i = 0; i < 40 && !(status.contains("29101 (vtp-backend) up=1")
+          && status.contains("29102 (vtp-backend) up=1")); i++) {
+        Thread.sleep(500);
+        status = d.run("status");
+      }
+      assertThat(status).contains("cluster_state:ok").contains("127.0.0.1:29101 (vtp-backend) up=1")
+          .contains("127.0.0.1:29102 (vtp-backend) up=1");
       started.addAll(d.recordedPids());
-      assertThat(started).hasSizeGreaterThanOrEqualTo(7); // 3 redis nodes, postgres, 2 backends, nginx
+      assertThat(started).hasSizeGreaterThanOrEqualTo(8); // 3 redis nodes, postgres, 2 backends, prometheus, nginx
     } finally {
       d.run("down");
     }
