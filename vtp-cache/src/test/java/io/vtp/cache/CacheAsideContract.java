@@ -1,5 +1,6 @@
 package io.vtp.cache;
 
+import io.vtp.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -33,7 +34,7 @@ import redis.clients.jedis.UnifiedJedis;
 abstract class CacheAsideContract {
   private static final AtomicInteger NAMES = new AtomicInteger();
 
-  protected final TestClock clock = new TestClock();
+  protected final MutableClock clock = MutableClock.startingNow();
   private final List<AutoCloseable> closeables = new ArrayList<>();
 
   /** The client of "instance A"; owned by the subclass. */

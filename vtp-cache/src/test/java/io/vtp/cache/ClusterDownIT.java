@@ -1,5 +1,6 @@
 package io.vtp.cache;
 
+import io.vtp.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vtp.testkit.Dedicated;
@@ -23,7 +24,7 @@ class ClusterDownIT {
   @Test
   void get_clusterDown_readsComeFromTheLoaderAndTheCacheReturnsWithTheCluster(@Dedicated RedisCluster cluster)
       throws Exception {
-    TestClock clock = new TestClock();
+    MutableClock clock = MutableClock.startingNow();
     RedisServer healthy = cluster.nodes().get(0);
     String key = firstKeyOn(cluster, healthy);
     RedisServer frozen = cluster.nodes().get(1);

@@ -1,5 +1,6 @@
 package io.vtp.cache;
 
+import io.vtp.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vtp.testkit.Dedicated;
@@ -29,7 +30,7 @@ class RedisOutageIT {
 
   private final RedisServer redis;
   private final RedisClient client;
-  private final TestClock clock = new TestClock();
+  private final MutableClock clock = MutableClock.startingNow();
   private final List<CacheAside<Item>> caches = new ArrayList<>();
 
   RedisOutageIT(@Dedicated RedisServer redis) {

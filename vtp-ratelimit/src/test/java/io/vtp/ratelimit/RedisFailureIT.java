@@ -1,5 +1,6 @@
 package io.vtp.ratelimit;
 
+import io.vtp.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vtp.testkit.Dedicated;
@@ -96,7 +97,7 @@ class RedisFailureIT {
 
   @Test
   void localFallback_redisPaused_allowsTheInstanceShareThenDenies() {
-    TestClock clock = new TestClock(1_000_000);
+    MutableClock clock = MutableClock.atMillis(1_000_000);
     RateLimiter limiter = closing(builder("fallback-paused").failureMode(FailureMode.LOCAL_FALLBACK)
         .expectedInstances(3).clock(clock).circuitBreaker(2, Duration.ofSeconds(30)).build());
     redis.pause();
@@ -139,7 +140,7 @@ class RedisFailureIT {
 
   @Test
   void circuitBreaker_opensAfterConsecutiveFailuresAndProbesAfterOpenDuration() {
-    TestClock clock = new TestClock(5_000_000);
+    MutableClock clock = MutableClock.atMillis(5_000_000);
     AtomicInteger redisErrors = new AtomicInteger();
     List<Outcome> seen = new ArrayList<>();
     RateLimitListener listener = new RateLimitListener() {

@@ -1,5 +1,6 @@
 package io.vtp.session;
 
+import io.vtp.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

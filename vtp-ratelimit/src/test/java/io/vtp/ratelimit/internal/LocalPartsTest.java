@@ -1,16 +1,16 @@
 package io.vtp.ratelimit.internal;
 
+import io.vtp.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vtp.ratelimit.RateLimitPolicy;
-import io.vtp.ratelimit.TestClock;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The parts decided in the JVM, on a clock the test moves. */
 class LocalPartsTest {
-  private final TestClock clock = new TestClock(1_000_000);
+  private final MutableClock clock = MutableClock.atMillis(1_000_000);
 
   @Test
   void circuitBreaker_opensAfterThresholdAndLetsOneProbeThrough() {
