@@ -1,0 +1,185 @@
+package io.vtp.system;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What the reliability scenarios share: signals to processes by pid, HTTP helpers, logins, metrics scraped from a
+ * backend directly (nginx serves {@code /metrics} to loopback only, and a scrape must name its instance), and
+ * SQL as the PostgreSQL superuser over the deployment's unix socket.
+ */
+final class Faults {
+  static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(3)).build();
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final String PASSWORD = "demo-password-123";
+  /**
+   * Most requests a load keeps in flight: all load comes from 127.0.0.1, and nginx allows one address 200
+   * connections ({@code limit_conn perip 200}, answered 429); a load above that measures the edge shield, not the
+   * fault. A request the load cannot send because of this bound is counted as skipped, and fails the scenario.
+   */
+  static final int MAX_IN_FLIGHT = 190;
+
+  private final Deployment d;
+
+  Faults(Deployment d) {
+    this.d = d;
+  }
+
+  static void signal(String sig, long pid) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).redirectErrorStream(true).start();
+    p.getInputStream().readAllBytes();
+    p.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  /** Waits until the process is gone (bounded); returns whether it is. */
+  static boolean awaitExit(long pid, Duration max) throws InterruptedException {
+    long deadline = System.nanoTime() + max.toNanos();
+    while (Deployment.alive(pid) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    return !Deployment.alive(pid);
+  }
+
+  static String exec(Duration max, String... cmd) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    byte[] out = p.getInputStream().readAllBytes();
+    if (!p.waitFor(max.toMillis(), TimeUnit.MILLISECONDS)) {
+      p.destroyForcibly();
+    }
+    return new String(out, StandardCharsets.UTF_8).trim();
+  }
+
+  String backend(int i, String path) {
+    return "http://127.0.0.1:" + (d.basePort + i) + path;
+  }
+
+  static HttpResponse<String> get(String url, String token) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static HttpResponse<String> post(String url, String token, String body) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static HttpResponse<String> login(String base, String email) throws IOException, InterruptedException {
+    return post(base + "/api/v1/auth/login", null,
+        "{\"email\":\"" + email + "\",\"password\":\"" + PASSWORD + "\"}");
+  }
+
+  /** Logs in and returns the token; fails unless the login answered 200. */
+  static String token(String base, String email) throws IOException, InterruptedException {
+    HttpResponse<String> r = login(base, email);
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("login " + email + " answered " + r.statusCode() + ": " + r.body());
+    }
+    return JSON.readTree(r.body()).get("token").asText();
+  }
+
+  static JsonNode json(HttpResponse<String> r) throws IOException {
+    return JSON.readTree(r.body());
+  }
+
+  static String instanceOf(HttpResponse<?> r) {
+    return r.headers().firstValue("X-Instance-Id").orElse("nginx");
+  }
+
+  static int status(String url, String token) {
+    try {
+      return get(url, token).statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  /**
+   * Sums the samples of one Prometheus metric on backend {@code i} whose labels contain every given fragment
+   * (e.g. {@code limiter="api"}); 0 when absent, -1 when the backend does not answer.
+   */
+  double metric(int i, String name, String... labels) {
+    String text;
+    try {
+      HttpResponse<String> r = get(backend(i, "/metrics"), null);
+      if (r.statusCode() != 200) {
+        return -1;
+      }
+      text = r.body();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+    double sum = 0;
+    for (String line : text.split("\n")) {
+      if (!line.startsWith(name + "{") && !line.startsWith(name + " ")) {
+        continue;
+      }
+      boolean all = true;
+      for (String l : labels) {
+        all &= line.contains(l);
+      }
+      if (all) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
+  }
+
+  /** Sums a metric over backends 1..n. */
+  double metricSum(int n, String name, String... labels) {
+    double s = 0;
+    for (int i = 1; i <= n; i++) {
+      s += Math.max(0, metric(i, name, labels));
+    }
+    return s;
+  }
+
+  /** Runs SQL in database vtp as the postgres superuser over the deployment's unix socket; returns psql -At output. */
+  String sql(String query) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    if ("root".equals(System.getProperty("user.name"))) {
+      cmd.addAll(List.of("setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--"));
+    }
+    cmd.addAll(List.of("psql", "-h", d.state.resolve("postgres/socket").toString(), "-p",
+        d.env.get("VTP_PG_PORT"), "-U", "postgres", "-d", "vtp", "-At", "-F", "\t", "-c", query));
+    return exec(Duration.ofSeconds(20), cmd.toArray(String[]::new));
+  }
+
+  /** Whether the backend's log mentions the text (the app logs every API request with its path). */
+  boolean backendLogsMention(int instances, String text) throws IOException {
+    for (int i = 1; i <= instances; i++) {
+      java.nio.file.Path log = d.state.resolve("logs/backend-" + i + ".log");
+      if (java.nio.file.Files.exists(log) && java.nio.file.Files.readString(log).contains(text)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static long ms(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1_000_000;
+  }
+}
