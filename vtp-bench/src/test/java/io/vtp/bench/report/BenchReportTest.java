@@ -1,0 +1,46 @@
+package io.vtp.bench.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class BenchReportTest {
+  private static final String JSON = "["
+      + "{\"benchmark\":\"io.vtp.bench.RawGetBenchmark.rawGet\",\"mode\":\"thrpt\",\"threads\":8,"
+      + "\"primaryMetric\":{\"score\":100000.0,\"scoreError\":5000.0,\"scoreUnit\":\"ops/s\"}},"
+      + "{\"benchmark\":\"io.vtp.bench.cache.CacheBenchmark.vtpHit\",\"mode\":\"thrpt\",\"threads\":8,"
+      + "\"primaryMetric\":{\"score\":95000.0,\"scoreError\":4000.0,\"scoreUnit\":\"ops/s\"}},"
+      + "{\"benchmark\":\"io.vtp.bench.ratelimit.RateLimitBenchmark.vtpHot\",\"mode\":\"thrpt\",\"threads\":8,"
+      + "\"primaryMetric\":{\"score\":40000.0,\"scoreError\":1.0,\"scoreUnit\":\"ops/s\"}},"
+      + "{\"benchmark\":\"io.vtp.bench.ratelimit.RateLimitBenchmark.bucket4jHot\",\"mode\":\"thrpt\",\"threads\":8,"
+      + "\"primaryMetric\":{\"score\":10000.0,\"scoreError\":1.0,\"scoreUnit\":\"ops/s\"}}]";
+
+  @Test
+  void parse_keepsClassAndMethodAndThreads() throws Exception {
+    List<BenchReport.Result> results = BenchReport.parse(JSON);
+    assertThat(results).extracting(BenchReport.Result::benchmark)
+        .containsExactly("RawGetBenchmark.rawGet", "CacheBenchmark.vtpHit", "RateLimitBenchmark.vtpHot",
+            "RateLimitBenchmark.bucket4jHot");
+    assertThat(results.get(0).threads()).isEqualTo(8);
+  }
+
+  @Test
+  void markdown_reportsRatiosToRawGetAndJudgesTargets() throws Exception {
+    String md = BenchReport.markdown("- Date: test", Map.of(8, BenchReport.parse(JSON)));
+    assertThat(md).contains("| CacheBenchmark.vtpHit | 95,000 | 4,000 | 0.95 |");
+    assertThat(md).contains("| cache hit >= 0.9x raw GET | 8 | 0.95 | yes |");
+    assertThat(md).contains("| rate limit >= 5x Bucket4j, one hot key, 8 threads | 8 | 4.00 | **no** |");
+    assertThat(md).contains("| session find >= 0.9x raw GET | 8 | not measured | - |");
+  }
+
+  @Test
+  void ratios_needTheRawGetFloor() throws Exception {
+    String noFloor = "[{\"benchmark\":\"a.B.c\",\"threads\":1,\"primaryMetric\":{\"score\":1.0,\"scoreUnit\":\"ops/s\"}}]";
+    assertThatThrownBy(() -> BenchReport.ratios(BenchReport.parse(noFloor))).hasMessageContaining("rawGet");
+    String wrongUnit = "[{\"benchmark\":\"a.B.c\",\"threads\":1,\"primaryMetric\":{\"score\":1.0,\"scoreUnit\":\"us/op\"}}]";
+    assertThatThrownBy(() -> BenchReport.parse(wrongUnit)).hasMessageContaining("ops/s");
+  }
+}
