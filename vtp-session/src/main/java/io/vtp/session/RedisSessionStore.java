@@ -30,16 +30,22 @@ import redis.clients.jedis.UnifiedJedis;
  * <ul>
  *   <li>{@code <prefix>{userTag}:s}, a hash: per session, field {@code m:<h>} (version and the four instants,
  *       parsed by the scripts) and {@code d:<h>} (a JSON document with a schema version, the user id and the
- *       attributes, written and read only by Java), where {@code <h>} is the base64url SHA-256 of the id;</li>
+ *       attributes, written and read only by Java), where {@code <h>} is the base64url SHA-256 of the id's
+ *       secret part;</li>
  *   <li>{@code <prefix>{userTag}:i}, the per-user index: a sorted set of {@code <h>} scored by each session's
  *       expiry, pruned lazily by the same scripts.</li>
  * </ul>
  * Both keys can be computed from the id alone (for find, update, rotate, delete) and from the user id alone (for
  * listing and log-out-everywhere), so every operation is one Lua script whose keys all arrive in {@code KEYS[]}
  * and sit in one slot: one {@code EVALSHA} round trip, atomic, with no {@code RENAME}, no cross-slot command and
- * no keyspace notification. Both keys carry a TTL equal to the latest expiry among the user's sessions, so
- * nothing outlives its sessions. Redis holds only hashes of ids: a dump, {@code MONITOR} output or a replica
- * yields no usable token.
+ * no keyspace notification. One refinement on the hottest path: {@code find} of a session this store found less
+ * than the touch threshold ago is a plain {@code HMGET} of the two fields instead of the script, because no slide
+ * can be due yet (the last access only moves forward) and the expiry check needs no atomicity; it is still one
+ * round trip and always reads Redis, so a session deleted or rotated by any instance is gone at once. A small
+ * bounded memory (4096 entries of id hash, last access and decoded attributes, never an id) makes this possible
+ * and lets {@code find} reuse decoded attributes while the stored JSON is unchanged. Both keys carry a TTL equal
+ * to the latest expiry among the user's sessions, so nothing outlives its sessions. Redis holds only hashes of
+ * ids: a dump, {@code MONITOR} output or a replica yields no usable token.
  *
  * <p>The user tag in the id lets anyone holding an id tell which other ids (if they hold them too) belong to the
  * same user; it reveals nothing else. Two users whose tags collide (a 96-bit hash: needs about 2<sup>96</sup>

@@ -170,15 +170,101 @@ abstract class SessionStoreContract {
   // ---- round trips ----
 
   @Test
-  void find_withinTouchThreshold_isOneEvalshaThatOnlyReads() {
+  void find_withinTouchThreshold_ofASessionThisStoreSaw_isOnePlainHmget() {
     SessionStore store = store();
     Session s = store.create(newUser(), Map.of("a", 1));
-    store.find(s.id()); // the script is known to the server from here on
+    store.find(s.id()); // this store has now seen the session's last access
     clock.advance(TOUCH.minusSeconds(1));
 
-    Map<String, Long> calls = commandsOf(() -> assertThat(store.find(s.id())).isPresent());
+    Map<String, Long> calls = commandsOf(() -> assertThat(store.find(s.id())).contains(s));
+
+    assertThat(calls).containsExactlyEntriesOf(Map.of("hmget", 1L));
+  }
+
+  @Test
+  void find_ofASessionThisStoreNeverSaw_isOneEvalshaThatOnlyReads() {
+    String user = newUser();
+    Session s = store().create(user, Map.of("a", 1));
+    Session warm = store().create(user, Map.of());
+    clients.add(connect());
+    SessionStore other = builder(clients.get(1)).build();
+    other.find(warm.id()); // the script is known and the other client connected (same slot) from here on
+
+    Map<String, Long> calls = commandsOf(() -> assertThat(other.find(s.id())).isPresent());
 
     assertThat(calls).containsExactlyInAnyOrderEntriesOf(Map.of("evalsha", 1L, "hmget", 1L));
+  }
+
+  @Test
+  void find_onTheFastPath_seesDeletesRotationsAndUpdatesFromAnotherInstanceAtOnce() {
+    SessionStore a = store();
+    clients.add(connect());
+    SessionStore b = builder(clients.get(1)).build();
+    String user = newUser();
+    Session deleted = a.create(user, Map.of());
+    Session rotated = a.create(user, Map.of());
+    Session updated = a.create(user, Map.of("n", 1));
+    for (Session s : List.of(deleted, rotated, updated)) {
+      assertThat(a.find(s.id())).isPresent(); // a remembers all three
+    }
+
+    b.delete(deleted.id());
+    Session rotatedNew = b.rotate(rotated.id()).orElseThrow();
+    b.update(updated.id(), m -> m.put("n", 2));
+
+    assertThat(commandsOf(() -> assertThat(a.find(deleted.id())).isEmpty())).containsExactlyEntriesOf(
+        Map.of("hmget", 1L));
+    assertThat(a.find(rotated.id())).isEmpty();
+    assertThat(a.find(rotatedNew.id())).contains(rotatedNew);
+    Session seen = a.find(updated.id()).orElseThrow();
+    assertThat(seen.attributes()).containsEntry("n", 2L);
+    assertThat(seen.version()).isEqualTo(2);
+  }
+
+  @Test
+  void find_onTheFastPath_pastTheAbsoluteLifetime_isEmptyAndTheRecordIsGone() {
+    SessionStore store = builder(client()).idleTimeout(Duration.ofMinutes(30)).absoluteLifetime(
+        Duration.ofMinutes(45)).touchThreshold(Duration.ofMinutes(25)).build();
+    String user = newUser();
+    Session s = store.create(user, Map.of());
+    clock.advance(Duration.ofMinutes(25));
+    assertThat(store.find(s.id())).isPresent(); // slides: last access now 25 min, idle expiry 55 min
+    clock.advance(Duration.ofMinutes(21)); // 46 min: within the touch threshold, past the absolute lifetime
+
+    assertThat(store.find(s.id())).isEmpty();
+    assertThat(client().hexists(keysOf(user).get(0), "d:" + SessionIds.hash(s.id()))).isFalse();
+  }
+
+  @Test
+  void find_corruptionAfterTheSessionWasSeen_isStillCaught_deletedAndCounted() {
+    SessionStore store = store();
+    String user = newUser();
+    String hashKey = keysOf(user).get(0);
+    Session badMeta = store.create(user, Map.of());
+    Session badJson = store.create(user, Map.of());
+    Session otherUsers = store.create(user, Map.of());
+    Session stranger = store.create(newUser(), Map.of());
+    for (Session s : List.of(badMeta, badJson, otherUsers)) {
+      assertThat(store.find(s.id())).isPresent();
+    }
+    client().hset(hashKey, "m:" + SessionIds.hash(badMeta.id()), "1:2:x");
+    client().hset(hashKey, "d:" + SessionIds.hash(badJson.id()), "{\"s\":1,\"u\":");
+    client().hset(hashKey, "d:" + SessionIds.hash(otherUsers.id()),
+        client().hget(keysOf(stranger.userId()).get(0), "d:" + SessionIds.hash(stranger.id())));
+
+    for (Session s : List.of(badMeta, badJson, otherUsers)) {
+      assertThat(store.find(s.id())).isEmpty();
+      assertThat(client().hexists(hashKey, "d:" + SessionIds.hash(s.id()))).isFalse();
+    }
+    assertThat(listener.corrupt.get()).isEqualTo(3);
+
+    Session typed = store.create(user, Map.of());
+    assertThat(store.find(typed.id())).isPresent();
+    client().del(hashKey);
+    client().set(hashKey, "\u0000\u00ff garbage");
+    assertThat(store.find(typed.id())).isEmpty();
+    assertThat(client().exists(hashKey)).isFalse();
+    assertThat(listener.corrupt.get()).isEqualTo(4);
   }
 
   @Test

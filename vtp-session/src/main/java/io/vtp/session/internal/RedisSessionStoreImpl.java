@@ -23,14 +23,18 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * The Redis session store; see {@link RedisSessionStore} for the layout and the reasoning. Every public operation
- * sends exactly one script (one {@code EVALSHA}) except in two rare cases: a record whose JSON turns out to be
- * corrupt costs one more round trip to delete it, and an update that loses a race costs one more per retry.
+ * is one round trip: one script (one {@code EVALSHA}), or for {@code find} of a session this process saw less than
+ * the touch threshold ago, one plain {@code HMGET} (no slide can be due then, so no script is needed; see
+ * {@link RecentSessions}). Rare cases cost one more: a record whose JSON turns out to be corrupt (to delete it), a
+ * session found by {@code HMGET} to have expired (the script confirms and cleans up), and an update that loses a
+ * race (one per retry).
  *
- * <p>Thread-safe and stateless apart from its configuration.
+ * <p>Thread-safe. State: its configuration and the bounded {@link RecentSessions} memory.
  */
 public final class RedisSessionStoreImpl implements SessionStore {
   private static final Logger LOG = LoggerFactory.getLogger(RedisSessionStore.class);
@@ -58,6 +62,8 @@ public final class RedisSessionStoreImpl implements SessionStore {
   private final SessionIds ids = new SessionIds(new SecureRandom());
   private final String idleMs;
   private final String touchMs;
+  private final long touchThresholdMs;
+  private final RecentSessions recent = new RecentSessions();
   private final String maxSessions;
 
   /**
@@ -72,7 +78,8 @@ public final class RedisSessionStoreImpl implements SessionStore {
     this.listener = config.listener();
     this.codec = new RecordCodec(config.maxAttributesBytes());
     this.idleMs = Long.toString(config.idleTimeout().toMillis());
-    this.touchMs = Long.toString(config.touchThreshold().toMillis());
+    this.touchThresholdMs = config.touchThreshold().toMillis();
+    this.touchMs = Long.toString(touchThresholdMs);
     this.maxSessions = Integer.toString(config.maxSessionsPerUser());
   }
 
@@ -117,9 +124,20 @@ public final class RedisSessionStoreImpl implements SessionStore {
     }
     String h = SessionIds.hash(id);
     String tag = SessionIds.tagOf(id);
-    List<?> reply = run(Operation.FIND, FIND, tag, start, h, Long.toString(config.clock().millis()), idleMs, touchMs);
+    long now = config.clock().millis();
+    RecentSessions.Entry seen = recent.get(h);
+    if (seen != null && now >= seen.lastAccess() && now - seen.lastAccess() < touchThresholdMs) {
+      // No slide can be due (the last access only moves forward): one plain HMGET, no script.
+      Optional<Session> found = findWithoutSlide(id, tag, h, now, seen, start);
+      if (found != null) {
+        return found;
+      }
+      // Expired, corrupt or not what we thought: the script decides and cleans up (a rare second round trip).
+    }
+    List<?> reply = run(Operation.FIND, FIND, tag, start, h, Long.toString(now), idleMs, touchMs);
     int code = (int) asLong(reply.get(0));
     if (code != FOUND) {
+      recent.remove(h);
       if (code == CORRUPT) {
         corrupt("wrong Redis type or unreadable metadata");
       }
@@ -131,6 +149,47 @@ public final class RedisSessionStoreImpl implements SessionStore {
     }
     done(Operation.FIND, Outcome.SUCCESS, start);
     return Optional.of(session);
+  }
+
+  /**
+   * The script-free find: {@code HMGET} of the record, checked against the clock here exactly as the script would.
+   *
+   * @return the answer, or {@code null} when the script must decide (expired, slide due, corrupt)
+   */
+  private Optional<Session> findWithoutSlide(String id, String tag, String h, long now, RecentSessions.Entry seen,
+      long start) {
+    List<String> reply;
+    try {
+      reply = jedis.hmget(config.keyPrefix() + "{" + tag + "}:s", "m:" + h, "d:" + h);
+    } catch (JedisDataException e) {
+      return null; // WRONGTYPE: a foreign value under our key; the script deletes it
+    } catch (JedisException e) {
+      throw unavailable(Operation.FIND, start, e);
+    }
+    String metaText = reply.size() == 2 ? reply.get(0) : null;
+    String data = reply.size() == 2 ? reply.get(1) : null;
+    if (metaText == null && data == null) {
+      recent.remove(h); // deleted, rotated or logged out elsewhere
+      return miss(Operation.FIND, start);
+    }
+    long[] m = parseMeta(metaText);
+    if (m == null || data == null || m[3] <= now || m[4] <= now || now - m[2] >= touchThresholdMs) {
+      return null;
+    }
+    RecentSessions.Entry e = seen;
+    if (!data.equals(seen.data())) {
+      RecordCodec.Decoded d = decodeData(tag, h, data);
+      if (d == null) {
+        recent.remove(h);
+        return miss(Operation.FIND, start);
+      }
+      e = new RecentSessions.Entry(h, m[2], data, d.userId(), d.attributes());
+      recent.put(e);
+    } else if (m[2] > seen.lastAccess()) {
+      recent.put(new RecentSessions.Entry(h, m[2], data, seen.userId(), seen.attributes()));
+    }
+    done(Operation.FIND, Outcome.SUCCESS, start);
+    return Optional.of(session(id, e.userId(), e.attributes(), m));
   }
 
   @Override
@@ -162,6 +221,9 @@ public final class RedisSessionStoreImpl implements SessionStore {
       int code = (int) asLong(reply.get(0));
       if (code == FOUND) {
         long[] m = parseMeta(asString(reply.get(1)));
+        if (m != null) {
+          recent.put(new RecentSessions.Entry(h, m[2], data, base.userId(), attrs));
+        }
         done(Operation.UPDATE, Outcome.SUCCESS, start);
         return Optional.of(session(id, base.userId(), attrs, m));
       }
@@ -206,6 +268,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
     if (session == null) {
       return miss(Operation.ROTATE, start);
     }
+    recent.remove(h);
     done(Operation.ROTATE, Outcome.SUCCESS, start);
     return Optional.of(session);
   }
@@ -218,7 +281,9 @@ public final class RedisSessionStoreImpl implements SessionStore {
       miss(Operation.DELETE, start);
       return false;
     }
-    Object reply = runRaw(Operation.DELETE, DELETE, SessionIds.tagOf(id), start, SessionIds.hash(id));
+    String h = SessionIds.hash(id);
+    recent.remove(h);
+    Object reply = runRaw(Operation.DELETE, DELETE, SessionIds.tagOf(id), start, h);
     boolean removed = asLong(reply) == 1;
     done(Operation.DELETE, removed ? Outcome.SUCCESS : Outcome.MISS, start);
     return removed;
@@ -276,6 +341,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
       deleteCorrupt(tag, h, "unreadable metadata");
       return null;
     }
+    recent.put(new RecentSessions.Entry(h, m[2], asString(dataReply), d.userId(), d.attributes()));
     return session(id, d.userId(), d.attributes(), m);
   }
 

@@ -113,13 +113,20 @@ public final class SessionIds {
   }
 
   /**
-   * Returns the name Redis knows a session by: base64url of SHA-256 of the id (43 characters).
+   * Returns the name Redis knows a session by: base64url of SHA-256 of the id's secret part (43 characters). The
+   * secret alone (256 random bits) already names the session uniquely, and its 43 characters plus SHA-256's
+   * padding fit one compression block where the whole 59-character id would need two: this runs on every request.
+   * The user tag is not secret (it is derived from the user id) and is in the key name anyway.
    *
    * @param id a well-formed id
    * @return the hash
    */
   public static String hash(String id) {
-    return ENCODER.encodeToString(sha256().digest(id.getBytes(StandardCharsets.US_ASCII)));
+    byte[] secret = new byte[SECRET_LENGTH];
+    for (int i = 0; i < SECRET_LENGTH; i++) {
+      secret[i] = (byte) id.charAt(TAG_LENGTH + i); // ASCII: a well-formed id was checked against the alphabet
+    }
+    return ENCODER.encodeToString(sha256().digest(secret));
   }
 
   /**
