@@ -21,13 +21,17 @@ import redis.clients.jedis.UnifiedJedis;
  * recovery. Keys look like {@code rl:<name>:{k:<key>}:g}; a user key longer than 200 characters is replaced by its
  * SHA-256.
  *
- * <p><b>Timeout.</b> A decision never waits longer than {@link Builder#timeout(Duration)} for Redis. By default the
- * Redis call runs on a small worker pool of the limiter's own and the caller waits on its future for at most the
- * timeout: Jedis' socket timeout belongs to the whole client, so it cannot be shortened per decision. A call that
- * timed out while still queued is dropped; one already running finishes on its worker (bounded by the client's
- * socket timeout) and may still consume permits. {@link Builder#callerThreadRedisCalls()} skips the hand-off (about
- * 10 µs) and bounds the wait by the client's own timeouts instead: then build the client with connect, socket and
- * pool-wait timeouts no longer than the limiter's timeout.
+ * <p><b>Timeout.</b> A decision never waits longer than {@link Builder#timeout(Duration)} for Redis. With a
+ * {@link redis.clients.jedis.RedisClient} (the default path) the call runs on the caller's thread: the limiter takes
+ * a connection from the client's pool itself, waiting at most the timeout when all are busy, shortens that
+ * connection's socket timeout to what is left of the budget and restores it before giving the connection back; a
+ * connection whose call timed out is destroyed, so a late reply is never read by anyone. A call that would make the
+ * pool open a new connection (connecting is bounded only by the client's timeouts) goes to a small worker pool of
+ * the limiter's own instead, as do all calls with other clients (cluster, Sentinel) or when
+ * {@link Builder#executor(ExecutorService)} is given: the caller waits on the worker's future for at most the
+ * timeout; a call that timed out while queued is dropped, one already running finishes on its worker and may still
+ * consume permits. {@link Builder#callerThreadRedisCalls()} uses the client as it is, bounded only by the client's
+ * own timeouts.
  *
  * <p><b>When Redis is unavailable</b> (error, timeout, open circuit breaker) the {@link FailureMode} answers; the
  * outcome says which ({@link Outcome#degraded()}), the listener counts it and the limiter logs one warning per
@@ -182,9 +186,10 @@ public final class RedisRateLimiter {
     }
 
     /**
-     * Runs Redis calls on the caller's thread instead of the limiter's workers: about 10 µs cheaper per decision,
-     * but the wait is then bounded only by the Redis client's own connect, socket and pool-wait timeouts, which
-     * must be no longer than {@link #timeout(Duration)}.
+     * Runs Redis calls through the client as it is, on the caller's thread: the wait is then bounded only by the
+     * Redis client's own connect, socket and pool-wait timeouts, which must be no longer than
+     * {@link #timeout(Duration)}. Only needed for clients without the default per-call bound (see the class
+     * documentation), to skip the worker hand-off.
      *
      * @return this builder
      */

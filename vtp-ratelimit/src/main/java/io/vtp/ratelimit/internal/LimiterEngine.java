@@ -27,14 +27,17 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
- * The limiter itself: validation, local deny cache, one EVALSHA with a bounded wait, circuit breaker, failure
- * modes and metrics. {@link SingleRateLimiter} and {@link MultiPolicyRateLimiter} are thin views of it.
+ * The limiter itself: validation, local deny cache, one EVALSHA with a bounded wait (on the caller's thread with a
+ * per-call socket timeout where the client allows it, see {@link DirectRedisCall}, else on a worker pool), circuit
+ * breaker, failure modes and metrics. {@link SingleRateLimiter} and {@link MultiPolicyRateLimiter} are thin views of it.
  *
  * <p>Thread-safe.
  */
 final class LimiterEngine {
   private static final Logger LOG = LoggerFactory.getLogger(LimiterEngine.class);
   static final RedisScript SCRIPT = RedisScript.fromResource(LimiterEngine.class, "ratelimit.lua");
+  /** The single-policy GCRA script: the default limiter's hot path, with as little Lua work as possible. */
+  static final RedisScript GCRA_SCRIPT = RedisScript.fromResource(LimiterEngine.class, "gcra.lua");
   private static final int QUEUE_CAPACITY = 1024;
   private static final int FALLBACK_MAX_KEYS = 100_000;
 
@@ -42,9 +45,11 @@ final class LimiterEngine {
   private final String name;
   private final RateLimitPolicy[] policies;
   private final char[] algSuffix;
+  private final RedisScript script;
   private final List<String> policyArgs;
   private final long maxPermits;
   private final UnifiedJedis jedis;
+  private final DirectRedisCall direct;
   private final ExecutorService executor;
   private final boolean ownsExecutor;
   private final long timeoutNanos;
@@ -79,7 +84,14 @@ final class LimiterEngine {
       algSuffix[i] = p.algorithm() == Algorithm.GCRA ? 'g' : p.algorithm() == Algorithm.SLIDING_WINDOW ? 's' : 'f';
       max = Math.min(max, p.maxPermits());
     }
-    this.policyArgs = List.copyOf(args);
+    if (policies.length == 1 && policies[0].algorithm() == Algorithm.GCRA) {
+      long interval = Long.parseLong(args.get(4));
+      this.script = GCRA_SCRIPT;
+      this.policyArgs = List.of(args.get(4), Long.toString(policies[0].burst() * interval));
+    } else {
+      this.script = SCRIPT;
+      this.policyArgs = List.copyOf(args);
+    }
     this.maxPermits = max;
     if (config.redisCalls() == EngineConfig.RedisCalls.CALLER_THREAD) {
       this.executor = null;
@@ -91,6 +103,8 @@ final class LimiterEngine {
       this.executor = newExecutor(name, config.executorThreads());
       this.ownsExecutor = true;
     }
+    this.direct = config.redisCalls() == EngineConfig.RedisCalls.EXECUTOR && config.executor() == null
+        ? DirectRedisCall.forClient(jedis, executor) : null;
     this.breaker = new CircuitBreaker(config.breakerFailures(), config.breakerOpen().toMillis(), clock);
     this.denyCache = new LocalDenyCache(config.shadow() ? 0 : config.denyCacheSize());
     this.fallback = config.failureMode() == FailureMode.LOCAL_FALLBACK
@@ -277,12 +291,15 @@ final class LimiterEngine {
   }
 
   private Object call(List<String> keys, List<String> args) throws InterruptedException, TimeoutException {
+    if (direct != null && direct.canRunNow()) {
+      return direct.eval(script, keys, args, timeoutNanos);
+    }
     if (executor == null) {
-      return SCRIPT.eval(jedis, keys, args);
+      return script.eval(jedis, keys, args);
     }
     Future<Object> future;
     try {
-      future = executor.submit(() -> SCRIPT.eval(jedis, keys, args));
+      future = executor.submit(() -> script.eval(jedis, keys, args));
     } catch (RejectedExecutionException e) {
       throw new IllegalStateException("rate limit '" + name + "': " + QUEUE_CAPACITY
           + " Redis calls already waiting; not queueing more", e);
@@ -309,7 +326,7 @@ final class LimiterEngine {
   List<Long> evalAt(long nowMicros, List<String> redisKeys, int permits) {
     List<String> args = args(permits);
     args.set(0, Long.toString(nowMicros));
-    List<?> reply = (List<?>) SCRIPT.eval(jedis, redisKeys, args);
+    List<?> reply = (List<?>) script.eval(jedis, redisKeys, args);
     List<Long> out = new ArrayList<>(reply.size());
     reply.forEach(v -> out.add(number(v)));
     return out;

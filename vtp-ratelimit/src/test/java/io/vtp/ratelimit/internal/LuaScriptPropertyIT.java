@@ -71,8 +71,13 @@ class LuaScriptPropertyIT {
         int permits = (int) Math.min(s.permits(), burst);
         Gcra.Result expected = Gcra.check(tat, now, interval, burst, permits);
         List<Long> reply = engine.evalAt(now, List.of(key), permits);
-        assertThat(reply).containsExactly(expected.allowed() ? 1L : 0L, expected.allowed() ? 1L : 0L,
+        assertThat(reply).as("gcra.lua").containsExactly(expected.allowed() ? 1L : 0L, expected.allowed() ? 1L : 0L,
             expected.remaining(), expected.resetAfter(), expected.retryAfter());
+        // The general script's GCRA branch (multi-policy limiters) on its own copy of the state agrees too.
+        List<?> general = (List<?>) LimiterEngine.SCRIPT.eval(jedis, List.of(key + ":general"), List.of(
+            Long.toString(now), Integer.toString(permits), "1", Integer.toString(limit),
+            Long.toString(windowMillis * 1000L), Integer.toString(burst), Long.toString(interval)));
+        assertThat(general.stream().map(v -> (Long) v).toList()).as("ratelimit.lua").isEqualTo(reply);
         if (expected.allowed()) {
           long pttl = jedis.pttl(key);
           long ttlMillis = (expected.resetAfter() + 999) / 1000;
