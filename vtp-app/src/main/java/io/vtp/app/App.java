@@ -161,7 +161,7 @@ public final class App implements AutoCloseable {
     this.rooms = new RoomHub(redis, auth, json, config.instanceId(), clock, meters);
     ClientInfo clients = new ClientInfo(config.trustedProxies());
     Cors cors = new Cors(config.corsOrigins());
-    Guard guard = new Guard(auth, apiLimiter, json);
+    Guard guard = new Guard(auth, apiLimiter, json, clock);
     HealthRoutes healthRoutes = new HealthRoutes(health, meters);
     AuthRoutes authRoutes = new AuthRoutes(auth, guard, loginLimiter, json, config);
     CourseRoutes courseRoutes = new CourseRoutes(courses, courseCache, countCache, courseStore,

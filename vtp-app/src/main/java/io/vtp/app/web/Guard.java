@@ -9,13 +9,18 @@ import io.vtp.app.http.Requests;
 import io.vtp.ratelimit.Decision;
 import io.vtp.ratelimit.RateLimitHttp;
 import io.vtp.ratelimit.RateLimiter;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Authentication and the API rate limit for handlers. Public routes are limited per client address and never
- * touch the session store; authenticated routes look the session up once (memoized per request) and are limited
- * per user. Tokens come from {@code Authorization: Bearer} or the session cookie, never from the URL.
+ * Authentication and the API rate limit for handlers. Authenticated routes look the session up once (memoized per
+ * request) and are limited per user. Public routes are limited per user when the request carries a valid session
+ * (so users behind one address do not share a limit) and per client address otherwise; they never fail because of
+ * the session store: when it is down the request goes on anonymously, and for {@link #OPTIONAL_LOOKUP_PAUSE} after
+ * such a failure public routes do not even try (only the first request pays the store's timeout). Tokens come from
+ * {@code Authorization: Bearer} or the session cookie, never from the URL.
  *
  * <p>Thread-safe.
  */
@@ -24,11 +29,15 @@ public final class Guard {
   public static final String SECURE_COOKIE = "__Host-vtp_session";
   /** Cookie name over plain HTTP (local use). */
   public static final String COOKIE = "vtp_session";
+  /** How long public routes skip the session lookup after the session store failed. */
+  public static final Duration OPTIONAL_LOOKUP_PAUSE = Duration.ofSeconds(5);
   private static final String PRINCIPAL = "vtp.principal";
 
   private final AuthService auth;
   private final RateLimiter api;
   private final ObjectMapper json;
+  private final Clock clock;
+  private volatile long skipOptionalLookupUntil = Long.MIN_VALUE;
 
   /**
    * Creates the guard.
@@ -36,21 +45,46 @@ public final class Guard {
    * @param auth session lookup
    * @param api the API limiter (fail-open)
    * @param json the JSON mapper
+   * @param clock the time source of the pause after a session store failure
    */
-  public Guard(AuthService auth, RateLimiter api, ObjectMapper json) {
+  public Guard(AuthService auth, RateLimiter api, ObjectMapper json, Clock clock) {
     this.auth = auth;
     this.api = api;
     this.json = json;
+    this.clock = clock;
   }
 
   /**
-   * For a public route: applies the API limit per client address.
+   * For a public route: resolves the session if one is presented (anonymous when it is invalid or the session
+   * store is down) and applies the API limit per user, else per client address.
    *
    * @param ctx the request
+   * @return the principal, or empty for an anonymous request
    * @throws ApiException 429 when over the limit
    */
-  public void publicRoute(Context ctx) {
-    limit(ctx, "ip:" + Requests.clientIp(ctx));
+  public Optional<Principal> publicRoute(Context ctx) {
+    Principal p = ctx.attribute(PRINCIPAL);
+    if (p != null) {
+      return Optional.of(p); // resolved and limited earlier in this request
+    }
+    String token = token(ctx);
+    if (token != null && clock.millis() >= skipOptionalLookupUntil) {
+      try {
+        p = auth.authenticate(token).orElse(null);
+      } catch (ApiException e) {
+        if (e.status() != 503) {
+          throw e;
+        }
+        skipOptionalLookupUntil = clock.millis() + OPTIONAL_LOOKUP_PAUSE.toMillis();
+      }
+    }
+    if (p == null) {
+      limit(ctx, "ip:" + Requests.clientIp(ctx));
+      return Optional.empty();
+    }
+    ctx.attribute(PRINCIPAL, p);
+    limit(ctx, "user:" + p.userId());
+    return Optional.of(p);
   }
 
   /**
