@@ -57,8 +57,11 @@ import io.vtp.session.micrometer.MicrometerSessionListener;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -166,10 +169,14 @@ public final class App implements AutoCloseable {
     AuthRoutes authRoutes = new AuthRoutes(auth, guard, loginLimiter, json, config);
     CourseRoutes courseRoutes = new CourseRoutes(courses, courseCache, countCache, courseStore,
         databases.reads(), guard, json);
-    Timer.Builder requestTimer = Timer.builder("http.server.requests")
+    // A builder per timer (builders are mutable, so never shared between threads), registered once per method,
+    // route and status and then looked up without building tags on every request.
+    Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
+    Function<String[], Timer> requestTimer = t -> Timer.builder("http.server.requests")
         .description("HTTP requests by route template, method and status")
         .publishPercentileHistogram()
-        .serviceLevelObjectives(Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250));
+        .serviceLevelObjectives(Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250))
+        .tags(t).register(meters);
 
     this.javalin = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
@@ -227,13 +234,16 @@ public final class App implements AutoCloseable {
           route = "NOT_FOUND";
         }
         int status = ctx.statusCode();
-        requestTimer.tags("method", ctx.method().name(), "uri", route, "status", Integer.toString(status),
-            "outcome", status >= 500 ? "SERVER_ERROR" : status >= 400 ? "CLIENT_ERROR" : "SUCCESS")
-            .register(meters).record((long) (ms * 1_000_000), TimeUnit.NANOSECONDS);
-        if (!route.equals("/metrics") && !route.startsWith("/health")) {
-          ACCESS.info("instance={} request={} client={} {} {} {} {}ms", config.instanceId(),
-              Requests.requestId(ctx), Requests.clientIp(ctx), ctx.method(), ctx.path(), status,
-              String.format(java.util.Locale.ROOT, "%.1f", ms));
+        String method = ctx.method().name();
+        String uri = route;
+        requestTimers.computeIfAbsent(method + ' ' + status + ' ' + uri, k -> requestTimer.apply(new String[] {
+            "method", method, "uri", uri, "status", Integer.toString(status),
+            "outcome", status >= 500 ? "SERVER_ERROR" : status >= 400 ? "CLIENT_ERROR" : "SUCCESS"}))
+            .record((long) (ms * 1_000_000), TimeUnit.NANOSECONDS);
+        if (!route.equals("/metrics") && !route.startsWith("/health") && ACCESS.isInfoEnabled()) {
+          long tenths = Math.round(ms * 10);
+          ACCESS.info("instance={} request={} client={} {} {} {} {}.{}ms", config.instanceId(),
+              Requests.requestId(ctx), Requests.clientIp(ctx), method, ctx.path(), status, tenths / 10, tenths % 10);
         }
       });
     });

@@ -2,6 +2,7 @@ package io.vtp.app.config;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.regex.Pattern;
 
 /**
  * An IPv4 or IPv6 network in CIDR notation, for {@code TRUSTED_PROXIES}. Parsing never does a DNS lookup.
@@ -10,6 +11,10 @@ import java.net.UnknownHostException;
  * @param prefix the prefix length
  */
 public record Cidr(byte[] network, int prefix) {
+  // Compiled once: literal() runs for every request (the peer address against the trusted proxies).
+  private static final Pattern DOTTED = Pattern.compile("[0-9.]+");
+  private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
+  private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]+");
 
   /** Copies the bytes. */
   public Cidr {
@@ -93,13 +98,15 @@ public record Cidr(byte[] network, int prefix) {
    * @return its bytes, or {@code null} when it is not a literal address
    */
   public static byte[] literal(String text) {
-    if (text.isEmpty() || !(text.matches("[0-9.]+") || text.contains(":"))) {
+    boolean dotted = DOTTED.matcher(text).matches();
+    boolean colon = text.indexOf(':') >= 0;
+    if (text.isEmpty() || !(dotted || colon)) {
       return null;
     }
-    if (text.matches("[0-9.]+") && !text.matches("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})")) {
+    if (dotted && !IPV4.matcher(text).matches()) {
       return null;
     }
-    if (text.contains(":") && !text.matches("[0-9A-Fa-f:.]+")) {
+    if (colon && !IPV6_CHARS.matcher(text).matches()) {
       return null;
     }
     try {

@@ -3,10 +3,12 @@ package io.vtp.app.http;
 import io.vtp.app.config.Cidr;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /**
@@ -20,8 +22,17 @@ import java.util.regex.Pattern;
 public final class ClientInfo {
   private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
+  private static final HexFormat HEX = HexFormat.of();
+  /** Most addresses remembered; past it the memory starts over (addresses come from the network). */
+  private static final int MAX_REMEMBERED = 10_000;
+  private static final Peer NOT_AN_ADDRESS = new Peer(null, null, false);
+
   private final List<Cidr> trusted;
-  private final SecureRandom random = new SecureRandom();
+  /** Parsed addresses and whether they are trusted: the same few proxies send every request. */
+  private final Map<String, Peer> peers = new ConcurrentHashMap<>();
+
+  /** An address as parsed: {@code address} and {@code normalized} are {@code null} when it is not a literal. */
+  private record Peer(InetAddress address, String normalized, boolean trusted) {}
 
   /**
    * Creates the resolver.
@@ -41,16 +52,27 @@ public final class ClientInfo {
    * @return true when it lies in a trusted network
    */
   public boolean isTrusted(String address) {
-    InetAddress a = parse(address);
-    if (a == null) {
-      return false;
+    return peer(address).trusted();
+  }
+
+  private Peer peer(String address) {
+    if (address == null) {
+      return NOT_AN_ADDRESS;
     }
-    for (Cidr c : trusted) {
-      if (c.contains(a)) {
-        return true;
+    Peer p = peers.get(address);
+    if (p == null) {
+      InetAddress a = parse(address);
+      boolean isTrusted = false;
+      for (int i = 0; a != null && i < trusted.size() && !isTrusted; i++) {
+        isTrusted = trusted.get(i).contains(a);
       }
+      p = a == null ? NOT_AN_ADDRESS : new Peer(a, a.getHostAddress(), isTrusted);
+      if (peers.size() >= MAX_REMEMBERED) {
+        peers.clear();
+      }
+      peers.put(address, p);
     }
-    return false;
+    return p;
   }
 
   /**
@@ -68,18 +90,17 @@ public final class ClientInfo {
     if (forwardedFor != null && !forwardedFor.isBlank()) {
       String[] hops = forwardedFor.split(",");
       for (int i = hops.length - 1; i >= 0; i--) {
-        String hop = hops[i].trim();
-        InetAddress a = parse(hop);
-        if (a == null) {
+        Peer hop = peer(hops[i].trim());
+        if (hop.address() == null) {
           // Garbage in the header: stop believing it and use what we know.
           break;
         }
-        if (!isTrusted(hop)) {
-          return a.getHostAddress();
+        if (!hop.trusted()) {
+          return hop.normalized();
         }
       }
     }
-    if (realIp != null && parse(realIp.trim()) != null) {
+    if (realIp != null && peer(realIp.trim()).address() != null) {
       return normalize(realIp.trim());
     }
     return normalize(peer);
@@ -113,14 +134,14 @@ public final class ClientInfo {
     if (header != null && REQUEST_ID.matcher(header).matches() && isTrusted(peer)) {
       return header;
     }
-    byte[] b = new byte[12];
-    random.nextBytes(b);
-    return HexFormat.of().formatHex(b);
+    // Correlation, not a secret: a fast non-cryptographic generator (the secure one serializes on /dev/urandom).
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    return HEX.toHexDigits(r.nextLong()) + HEX.toHexDigits(r.nextInt());
   }
 
-  private static String normalize(String address) {
-    InetAddress a = parse(address);
-    return a == null ? address : a.getHostAddress();
+  private String normalize(String address) {
+    Peer p = peer(address);
+    return p.normalized() == null ? address : p.normalized();
   }
 
   private static InetAddress parse(String address) {

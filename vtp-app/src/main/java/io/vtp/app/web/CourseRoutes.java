@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
@@ -31,6 +32,7 @@ import javax.sql.DataSource;
  * next read on any instance is fresh.
  */
 public final class CourseRoutes {
+  private static final Pattern DIGITS = Pattern.compile("[0-9]+");
   private static final int MAX_PAGE = 10_000;
   private static final int MAX_PAGE_SIZE = 100;
 
@@ -168,7 +170,7 @@ public final class CourseRoutes {
 
   private static long id(Context ctx) {
     String raw = ctx.pathParam("id");
-    if (raw.length() > 19 || !raw.matches("[0-9]+")) {
+    if (raw.length() > 19 || !DIGITS.matcher(raw).matches()) {
       throw ApiException.badRequest("id", "must be a positive whole number");
     }
     try {
@@ -187,7 +189,7 @@ public final class CourseRoutes {
     if (raw == null || raw.isEmpty()) {
       return def;
     }
-    if (raw.length() > 9 || !raw.matches("[0-9]+")) {
+    if (raw.length() > 9 || !DIGITS.matcher(raw).matches()) {
       throw ApiException.badRequest(name, "must be a whole number from " + min + " to " + max);
     }
     int v = Integer.parseInt(raw);
