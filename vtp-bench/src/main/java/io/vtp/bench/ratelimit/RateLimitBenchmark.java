@@ -31,9 +31,9 @@ import redis.clients.jedis.RedisClient;
  * Rate limit decisions against the raw {@code GET} floor ({@code RawGetBenchmark.rawGet}), all through the same
  * pooled client and Redis in one run:
  * <ul>
- *   <li>{@code vtp*}: {@link RedisRateLimiter} (GCRA, one EVALSHA on the Redis clock), with the default bounded
- *       wait (a worker thread per call) and with {@code callerThreadRedisCalls()}; limits so high every decision
- *       is allowed by Redis;</li>
+ *   <li>{@code vtp*}: {@link RedisRateLimiter} (GCRA, one EVALSHA on the Redis clock), as configured by default
+ *       (the call on the caller's thread, bounded by a per-call socket timeout); limits so high every decision is
+ *       allowed by Redis;</li>
  *   <li>{@code vtpLocallyDenied}: a key the local deny cache answers without Redis;</li>
  *   <li>{@code bucket4j*}: Bucket4j 8.17.0's Jedis proxy manager (compare-and-swap: a GET, then an EVAL);</li>
  *   <li>{@code incrExpire*}: the original limiter, {@code INCR} then {@code EXPIRE} only when the count is 1.</li>
@@ -59,7 +59,6 @@ public class RateLimitBenchmark {
   @State(Scope.Benchmark)
   public static class Limiters {
     RateLimiter vtp;
-    RateLimiter vtpCaller;
     RateLimiter vtpDenied;
     ProxyManager<byte[]> bucket4j;
     BucketConfiguration bucketConfig;
@@ -79,8 +78,6 @@ public class RateLimitBenchmark {
       // 1e9 permits per 1,000 s: never denied during a run, so every decision is a Redis decision.
       vtp = RedisRateLimiter.builder(client).name("bench").keyPrefix("bench:rl:").limit(1_000_000_000L)
           .window(Duration.ofSeconds(1_000)).build();
-      vtpCaller = RedisRateLimiter.builder(client).name("bench-caller").keyPrefix("bench:rl:")
-          .limit(1_000_000_000L).window(Duration.ofSeconds(1_000)).callerThreadRedisCalls().build();
       vtpDenied = RedisRateLimiter.builder(client).name("bench-denied").keyPrefix("bench:rl:").limit(1)
           .window(Duration.ofHours(1)).build();
       vtpDenied.tryAcquire("abuser"); // allowed, or denied by state a previous run left in this Redis
@@ -108,7 +105,6 @@ public class RateLimitBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
       vtp.close();
-      vtpCaller.close();
       vtpDenied.close();
     }
   }
@@ -134,18 +130,6 @@ public class RateLimitBenchmark {
   @Benchmark
   public Decision vtpHot(Limiters l) {
     return l.vtp.tryAcquire("hot");
-  }
-
-  /** @return the decision */
-  @Benchmark
-  public Decision vtpCallerThreadSpread(Limiters l, Cursor c) {
-    return l.vtpCaller.tryAcquire(l.keys[c.nextIndex()]);
-  }
-
-  /** @return the decision */
-  @Benchmark
-  public Decision vtpCallerThreadHot(Limiters l) {
-    return l.vtpCaller.tryAcquire("hot");
   }
 
   /** @return the decision (always {@link Outcome#LOCAL_DENIED}) */

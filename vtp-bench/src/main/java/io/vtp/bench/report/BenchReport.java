@@ -4,10 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.Font;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import javax.imageio.ImageIO;
 
 /**
  * Turns JMH JSON results ({@code -rf json}) into {@code docs/BENCHMARKS.md} and one PNG bar chart per thread count:
@@ -30,8 +26,19 @@ import javax.imageio.ImageIO;
 public final class BenchReport {
   static final String RAW_GET = "RawGetBenchmark.rawGet";
 
-  /** One result: benchmark (class.method without package), threads, score and error in ops/s. */
-  record Result(String benchmark, int threads, double score, double error) {}
+  /**
+   * One result: benchmark (class.method without package), threads, throughput and its error in ops/s, and the
+   * latency percentiles in microseconds (NaN when the run was in throughput mode).
+   */
+  record Result(String benchmark, int threads, double score, double error, double p50, double p99, double p999) {
+    Result(String benchmark, int threads, double score, double error) {
+      this(benchmark, threads, score, error, Double.NaN, Double.NaN, Double.NaN);
+    }
+
+    boolean hasPercentiles() {
+      return !Double.isNaN(p50);
+    }
+  }
 
   /** A target from the issues: numerator / denominator at a thread count (0 = every count) must be >= min. */
   record Target(String text, String numerator, String denominator, int threads, double min) {}
@@ -78,6 +85,9 @@ public final class BenchReport {
     Files.createDirectories(docs);
     for (Map.Entry<Integer, List<Result>> e : byThreads.entrySet()) {
       chart(e.getValue(), e.getKey(), docs.resolve("bench-t" + e.getKey() + ".png"));
+      if (e.getValue().stream().allMatch(Result::hasPercentiles)) {
+        latencyChart(e.getValue(), e.getKey(), docs.resolve("bench-latency-t" + e.getKey() + ".png"));
+      }
     }
     Files.writeString(docs.resolve("BENCHMARKS.md"), markdown(Files.readString(Path.of(args[2])), byThreads));
   }
@@ -89,11 +99,21 @@ public final class BenchReport {
       String[] parts = full.split("\\.");
       String name = parts.length >= 2 ? parts[parts.length - 2] + "." + parts[parts.length - 1] : full;
       JsonNode m = n.path("primaryMetric");
-      if (!"ops/s".equals(m.path("scoreUnit").asText())) {
-        throw new IllegalArgumentException(full + ": expected throughput in ops/s but was " + m.path("scoreUnit"));
+      String unit = m.path("scoreUnit").asText();
+      int threads = n.path("threads").asInt();
+      if ("ops/s".equals(unit)) {
+        out.add(new Result(name, threads, m.path("score").asDouble(), m.path("scoreError").asDouble(Double.NaN)));
+      } else if ("us/op".equals(unit) && "sample".equals(n.path("mode").asText())) {
+        // Sample mode: the mean time per operation of each of the closed-loop threads gives the throughput
+        // (threads / mean), and the sampled distribution gives the percentiles.
+        double mean = m.path("score").asDouble();
+        JsonNode pct = m.path("scorePercentiles");
+        out.add(new Result(name, threads, threads * 1e6 / mean, Double.NaN, pct.path("50.0").asDouble(),
+            pct.path("99.0").asDouble(), pct.path("99.9").asDouble()));
+      } else {
+        throw new IllegalArgumentException(full + ": expected ops/s (throughput) or us/op (sample mode) but was "
+            + unit + " in mode " + n.path("mode").asText());
       }
-      double error = m.path("scoreError").asDouble(Double.NaN);
-      out.add(new Result(name, n.path("threads").asInt(), m.path("score").asDouble(), error));
     }
     return out;
   }
@@ -115,12 +135,26 @@ public final class BenchReport {
     for (Map.Entry<Integer, List<Result>> e : byThreads.entrySet()) {
       Map<String, Double> ratios = ratios(e.getValue());
       sb.append("## ").append(e.getKey()).append(e.getKey() == 1 ? " thread" : " threads").append("\n\n");
-      sb.append("| benchmark | ops/s | ± (99.9 %) | ratio to raw GET |\n|---|---:|---:|---:|\n");
+      boolean pct = e.getValue().stream().allMatch(Result::hasPercentiles);
+      sb.append(pct ? "| benchmark | ops/s | ratio to raw GET | p50 µs | p99 µs | p99.9 µs |\n"
+          + "|---|---:|---:|---:|---:|---:|\n"
+          : "| benchmark | ops/s | ± (99.9 %) | ratio to raw GET |\n|---|---:|---:|---:|\n");
       for (Result r : e.getValue()) {
-        sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %s | %.2f |%n", r.benchmark(), r.score(),
-            Double.isNaN(r.error()) ? "-" : String.format(Locale.ROOT, "%,.0f", r.error()), ratios.get(r.benchmark())));
+        if (pct) {
+          sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %.2f | %s | %s | %s |%n", r.benchmark(), r.score(),
+              ratios.get(r.benchmark()), micros(r.p50()), micros(r.p99()), micros(r.p999())));
+        } else {
+          sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %s | %.2f |%n", r.benchmark(), r.score(),
+              Double.isNaN(r.error()) ? "-" : String.format(Locale.ROOT, "%,.0f", r.error()),
+              ratios.get(r.benchmark())));
+        }
       }
-      sb.append("\n![ratios at ").append(e.getKey()).append(e.getKey() == 1 ? " thread" : " threads").append("](bench-t").append(e.getKey()).append(".png)\n\n");
+      String t = e.getKey() + (e.getKey() == 1 ? " thread" : " threads");
+      sb.append("\n![ratios at ").append(t).append("](bench-t").append(e.getKey()).append(".png)\n\n");
+      if (pct) {
+        sb.append("![latency percentiles at ").append(t).append("](bench-latency-t").append(e.getKey())
+            .append(".png)\n\n");
+      }
     }
     sb.append("## Targets, from the ratios above\n\n| target | threads | measured | met |\n|---|---:|---:|---|\n");
     for (Target t : TARGETS) {
@@ -151,6 +185,56 @@ public final class BenchReport {
     return n == null || d == null || d == 0 ? null : n / d;
   }
 
+  private static String micros(double us) {
+    return us >= 100 ? String.format(Locale.ROOT, "%,.0f", us) : us >= 1 ? String.format(Locale.ROOT, "%.1f", us)
+        : String.format(Locale.ROOT, "%.2f", us);
+  }
+
+  /**
+   * Latency percentiles per contender on a log scale (0.01 µs to 100 ms): p99.9 light, p99 medium, p50 dark, each
+   * bar starting at the left axis.
+   */
+  static void latencyChart(List<Result> results, int threads, Path png) throws IOException {
+    int rowHeight = 26;
+    int left = 330;
+    int width = 980;
+    int height = 90 + rowHeight * results.size();
+    Charts.Canvas canvas = Charts.canvas(width, height, "Latency per operation (µs, log scale), " + threads
+        + (threads == 1 ? " thread" : " threads") + ": p50 dark, p99 medium, p99.9 light");
+    Graphics2D g = canvas.g();
+    double minLog = -2;
+    double maxLog = 5;
+    int plotWidth = width - left - 90;
+    for (int p = -2; p <= 5; p++) {
+      int x = left + (int) ((p - minLog) / (maxLog - minLog) * plotWidth);
+      g.setColor(Charts.GRID);
+      g.drawLine(x, 36, x, height - 20);
+      g.setColor(Color.GRAY);
+      g.drawString(p < 0 ? (p == -2 ? "0.01" : "0.1") : String.format(Locale.ROOT, "%,d", (long) Math.pow(10, p)),
+          x - 10, height - 5);
+    }
+    int y = 44;
+    for (Result r : results) {
+      Color base = r.benchmark().startsWith("RawGet") ? Charts.FLOOR : r.benchmark().contains(".vtp") ? Charts.VTP
+          : Charts.CONTENDER;
+      double[] values = {r.p999(), r.p99(), r.p50()};
+      float[] alpha = {0.3f, 0.6f, 1f};
+      for (int i = 0; i < values.length; i++) {
+        double log = Math.max(minLog, Math.min(maxLog, Math.log10(Math.max(values[i], 1e-3))));
+        int x1 = left + (int) ((log - minLog) / (maxLog - minLog) * plotWidth);
+        g.setColor(new Color(base.getRed(), base.getGreen(), base.getBlue(), (int) (alpha[i] * 255)));
+        g.fillRect(left, y, Math.max(2, x1 - left), rowHeight - 8);
+      }
+      g.setColor(Color.BLACK);
+      g.drawString(r.benchmark(), 12, y + 13);
+      double log = Math.max(minLog, Math.min(maxLog, Math.log10(Math.max(r.p999(), 1e-3))));
+      g.drawString(micros(r.p50()) + " / " + micros(r.p99()) + " / " + micros(r.p999()),
+          left + (int) ((log - minLog) / (maxLog - minLog) * plotWidth) + 6, y + 13);
+      y += rowHeight;
+    }
+    canvas.write(png);
+  }
+
   /** Horizontal bars of each contender's ratio to raw GET, on a log scale (0.1x to 1000x). */
   static void chart(List<Result> results, int threads, Path png) throws IOException {
     Map<String, Double> ratios = ratios(results);
@@ -158,23 +242,15 @@ public final class BenchReport {
     int left = 330;
     int width = 980;
     int height = 70 + rowHeight * ratios.size();
-    BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = img.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-    g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-    g.setColor(Color.WHITE);
-    g.fillRect(0, 0, width, height);
-    g.setColor(Color.BLACK);
-    g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-    g.drawString("Throughput as a ratio to raw Jedis GET, " + threads + (threads == 1 ? " thread" : " threads")
-        + " (log scale)", 12, 22);
-    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+    Charts.Canvas canvas = Charts.canvas(width, height, "Throughput as a ratio to raw Jedis GET, " + threads
+        + (threads == 1 ? " thread" : " threads") + " (log scale)");
+    Graphics2D g = canvas.g();
     double minLog = -1;
     double maxLog = 3;
     int plotWidth = width - left - 70;
     for (int p = -1; p <= 3; p++) {
       int x = left + (int) ((p - minLog) / (maxLog - minLog) * plotWidth);
-      g.setColor(p == 0 ? Color.DARK_GRAY : new Color(220, 220, 220));
+      g.setColor(p == 0 ? Color.DARK_GRAY : Charts.GRID);
       g.setStroke(new BasicStroke(p == 0 ? 2f : 1f));
       g.drawLine(x, 36, x, height - 20);
       g.setColor(Color.GRAY);
@@ -186,15 +262,13 @@ public final class BenchReport {
       int x0 = left + (int) ((0 - minLog) / (maxLog - minLog) * plotWidth);
       int x1 = left + (int) ((log - minLog) / (maxLog - minLog) * plotWidth);
       String name = e.getKey();
-      g.setColor(name.startsWith("RawGet") ? Color.GRAY : name.contains(".vtp") ? new Color(33, 113, 181)
-          : new Color(230, 126, 34));
+      g.setColor(name.startsWith("RawGet") ? Charts.FLOOR : name.contains(".vtp") ? Charts.VTP : Charts.CONTENDER);
       g.fillRect(Math.min(x0, x1), y, Math.max(2, Math.abs(x1 - x0)), rowHeight - 8);
       g.setColor(Color.BLACK);
       g.drawString(name, 12, y + 13);
       g.drawString(String.format(Locale.ROOT, "%.2fx", e.getValue()), Math.max(x0, x1) + 6, y + 13);
       y += rowHeight;
     }
-    g.dispose();
-    ImageIO.write(img, "png", png.toFile());
+    canvas.write(png);
   }
 }

@@ -34,8 +34,11 @@ import org.springframework.session.data.redis.RedisSessionRepository;
  * Each thread has its own session (so updates never conflict), holding three small attributes.
  *
  * <ul>
- *   <li>{@code vtpFind}: {@code SessionStore.find}: one EVALSHA (read, and the idle slide once a minute);</li>
- *   <li>{@code vtpFindThenUpdate}: find, then {@code update(session, change)}: two EVALSHAs;</li>
+ *   <li>{@code vtpCreate}: {@code SessionStore.create}: one EVALSHA (with at most 100 sessions per user, so
+ *       each create also evicts the oldest once the user has 100);</li>
+ *   <li>{@code vtpFind}: {@code SessionStore.find}: one plain HMGET for a session this store has seen (one EVALSHA
+ *       when the idle slide is due, once a minute);</li>
+ *   <li>{@code vtpFindThenUpdate}: find, then {@code update(session, change)}: two round trips (HMGET, EVALSHA);</li>
  *   <li>{@code springFindById}: {@code findById}: one HGETALL;</li>
  *   <li>{@code springFindThenSave}: {@code findById}, {@code setAttribute}, {@code save}.</li>
  * </ul>
@@ -54,11 +57,15 @@ import org.springframework.session.data.redis.RedisSessionRepository;
 @Warmup(iterations = 3, time = 8)
 @Measurement(iterations = 3, time = 3)
 public class SessionBenchmark {
+  private static final Map<String, Object> ATTRIBUTES = Map.of("role", "member", "locale", "en-GB", "cart",
+      List.of("sku-1", "sku-2"));
 
   /** The two stores, on the same Redis. */
   @State(Scope.Benchmark)
   public static class Stores {
     SessionStore vtp;
+    /** For {@code vtpCreate}: at most 100 sessions per user, so a long run evicts instead of filling Redis. */
+    SessionStore vtpCapped;
     SessionRepository<org.springframework.session.Session> spring;
     LettuceConnectionFactory lettuce;
 
@@ -70,6 +77,8 @@ public class SessionBenchmark {
     @Setup(Level.Trial)
     public void start(BenchRedis redis) {
       vtp = RedisSessionStore.builder(redis.client()).name("bench").keyPrefix("bench:vtp-session:").build();
+      vtpCapped = RedisSessionStore.builder(redis.client()).name("bench-create").keyPrefix("bench:vtp-create:")
+          .maxSessionsPerUser(100).build();
       lettuce = new LettuceConnectionFactory(new RedisStandaloneConfiguration(redis.server().host(),
           redis.server().port()));
       lettuce.afterPropertiesSet();
@@ -96,6 +105,7 @@ public class SessionBenchmark {
   @State(Scope.Thread)
   public static class Sessions {
     private static final AtomicInteger USERS = new AtomicInteger();
+    String user;
     Session vtp;
     String springId;
     long counter;
@@ -107,8 +117,8 @@ public class SessionBenchmark {
      */
     @Setup(Level.Trial)
     public void create(Stores stores) {
-      String user = "bench-user-" + USERS.incrementAndGet();
-      vtp = stores.vtp.create(user, Map.of("role", "member", "locale", "en-GB", "cart", List.of("sku-1", "sku-2")));
+      user = "bench-user-" + USERS.incrementAndGet();
+      vtp = stores.vtp.create(user, ATTRIBUTES);
       org.springframework.session.Session s = stores.spring.createSession();
       s.setAttribute("role", "member");
       s.setAttribute("locale", "en-GB");
@@ -116,6 +126,18 @@ public class SessionBenchmark {
       stores.spring.save(s);
       springId = s.getId();
     }
+  }
+
+  /**
+   * vtp-session create (a new session for this thread's user; the oldest of its 100 is evicted once full).
+   *
+   * @param stores the stores
+   * @param sessions this thread's sessions
+   * @return the new session
+   */
+  @Benchmark
+  public Object vtpCreate(Stores stores, Sessions sessions) {
+    return stores.vtpCapped.create(sessions.user, ATTRIBUTES);
   }
 
   /**

@@ -43,4 +43,18 @@ class BenchReportTest {
     String wrongUnit = "[{\"benchmark\":\"a.B.c\",\"threads\":1,\"primaryMetric\":{\"score\":1.0,\"scoreUnit\":\"us/op\"}}]";
     assertThatThrownBy(() -> BenchReport.parse(wrongUnit)).hasMessageContaining("ops/s");
   }
+
+  @Test
+  void parse_sampleMode_derivesThroughputFromTheMeanAndKeepsPercentiles() throws Exception {
+    String json = "[{\"benchmark\":\"io.vtp.bench.RawGetBenchmark.rawGet\",\"mode\":\"sample\",\"threads\":8,"
+        + "\"primaryMetric\":{\"score\":80.0,\"scoreUnit\":\"us/op\",\"scorePercentiles\":"
+        + "{\"50.0\":70.0,\"99.0\":300.0,\"99.9\":1200.0}}}]";
+
+    BenchReport.Result r = BenchReport.parse(json).get(0);
+
+    assertThat(r.score()).isEqualTo(100_000.0); // 8 threads / 80 µs
+    assertThat(List.of(r.p50(), r.p99(), r.p999())).containsExactly(70.0, 300.0, 1200.0);
+    String md = BenchReport.markdown("- Date: test", Map.of(8, List.of(r)));
+    assertThat(md).contains("| RawGetBenchmark.rawGet | 100,000 | 1.00 | 70.0 | 300 | 1,200 |");
+  }
 }

@@ -1,0 +1,369 @@
+package io.vtp.bench.system;
+
+import io.vtp.bench.report.Charts;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * What the system level measured ({@link Report}, written as {@code system.json}) and how it reads: the markdown
+ * fragment {@code system.md} and the two PNG charts. The JSON shape is documented on {@link SystemBench}.
+ */
+final class SystemReport {
+  /** Endpoints in report order. */
+  static final List<String> ENDPOINTS = List.of("health", "course", "mixed", "floor");
+  private static final Map<String, String> LABELS = Map.of(
+      "health", "GET /health/live",
+      "course", "cached GET /api/v1/courses/{id}",
+      "mixed", "mixed 80/15/5",
+      "floor", "floor: bare Javalin");
+
+  private SystemReport() {}
+
+  /**
+   * One step of a rate search.
+   *
+   * @param rate the rate tried (req/s)
+   * @param sustainable whether it met the bar
+   * @param generatorBehind whether the generator's own lag p99 exceeded {@link OpenLoopLoad#LATE_LIMIT_MS}
+   * @param load what the step measured
+   */
+  record Step(double rate, boolean sustainable, boolean generatorBehind, OpenLoopLoad.Result load) {}
+
+  /**
+   * A max-sustainable-rate search.
+   *
+   * @param maxSustainable the best rate that met the bar (0: none)
+   * @param lowerBoundOnly no step failed: the true maximum is higher
+   * @param firstUnsustainable the lowest rate that failed (0: none)
+   * @param generatorBehindAtLimit the generator lagged in the step that failed (it may be the limit itself)
+   * @param generatorCoresAtLimit the generator's CPU (cores) in that failing step
+   * @param steps every step in order
+   */
+  record Search(double maxSustainable, boolean lowerBoundOnly, double firstUnsustainable,
+      boolean generatorBehindAtLimit, double generatorCoresAtLimit, List<Step> steps) {}
+
+  /**
+   * CPU of one backend process over the fixed-rate run.
+   *
+   * @param instance its {@code X-Instance-Id}
+   * @param pid its pid
+   * @param cpuMs user + system CPU time
+   * @param requests answers it served (by {@code X-Instance-Id})
+   * @param msPerRequest {@code cpuMs / requests}
+   */
+  record InstanceCpu(String instance, long pid, double cpuMs, long requests, double msPerRequest) {}
+
+  /**
+   * CPU per answered request over the fixed-rate run, in ms; {@code null} where that process is not part of it.
+   *
+   * @param requests answered requests
+   * @param backendsMsPerRequest every backend JVM's CPU together / requests
+   * @param instances each backend
+   * @param nginxMsPerRequest nginx master and workers
+   * @param redisMsPerRequest redis-server
+   * @param postgresMsPerRequest the postmaster and all its backends
+   * @param generatorMsPerRequest the load generator's whole JVM
+   */
+  record Cpu(long requests, double backendsMsPerRequest, List<InstanceCpu> instances, Double nginxMsPerRequest,
+      Double redisMsPerRequest, Double postgresMsPerRequest, double generatorMsPerRequest) {}
+
+  /**
+   * One endpoint at one instance count.
+   *
+   * @param target {@code app} (the deployment) or {@code floor}
+   * @param instances backend processes behind nginx
+   * @param endpoint {@code health}, {@code course}, {@code mixed} or {@code floor}
+   * @param title what was requested
+   * @param search the max sustainable rate
+   * @param fixed the run at the fixed rate
+   * @param cpu CPU per request in that run
+   */
+  record Measurement(String target, int instances, String endpoint, String title, Search search,
+      OpenLoopLoad.Result fixed, Cpu cpu, ServerCounters.PerRequest server) {}
+
+  /**
+   * The cached course read's max rate at 3 instances over the floor's at 3.
+   *
+   * @param value the ratio (0 when either is missing)
+   * @param target the issue's target
+   * @param met whether it is met
+   * @param lowerBound whether either side was only a lower bound, so the ratio is approximate
+   */
+  record Ratio(double value, double target, boolean met, boolean lowerBound) {}
+
+  /**
+   * Everything, as written to {@code system.json}.
+   *
+   * @param date ISO-8601 UTC
+   * @param mode {@code full} or {@code quick}
+   * @param machine cores, CPU, OS, JDK, nginx, Redis, PostgreSQL
+   * @param settings how the runs were made
+   * @param fixedRate the rate of every fixed-rate run (req/s)
+   * @param p99LimitMs the bar for "sustainable"
+   * @param measurements every endpoint at every instance count
+   * @param ratio course-read-3 / floor-3
+   * @param notes what a reader must know (generator lag, lower bounds, ...)
+   */
+  record Report(String date, String mode, Map<String, String> machine, Map<String, Object> settings,
+      double fixedRate, double p99LimitMs, List<Measurement> measurements, Ratio ratio, List<String> notes) {}
+
+  /** The course read at 3 instances over the floor at 3 (the largest common count when 3 was not run). */
+  static Ratio ratio(List<Measurement> ms, double target) {
+    Optional<Measurement> course = find(ms, "course", 3);
+    Optional<Measurement> floor = find(ms, "floor", 3);
+    if (course.isEmpty() || floor.isEmpty() || floor.get().search().maxSustainable() == 0) {
+      return new Ratio(0, target, false, false);
+    }
+    double v = course.get().search().maxSustainable() / floor.get().search().maxSustainable();
+    return new Ratio(v, target, v >= target,
+        course.get().search().lowerBoundOnly() || floor.get().search().lowerBoundOnly());
+  }
+
+  static Optional<Measurement> find(List<Measurement> ms, String endpoint, int instances) {
+    return ms.stream().filter(m -> m.endpoint().equals(endpoint) && m.instances() == instances).findFirst();
+  }
+
+  /** The markdown fragment: max rates, latency and CPU tables, the ratio, notes; charts referenced by name. */
+  static String markdown(Report r) {
+    List<Integer> counts = new ArrayList<>(new TreeSet<>(r.measurements().stream().map(Measurement::instances)
+        .collect(Collectors.toList())));
+    StringBuilder sb = new StringBuilder();
+    sb.append("## System level: through nginx, 1 to ").append(counts.isEmpty() ? 0 : counts.get(counts.size() - 1))
+        .append(" instances\n\n");
+    sb.append(String.format(Locale.ROOT, "- Date: %s (`bin/bench-system%s`)%n", r.date(),
+        r.mode().equals("quick") ? " --quick" : ""));
+    r.machine().forEach((k, v) -> sb.append("- ").append(k).append(": ").append(v).append('\n'));
+    sb.append(String.format(Locale.ROOT, "- Open-loop load (`OpenLoopLoad`): constant arrival rate, latency from the "
+        + "intended send time (no coordinated omission), %s sender threads = connections at most, HTTP/1.1 "
+        + "keep-alive, on the same cores as nginx, the backends, Redis and PostgreSQL.%n",
+        r.settings().get("senders")));
+    sb.append(String.format(Locale.ROOT, "- Sustainable: every request of a %s s step answered 2xx and p99 <= %.0f ms. "
+        + "Search: ramp x%s from a start rate, then bisect to within %s %%, at most %s steps.%n",
+        r.settings().get("stepSeconds"), r.p99LimitMs(), r.settings().get("rampFactor"),
+        pct(r.settings().get("precision")), r.settings().get("maxSteps")));
+    sb.append(String.format(Locale.ROOT, "- Limits lifted but on: app API limit %s/min per client, nginx `limit_req` "
+        + "%s; the floor runs behind the same nginx configuration (`deployment/nginx/render.sh`).%n%n",
+        r.settings().get("appApiLimitPerMinute"), r.settings().get("edgeApiRate")));
+
+    sb.append("### Max sustainable rate (req/s)\n\n| endpoint |");
+    counts.forEach(n -> sb.append(' ').append(n).append(n == 1 ? " instance |" : " instances |"));
+    sb.append("\n|---|");
+    counts.forEach(n -> sb.append("---:|"));
+    sb.append('\n');
+    for (String e : ENDPOINTS) {
+      if (r.measurements().stream().noneMatch(m -> m.endpoint().equals(e))) {
+        continue;
+      }
+      sb.append("| ").append(LABELS.get(e)).append(" |");
+      for (int n : counts) {
+        sb.append(' ').append(find(r.measurements(), e, n).map(m -> rateCell(m.search())).orElse("-")).append(" |");
+      }
+      sb.append('\n');
+    }
+    sb.append("\n`>=`: no step failed, the real maximum is higher. `*`: the generator lagged behind its schedule in "
+        + "the step that failed, so the limit may be the generator's.\n\n");
+    Ratio q = r.ratio();
+    sb.append(String.format(Locale.ROOT, "**Cached course read with 3 instances / floor with 3 instances: %s** "
+        + "(target >= %.1f: %s)%n%n", q.value() == 0 ? "not measured" : String.format(Locale.ROOT, "%s%.2f",
+        q.lowerBound() ? "~" : "", q.value()), q.target(), q.value() == 0 ? "-" : q.met() ? "met" : "**not met**"));
+    sb.append("![max sustainable rate per endpoint and instance count](bench-system-rate.png)\n\n");
+
+    sb.append(String.format(Locale.ROOT, "### Latency at %,.0f req/s (ms, from the intended send time)%n%n",
+        r.fixedRate()));
+    sb.append("| endpoint | instances | p50 | p90 | p99 | p99.9 | max | errors | requests |\n"
+        + "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (Measurement m : ordered(r.measurements())) {
+      OpenLoopLoad.Result f = m.fixed();
+      sb.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.2f | %.2f | %.1f | %d%s | %,d |%n",
+          LABELS.get(m.endpoint()), m.instances(), f.p50(), f.p90(), f.p99(), f.p999(), f.max(), f.errors(),
+          f.unsent() > 0 ? " (+" + f.unsent() + " unsent)" : "", f.sent()));
+    }
+    sb.append("\n![latency percentiles at the fixed rate](bench-system-latency.png)\n\n");
+
+    sb.append(String.format(Locale.ROOT, "### CPU per request at %,.0f req/s (ms of CPU time per answered request, "
+        + "from /proc/<pid>/stat)%n%n", r.fixedRate()));
+    sb.append("| endpoint | instances | backends | each backend | nginx | Redis | PostgreSQL | generator |\n"
+        + "|---|---:|---:|---|---:|---:|---:|---:|\n");
+    for (Measurement m : ordered(r.measurements())) {
+      Cpu c = m.cpu();
+      String each = c.instances().stream().map(i -> String.format(Locale.ROOT, "%.3f (%,d)", i.msPerRequest(),
+          i.requests())).collect(Collectors.joining(" / "));
+      sb.append(String.format(Locale.ROOT, "| %s | %d | %.3f | %s | %s | %s | %s | %.3f |%n", LABELS.get(m.endpoint()),
+          m.instances(), c.backendsMsPerRequest(), each, opt(c.nginxMsPerRequest()), opt(c.redisMsPerRequest()),
+          opt(c.postgresMsPerRequest()), c.generatorMsPerRequest()));
+    }
+    sb.append("\nEach backend: ms per request (requests it served, by `X-Instance-Id`). The clock tick is 10 ms, so "
+        + "small per-instance numbers are coarse.\n");
+    sb.append("\n### Redis commands and PostgreSQL transactions per request (server counters, same runs)\n\n"
+        + "| endpoint | instances | Redis commands (incl. inside scripts) | by command | PostgreSQL transactions |\n"
+        + "|---|---:|---:|---|---:|\n");
+    for (Measurement m : ordered(r.measurements())) {
+      if (m.server() == null) {
+        continue;
+      }
+      String by = m.server().redisByCommand().entrySet().stream().filter(e -> e.getValue() >= 0.005)
+          .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue())).collect(Collectors.joining(", "));
+      sb.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %s | %s |%n", LABELS.get(m.endpoint()), m.instances(),
+          m.server().redisCommands(), by, opt(m.server().postgresTransactions())));
+    }
+    if (!r.notes().isEmpty()) {
+      sb.append("\n### Notes\n\n");
+      r.notes().forEach(n -> sb.append("- ").append(n).append('\n'));
+    }
+    return sb.toString();
+  }
+
+  private static String pct(Object precision) {
+    return precision instanceof Number n ? String.format(Locale.ROOT, "%.0f", n.doubleValue() * 100) : "?";
+  }
+
+  private static String opt(Double v) {
+    return v == null ? "-" : String.format(Locale.ROOT, "%.3f", v);
+  }
+
+  static String rateCell(Search s) {
+    if (s.maxSustainable() == 0) {
+      return "none <= " + String.format(Locale.ROOT, "%,.0f", s.firstUnsustainable());
+    }
+    return (s.lowerBoundOnly() ? ">= " : "") + String.format(Locale.ROOT, "%,.0f", s.maxSustainable())
+        + (s.generatorBehindAtLimit() ? " *" : "");
+  }
+
+  private static List<Measurement> ordered(List<Measurement> ms) {
+    List<Measurement> out = new ArrayList<>();
+    for (String e : ENDPOINTS) {
+      ms.stream().filter(m -> m.endpoint().equals(e)).sorted((a, b) -> Integer.compare(a.instances(), b.instances()))
+          .forEach(out::add);
+    }
+    return out;
+  }
+
+  /** Horizontal bars: the max sustainable rate of every endpoint at every instance count, floor in grey. */
+  static void rateChart(Report r, Path png) throws IOException {
+    List<Measurement> rows = ordered(r.measurements());
+    int rowHeight = 24;
+    int left = 300;
+    int width = 980;
+    int height = 70 + rowHeight * rows.size() + 8 * ENDPOINTS.size();
+    double top = rows.stream().mapToDouble(m -> m.search().maxSustainable()).max().orElse(0);
+    double scale = niceCeiling(Math.max(1, top));
+    Charts.Canvas canvas = Charts.canvas(width, height,
+        "Max sustainable rate through nginx (req/s, p99 <= " + (int) r.p99LimitMs() + " ms, no errors)");
+    Graphics2D g = canvas.g();
+    int plotWidth = width - left - 110;
+    for (int k = 0; k <= 4; k++) {
+      int x = left + plotWidth * k / 4;
+      g.setColor(k == 0 ? Color.DARK_GRAY : Charts.GRID);
+      g.drawLine(x, 36, x, height - 20);
+      g.setColor(Color.GRAY);
+      g.drawString(String.format(Locale.ROOT, "%,.0f", scale * k / 4), x - 10, height - 5);
+    }
+    int y = 44;
+    String last = null;
+    for (Measurement m : rows) {
+      if (last != null && !last.equals(m.endpoint())) {
+        y += 8;
+      }
+      last = m.endpoint();
+      Search s = m.search();
+      int w = (int) (s.maxSustainable() / scale * plotWidth);
+      g.setColor(m.endpoint().equals("floor") ? Charts.FLOOR : Charts.VTP);
+      g.fillRect(left, y, Math.max(2, w), rowHeight - 8);
+      g.setColor(Color.BLACK);
+      g.drawString(LABELS.get(m.endpoint()) + ", " + m.instances() + (m.instances() == 1 ? " instance" : " instances"),
+          12, y + 12);
+      g.drawString(rateCell(s), left + Math.max(2, w) + 6, y + 12);
+      y += rowHeight;
+    }
+    canvas.write(png);
+  }
+
+  /** Latency percentiles at the fixed rate, layered bars on a log scale (p50 darkest ... max lightest). */
+  static void latencyChart(Report r, Path png) throws IOException {
+    List<Measurement> rows = ordered(r.measurements());
+    int rowHeight = 24;
+    int left = 300;
+    int width = 980;
+    int height = 96 + rowHeight * rows.size() + 8 * ENDPOINTS.size();
+    double worst = rows.stream().mapToDouble(m -> m.fixed().max()).max().orElse(1);
+    double minLog = -1;
+    double maxLog = Math.max(2, Math.ceil(Math.log10(Math.max(worst, 1))));
+    Charts.Canvas canvas = Charts.canvas(width, height, String.format(Locale.ROOT,
+        "Latency at %,.0f req/s through nginx (ms from the intended send time, log scale)", r.fixedRate()));
+    Graphics2D g = canvas.g();
+    int plotWidth = width - left - 250;
+    String[] names = {"max", "p99.9", "p99", "p90", "p50"};
+    Color[] shades = {new Color(222, 235, 247), new Color(158, 202, 225), new Color(107, 174, 214),
+        new Color(49, 130, 189), new Color(8, 69, 148)};
+    int lx = left;
+    for (int k = names.length - 1; k >= 0; k--) {
+      g.setColor(shades[k]);
+      g.fillRect(lx, 32, 14, 12);
+      g.setColor(Color.BLACK);
+      g.drawString(names[k], lx + 18, 43);
+      lx += 80;
+    }
+    for (int p = (int) minLog; p <= maxLog; p++) {
+      int x = left + (int) ((p - minLog) / (maxLog - minLog) * plotWidth);
+      g.setColor(Charts.GRID);
+      g.setStroke(new BasicStroke(1f));
+      g.drawLine(x, 52, x, height - 20);
+      g.setColor(Color.GRAY);
+      g.drawString(p < 0 ? "0.1" : Integer.toString((int) Math.pow(10, p)), x - 8, height - 5);
+    }
+    int y = 60;
+    String last = null;
+    for (Measurement m : rows) {
+      if (last != null && !last.equals(m.endpoint())) {
+        y += 8;
+      }
+      last = m.endpoint();
+      OpenLoopLoad.Result f = m.fixed();
+      double[] values = {f.max(), f.p999(), f.p99(), f.p90(), f.p50()};
+      for (int k = 0; k < values.length; k++) {
+        double log = Math.max(minLog, Math.min(maxLog, Math.log10(Math.max(values[k], 0.1))));
+        int w = (int) ((log - minLog) / (maxLog - minLog) * plotWidth);
+        g.setColor(shades[k]);
+        g.fillRect(left, y, Math.max(2, w), rowHeight - 8);
+      }
+      g.setColor(Color.BLACK);
+      g.drawString(LABELS.get(m.endpoint()) + ", " + m.instances() + (m.instances() == 1 ? " instance" : " instances"),
+          12, y + 12);
+      g.drawString(String.format(Locale.ROOT, "p50 %.2f  p99 %.2f  max %.1f", f.p50(), f.p99(), f.max()),
+          left + plotWidth + 12, y + 12);
+      y += rowHeight;
+    }
+    canvas.write(png);
+  }
+
+  /** 1, 2 or 5 times a power of ten, at least {@code v}. */
+  static double niceCeiling(double v) {
+    double p = Math.pow(10, Math.floor(Math.log10(v)));
+    for (double m : new double[] {1, 2, 2.5, 5, 10}) {
+      if (m * p >= v) {
+        return m * p;
+      }
+    }
+    return 10 * p;
+  }
+
+  /** Settings as an ordered map (for the JSON). */
+  static Map<String, Object> settings(Object... kv) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < kv.length; i += 2) {
+      m.put((String) kv[i], kv[i + 1]);
+    }
+    return m;
+  }
+}

@@ -1,0 +1,175 @@
+package io.vtp.bench.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The generator against a tiny local server whose handler we control. */
+class OpenLoopLoadTest {
+  static {
+    // The JDK server writes headers and body in separate packets: without TCP_NODELAY, Nagle's algorithm and
+    // delayed ACKs add 40 ms to every answer on loopback.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+  }
+
+  private final AtomicInteger handled = new AtomicInteger();
+  private volatile int stallOnRequest = -1;
+  private volatile long stallMillis;
+  private HttpServer server;
+  private ExecutorService executor;
+  private String base;
+  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final OpenLoopLoad load = new OpenLoopLoad(client, ProcCpu::selfMs);
+
+  @BeforeEach
+  void startServer() throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 100);
+    // One handler thread: a stall holds every request behind it, as a stop-the-world pause would.
+    executor = Executors.newSingleThreadExecutor();
+    server.setExecutor(executor);
+    server.createContext("/ok", ex -> {
+      int n = handled.incrementAndGet();
+      if (n == stallOnRequest) {
+        sleep(stallMillis);
+      }
+      byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().add("X-Instance-Id", "test-1");
+      ex.sendResponseHeaders(200, body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
+    server.createContext("/warm", ex -> {
+      ex.sendResponseHeaders(204, -1);
+      ex.close();
+    });
+    server.createContext("/auth", ex -> {
+      handled.incrementAndGet();
+      String auth = ex.getRequestHeaders().getFirst("Authorization");
+      ex.sendResponseHeaders("Bearer t0ken".equals(auth) ? 204 : 401, -1);
+      ex.close();
+    });
+    server.createContext("/hang", ex -> {
+      sleep(3000);
+      ex.close();
+    });
+    server.start();
+    base = "http://127.0.0.1:" + server.getAddress().getPort();
+    // Warm up: class loading, JIT and connection set-up would otherwise land in the first test's percentiles.
+    HttpRequest r = get("/warm");
+    try {
+      load.run(new OpenLoopLoad.Settings(400, Duration.ofMillis(250), 8, Duration.ofSeconds(2),
+          Duration.ofSeconds(1)), i -> r);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    handled.set(0);
+  }
+
+  @AfterEach
+  void stopServer() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private HttpRequest get(String path) {
+    return HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(2)).GET().build();
+  }
+
+  @Test
+  void run_countsLatencyFromTheIntendedTime_soAStallShowsInP99() throws Exception {
+    stallOnRequest = 20;
+    stallMillis = 400;
+    HttpRequest r = get("/ok");
+    // One sender: a closed-loop client would send the requests behind the stall late and call them fast.
+    OpenLoopLoad.Result res = load.run(new OpenLoopLoad.Settings(100, Duration.ofMillis(1500), 1,
+        Duration.ofSeconds(2), Duration.ofSeconds(2)), i -> r);
+
+    assertThat(res.sent()).isEqualTo(150);
+    assertThat(res.ok()).isEqualTo(150);
+    assertThat(res.errors()).isZero();
+    // About 40 requests were due during the 400 ms stall: each waited for it, from its intended time.
+    assertThat(res.p90()).isGreaterThan(100);
+    assertThat(res.p99()).isGreaterThan(300);
+    assertThat(res.max()).isGreaterThanOrEqualTo(390);
+    // Measured from the actual send, only the one stalled request is slow: the difference is coordinated omission.
+    assertThat(res.serviceP99()).isLessThan(100);
+    assertThat(res.busyDue()).isGreaterThan(10);
+    assertThat(res.sustainable(50)).isFalse();
+    assertThat(res.instances()).containsEntry("test-1", 150L);
+  }
+
+  @Test
+  void run_withoutAStall_isSustainableAndKeepsItsSchedule() throws Exception {
+    HttpRequest r = get("/ok");
+    OpenLoopLoad.Result res = load.run(new OpenLoopLoad.Settings(200, Duration.ofMillis(1000), 8,
+        Duration.ofSeconds(2), Duration.ofSeconds(1)), i -> r);
+
+    assertThat(res.ok()).isEqualTo(200);
+    assertThat(res.p99()).isLessThan(50);
+    assertThat(res.sustainable(50)).isTrue();
+    assertThat(res.wallSeconds()).isBetween(0.95, 2.0);
+    assertThat(res.statuses()).containsEntry(200, 200L);
+  }
+
+  @Test
+  void run_sendsEachRequestsHeaders_andCountsNon2xxAsErrors() throws Exception {
+    HttpRequest good = HttpRequest.newBuilder(URI.create(base + "/auth")).header("Authorization", "Bearer t0ken")
+        .GET().build();
+    HttpRequest bad = get("/auth");
+    OpenLoopLoad.Result res = load.run(new OpenLoopLoad.Settings(100, Duration.ofMillis(400), 4,
+        Duration.ofSeconds(2), Duration.ofSeconds(1)), i -> i % 4 == 0 ? bad : good);
+
+    assertThat(res.statuses()).containsEntry(204, 30L).containsEntry(401, 10L);
+    assertThat(res.ok()).isEqualTo(30);
+    assertThat(res.errors()).isEqualTo(10);
+    assertThat(res.failures()).first().asString().contains("answered 401");
+    assertThat(res.sustainable(1000)).isFalse();
+  }
+
+  @Test
+  void run_againstAServerThatNeverAnswers_stopsByItselfAndReportsTimeoutsAndUnsent() throws Exception {
+    HttpRequest r = HttpRequest.newBuilder(URI.create(base + "/hang")).timeout(Duration.ofMillis(300)).GET().build();
+    long t0 = System.nanoTime();
+    OpenLoopLoad.Result res = load.run(new OpenLoopLoad.Settings(100, Duration.ofSeconds(5), 2,
+        Duration.ofMillis(300), Duration.ofMillis(500)), i -> r);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+
+    assertThat(seconds).isLessThan(3);
+    assertThat(res.abandoned()).isTrue();
+    assertThat(res.unsent()).isGreaterThan(400);
+    assertThat(res.timeouts()).isGreaterThan(0).isEqualTo(res.errors());
+    assertThat(res.sustainable(1000)).isFalse();
+  }
+
+  @Test
+  void settings_rejectNonsense() {
+    assertThatThrownBy(() -> new OpenLoopLoad.Settings(0, Duration.ofSeconds(1), 1, Duration.ofSeconds(1),
+        Duration.ofSeconds(1))).hasMessageContaining("rate must be > 0");
+    assertThatThrownBy(() -> new OpenLoopLoad.Settings(10, Duration.ofSeconds(1), 0, Duration.ofSeconds(1),
+        Duration.ofSeconds(1))).hasMessageContaining("senders must be 1..1024");
+    assertThat(new OpenLoopLoad.Settings(250, Duration.ofMillis(1500), 1, Duration.ofSeconds(1),
+        Duration.ofSeconds(1)).total()).isEqualTo(375);
+  }
+}

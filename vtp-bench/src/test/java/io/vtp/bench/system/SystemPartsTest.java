@@ -1,0 +1,168 @@
+package io.vtp.bench.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.javalin.Javalin;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The pieces of the system level that need no deployment: profiles, /proc parsing, CPU accounting, report. */
+class SystemPartsTest {
+  @Test
+  void mixed_is80PercentReads15PercentLists5PercentWrites_withTheToken() {
+    Profiles.Profile p = Profiles.mixed("http://h", "tok", new long[] {1, 2, 3}, 9, Duration.ofSeconds(1));
+    Map<String, Integer> counts = new TreeMap<>();
+    for (long i = 0; i < 1000; i++) {
+      HttpRequest r = p.requests().apply(i);
+      String path = r.uri().getPath();
+      String kind = r.method().equals("PUT") ? "write " + path : path.equals("/api/v1/courses") ? "list" : "read";
+      counts.merge(kind, 1, Integer::sum);
+      assertThat(r.headers().firstValue("Authorization")).hasValue("Bearer tok");
+    }
+    assertThat(counts).containsExactlyEntriesOf(new TreeMap<>(Map.of("read", 800, "list", 150,
+        "write /api/v1/courses/9", 50)));
+  }
+
+  @Test
+  void interleaved_takesEachProfileInTurn_soAWarmUpCoversEveryPath() {
+    Profiles.Profile health = Profiles.health("http://h", Duration.ofSeconds(1));
+    Profiles.Profile reads = Profiles.courseRead("http://h", "tok", new long[] {4, 5}, Duration.ofSeconds(1));
+    Profiles.Profile both = Profiles.interleaved(health, reads);
+    assertThat(both.key()).isEqualTo("health+course");
+    assertThat(List.of(0L, 1L, 2L, 3L).stream().map(i -> both.requests().apply(i).uri().getPath()))
+        .containsExactly("/health/live", "/api/v1/courses/4", "/health/live", "/api/v1/courses/5");
+    assertThatThrownBy(Profiles::interleaved).hasMessageContaining("at least one profile");
+  }
+
+  @Test
+  void courseRead_cyclesOverTheIds() {
+    Profiles.Profile p = Profiles.courseRead("http://h", "tok", new long[] {4, 5}, Duration.ofSeconds(1));
+    assertThat(List.of(0L, 1L, 2L).stream().map(i -> p.requests().apply(i).uri().getPath()))
+        .containsExactly("/api/v1/courses/4", "/api/v1/courses/5", "/api/v1/courses/4");
+    assertThatThrownBy(() -> Profiles.courseRead("http://h", "t", new long[0], Duration.ofSeconds(1)))
+        .hasMessageContaining("at least one course id");
+  }
+
+  @Test
+  void parse_readsUtimeStimeAfterTheCommandName_evenWithSpacesAndParentheses() {
+    String stat = "4242 (java (x) y) S 1 4242 4242 0 -1 4194560 100 0 0 0 150 50 7 3 20 0 30 0 100 0 0";
+    ProcCpu.Ticks t = ProcCpu.parse(stat);
+    assertThat(t.self()).isEqualTo(200);
+    assertThat(t.reapedChildren()).isEqualTo(10);
+    assertThatThrownBy(() -> ProcCpu.parse("garbage")).hasMessageContaining("not a /proc/<pid>/stat line");
+  }
+
+  @Test
+  void ms_readsThisProcessAndNothingForAMissingOne() {
+    assertThat(ProcCpu.ms(ProcessHandle.current().pid())).isPresent();
+    assertThat(ProcCpu.treeMs(ProcessHandle.current().pid()).getAsLong())
+        .isGreaterThanOrEqualTo(ProcCpu.ms(ProcessHandle.current().pid()).getAsLong());
+    assertThat(ProcCpu.ms(Integer.MAX_VALUE)).isEmpty();
+  }
+
+  @Test
+  void cpuPerRequest_dividesEachBackendByWhatItServed_andTheTotalByEveryAnswer() {
+    OpenLoopLoad.Result r = result(Map.of(200, 900L, 503, 100L), Map.of("backend-1", 600L, "backend-2", 400L));
+    Map<String, Long> before = new HashMap<>(Map.of("backend-1", 1000L, "backend-2", 500L, "nginx", 0L,
+        "redis", -1L, "postgres", 100L, "generator", 0L));
+    Map<String, Long> after = Map.of("backend-1", 1300L, "backend-2", 700L, "nginx", 100L, "redis", -1L,
+        "postgres", 150L, "generator", 250L);
+    SystemReport.Cpu c = SystemBench.cpuPerRequest(Map.of("backend-1", 11L, "backend-2", 12L), before, after, r);
+
+    assertThat(c.requests()).isEqualTo(1000);
+    assertThat(c.backendsMsPerRequest()).isEqualTo(0.5);
+    assertThat(c.instances()).extracting(SystemReport.InstanceCpu::msPerRequest).containsExactlyInAnyOrder(0.5, 0.5);
+    assertThat(c.nginxMsPerRequest()).isEqualTo(0.1);
+    assertThat(c.redisMsPerRequest()).isNull();
+    assertThat(c.postgresMsPerRequest()).isEqualTo(0.05);
+    assertThat(c.generatorMsPerRequest()).isEqualTo(0.25);
+  }
+
+  @Test
+  void report_judgesTheRatioAndWritesTablesAndCharts(@TempDir Path dir) throws Exception {
+    List<SystemReport.Measurement> ms = List.of(
+        measurement("course", 1, 1000, false), measurement("course", 3, 1100, false),
+        measurement("floor", 3, 2000, true), measurement("mixed", 3, 500, false));
+    SystemReport.Ratio ratio = SystemReport.ratio(ms, 0.5);
+    assertThat(ratio.value()).isEqualTo(0.55);
+    assertThat(ratio.met()).isTrue();
+    assertThat(ratio.lowerBound()).isTrue();
+
+    SystemReport.Report report = new SystemReport.Report("2025-01-01T00:00:00Z", "quick", Map.of("Machine", "test"),
+        SystemReport.settings("senders", 64, "stepSeconds", 1.2, "precision", 0.25, "maxSteps", 3,
+            "rampFactor", 2), 250, 50, ms, ratio, List.of("a note"));
+    String md = SystemReport.markdown(report);
+    assertThat(md).contains("| endpoint | 1 instance | 3 instances |");
+    assertThat(md).contains("| cached GET /api/v1/courses/{id} | 1,000 | 1,100 |");
+    assertThat(md).contains("| floor: bare Javalin | - | >= 2,000 |");
+    assertThat(md).contains("floor with 3 instances: ~0.55** (target >= 0.5: met)");
+    assertThat(md).contains("### Latency at 250 req/s");
+    assertThat(md).contains("| mixed 80/15/5 | 3 | 1.00 | 2.00 | 3.00 | 4.00 | 5.0 | 0 | 500 |");
+    assertThat(md).contains("- a note");
+
+    SystemReport.rateChart(report, dir.resolve("rate.png"));
+    SystemReport.latencyChart(report, dir.resolve("latency.png"));
+    assertThat(Files.size(dir.resolve("rate.png"))).isGreaterThan(1000);
+    assertThat(Files.size(dir.resolve("latency.png"))).isGreaterThan(1000);
+  }
+
+  @Test
+  void floorApp_answersTheCourseAndLiveness() throws Exception {
+    Javalin app = FloorApp.start(0, "floor-t");
+    try {
+      HttpClient client = HttpClient.newHttpClient();
+      HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port()
+          + "/api/v1/courses/7")).GET().build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.headers().firstValue("X-Instance-Id")).hasValue("floor-t");
+      assertThat(r.body()).contains("\"title\"");
+      assertThat(client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/health/live"))
+          .GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
+    } finally {
+      app.stop();
+    }
+  }
+
+  private static SystemReport.Measurement measurement(String endpoint, int n, double max, boolean lowerBound) {
+    SystemReport.Search s = new SystemReport.Search(max, lowerBound, lowerBound ? 0 : max * 1.1, false, 0, List.of());
+    SystemReport.Cpu cpu = new SystemReport.Cpu(500, 0.3, List.of(new SystemReport.InstanceCpu("backend-1", 1, 150,
+        500, 0.3)), 0.1, null, null, 0.2);
+    return new SystemReport.Measurement(endpoint.equals("floor") ? "floor" : "app", n, endpoint, endpoint, s,
+        result(Map.of(200, 500L), Map.of("backend-1", 500L)), cpu, endpoint.equals("floor") ? null
+            : new ServerCounters.PerRequest(3.0, Map.of("evalsha", 1.0, "get", 1.0, "hmget", 1.0), 0.0));
+  }
+
+  private static OpenLoopLoad.Result result(Map<Integer, Long> statuses, Map<String, Long> instances) {
+    long ok = statuses.getOrDefault(200, 0L);
+    long all = statuses.values().stream().mapToLong(Long::longValue).sum();
+    return new OpenLoopLoad.Result(250, 2, all, all, ok, all - ok, 0, 0, false, 2, statuses, instances, ok, 0, 0,
+        1, 2, 3, 4, 5, 1, 0.1, 0.2, 0, 100, List.of());
+  }
+
+  @Test
+  void serverCounters_perRequest_leaveOutTheCountingAndHealthChecks() {
+    ServerCounters.Reading before = new ServerCounters.Reading(Map.of("get", 10L, "evalsha", 5L, "info", 3L),
+        OptionalLong.of(100));
+    ServerCounters.Reading after = new ServerCounters.Reading(Map.of("get", 210L, "evalsha", 205L, "info", 9L,
+        "ping", 40L, "hmget", 200L), OptionalLong.of(151));
+
+    ServerCounters.PerRequest p = ServerCounters.perRequest(before, after, 200);
+
+    assertThat(p.redisCommands()).isEqualTo(3.0);
+    assertThat(p.redisByCommand()).containsOnlyKeys("get", "evalsha", "hmget");
+    assertThat(p.postgresTransactions()).isEqualTo(0.25); // 51 - the reading's own
+  }
+}
