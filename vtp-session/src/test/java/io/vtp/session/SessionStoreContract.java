@@ -459,6 +459,29 @@ abstract class SessionStoreContract {
   }
 
   @Test
+  void update_givesAKeyWithoutTtlOneAgain_andAForeignIndexReadsAsCorrupt() {
+    SessionStore store = store();
+    String user = newUser();
+    Session s = store.create(user, Map.of());
+    String index = keysOf(user).get(1);
+    client().persist(index); // not something this store writes; an operator's mistake, say
+    clock.advance(Duration.ofSeconds(5));
+
+    Session u = store.update(s, m -> m.put("x", 1)).orElseThrow();
+
+    assertThat(client().pttl(index)).isPositive().isLessThanOrEqualTo(IDLE.toMillis());
+    assertThat(client().pttl(keysOf(user).get(0))).isPositive().isLessThanOrEqualTo(IDLE.toMillis());
+
+    client().del(index);
+    client().set(index, "not a sorted set");
+    clock.advance(Duration.ofSeconds(5)); // a slide: the update must touch the index, and finds it foreign
+    assertThat(store.update(u, m -> m.put("y", 2))).isEmpty();
+    assertThat(client().exists(keysOf(user).get(0))).isFalse();
+    assertThat(client().exists(index)).isFalse();
+    assertThat(listener.corrupt.get()).isEqualTo(1);
+  }
+
+  @Test
   void update_unknownSession_isEmpty() {
     SessionStore store = store();
     Session s = store.create(newUser(), Map.of());

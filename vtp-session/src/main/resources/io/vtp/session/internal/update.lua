@@ -8,36 +8,62 @@
 local h, now, idle, expected, newdata = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 local mf, df = 'm:' .. h, 'd:' .. h
 
-local t1, t2 = redis.call('TYPE', KEYS[1])['ok'], redis.call('TYPE', KEYS[2])['ok']
-if (t1 ~= 'hash' and t1 ~= 'none') or (t2 ~= 'zset' and t2 ~= 'none') then
+-- Removes this session's record; false when the index turns out to be a foreign type (then both keys are gone).
+local function remove()
+  local z = redis.pcall('ZREM', KEYS[2], h)
+  if type(z) == 'table' and z['err'] then
+    redis.call('DEL', KEYS[1], KEYS[2])
+    return false
+  end
+  redis.call('HDEL', KEYS[1], mf, df)
+  if redis.call('ZCARD', KEYS[2]) == 0 then redis.call('DEL', KEYS[1], KEYS[2]) end
+  return true
+end
+
+-- No TYPE checks up front: a foreign type under either key shows up as an error reply of the first command that
+-- touches it, and then nothing can be trusted.
+local r = redis.pcall('HMGET', KEYS[1], mf, df)
+if r['err'] then
   redis.call('DEL', KEYS[1], KEYS[2])
   return {3}
 end
-
-local function remove()
-  redis.call('HDEL', KEYS[1], mf, df)
-  redis.call('ZREM', KEYS[2], h)
-  if redis.call('ZCARD', KEYS[2]) == 0 then redis.call('DEL', KEYS[1], KEYS[2]) end
-end
-
-local r = redis.call('HMGET', KEYS[1], mf, df)
 local meta, data = r[1], r[2]
 if not meta and not data then return {0} end
 local v, c, l, i, a
 if meta then v, c, l, i, a = string.match(meta, '^(%d+):(%d+):(%d+):(%d+):(%d+)$') end
-if not v or not data then remove() return {3} end
+if not v or not data then
+  remove()
+  return {3}
+end
 v, c, l, i, a = tonumber(v), tonumber(c), tonumber(l), tonumber(i), tonumber(a)
-if math.min(i, a) <= now then remove() return {2} end
+if math.min(i, a) <= now then
+  if not remove() then return {3} end
+  return {2}
+end
 if v ~= expected then return {4, meta, data} end
 
 v = v + 1
 l = math.max(l, now)
+local old_e = math.min(i, a)
 i = math.max(i, now + idle)
+local e = math.min(i, a)
+if e ~= old_e then
+  -- The session's expiry moved (the slide): its index score follows.
+  local z = redis.pcall('ZADD', KEYS[2], e, h)
+  if type(z) == 'table' and z['err'] then
+    redis.call('DEL', KEYS[1], KEYS[2])
+    return {3}
+  end
+end
 meta = string.format('%d:%d:%d:%d:%d', v, c, l, i, a)
 redis.call('HSET', KEYS[1], mf, meta, df, newdata)
-redis.call('ZADD', KEYS[2], math.min(i, a), h)
-local top = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
-local ttl = math.max(1, tonumber(top[2]) - now)
-redis.call('PEXPIRE', KEYS[1], ttl)
-redis.call('PEXPIRE', KEYS[2], ttl)
+if e ~= old_e then
+  -- Both keys must live as long as the user's longest session: extend, never shorten (GT), which needs no look at
+  -- the other sessions. GT treats a key without a TTL as infinite: give such a key (never written by this store,
+  -- but nothing may live forever) the session's TTL. Unchanged expiry: the keys already cover it.
+  local ttl = math.max(1, e - now)
+  for _, k in ipairs(KEYS) do
+    if redis.call('PEXPIRE', k, ttl, 'GT') == 0 and redis.call('PTTL', k) == -1 then redis.call('PEXPIRE', k, ttl) end
+  end
+end
 return {1, meta}
