@@ -63,7 +63,8 @@ public final class BenchReport {
   /**
    * Writes the report.
    *
-   * @param args results directory (JMH JSON files), docs directory, and a file with the run's header lines
+   * @param args results directory (JMH JSON files named {@code jmh-*.json}), docs directory, and a file with the
+   *     run's header lines
    * @throws IOException when a file cannot be read or written
    */
   public static void main(String[] args) throws IOException {
@@ -75,7 +76,8 @@ public final class BenchReport {
     List<Result> all = new ArrayList<>();
     try (var files = Files.list(results)) {
       for (Path f : (Iterable<Path>) files.sorted()::iterator) {
-        if (f.toString().endsWith(".json")) {
+        String name = f.getFileName().toString();
+        if (name.startsWith("jmh-") && name.endsWith(".json")) {
           all.addAll(parse(Files.readString(f)));
         }
       }
