@@ -27,8 +27,8 @@ public final class CapacityModel {
   private CapacityModel() {}
 
   /** Per-request costs of one profile, from the system level. */
-  record Costs(String title, int instances, double backendMs, double nginxMs, double redisMs, double postgresMs,
-      double redisCommands, double postgresTransactions, double maxRate) {}
+  record Costs(String title, int instances, double measuredAt, double backendMs, double nginxMs, double redisMs,
+      double postgresMs, double redisCommands, double postgresTransactions, double maxRate) {}
 
   /**
    * Prints the section.
@@ -54,9 +54,13 @@ public final class CapacityModel {
     if (best == null) {
       return null;
     }
-    JsonNode cpu = best.path("cpu");
-    JsonNode server = best.path("server");
+    // Near capacity when measured (under load work batches; at a low rate every request wakes every process).
+    JsonNode loaded = best.path("loaded");
+    boolean near = loaded.isObject() && loaded.path("cpu").isObject();
+    JsonNode cpu = near ? loaded.path("cpu") : best.path("cpu");
+    JsonNode server = near && loaded.path("server").isObject() ? loaded.path("server") : best.path("server");
     return new Costs(best.path("title").asText(endpoint), best.path("instances").asInt(),
+        near ? loaded.path("rate").asDouble() : root.path("fixedRate").asDouble(),
         cpu.path("backendsMsPerRequest").asDouble(Double.NaN), cpu.path("nginxMsPerRequest").asDouble(Double.NaN),
         cpu.path("redisMsPerRequest").asDouble(Double.NaN), cpu.path("postgresMsPerRequest").asDouble(Double.NaN),
         server.path("redisCommands").asDouble(Double.NaN),
@@ -70,9 +74,10 @@ public final class CapacityModel {
       return sb.append("Not computed: the system level did not measure the cached course read.\n").toString();
     }
     sb.append("Computed by `io.vtp.bench.report.CapacityModel` from this run's system level: CPU time per request")
-        .append(" of every process (from `/proc`, at the fixed rate, ").append(course.instances())
-        .append(" instances), Redis commands and PostgreSQL transactions per request (server counters over the")
-        .append(" same run). Every tier is sized to run at ").append(pct(UTILIZATION))
+        .append(" of every process (from `/proc`, with ").append(course.instances())
+        .append(" instances, near capacity: ").append(String.format(Locale.ROOT, "%,.0f", course.measuredAt()))
+        .append(" req/s for the course read), Redis commands and PostgreSQL transactions per request (server")
+        .append(" counters over the same runs). Every tier is sized to run at ").append(pct(UTILIZATION))
         .append(" of its capacity; a backend instance has ").append(CORES_PER_INSTANCE).append(" cores.\n\n");
     sb.append("| per request | ").append(course.title());
     if (mixed != null) {

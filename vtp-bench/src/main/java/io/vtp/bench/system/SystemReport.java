@@ -90,7 +90,26 @@ final class SystemReport {
    * @param cpu CPU per request in that run
    */
   record Measurement(String target, int instances, String endpoint, String title, Search search,
-      OpenLoopLoad.Result fixed, Cpu cpu, ServerCounters.PerRequest server) {}
+      OpenLoopLoad.Result fixed, Cpu cpu, ServerCounters.PerRequest server, Loaded loaded) {
+    Measurement(String target, int instances, String endpoint, String title, Search search,
+        OpenLoopLoad.Result fixed, Cpu cpu, ServerCounters.PerRequest server) {
+      this(target, instances, endpoint, title, search, fixed, cpu, server, null);
+    }
+
+    Measurement withLoaded(Loaded l) {
+      return new Measurement(target, instances, endpoint, title, search, fixed, cpu, server, l);
+    }
+  }
+
+  /**
+   * The near-capacity run: at a share of the max sustainable rate, CPU and server counters per request.
+   *
+   * @param rate the rate, req/s
+   * @param load what the run measured
+   * @param cpu CPU per request
+   * @param server Redis commands and PostgreSQL transactions per request ({@code null} for the floor)
+   */
+  record Loaded(double rate, OpenLoopLoad.Result load, Cpu cpu, ServerCounters.PerRequest server) {}
 
   /**
    * The cached course read's max rate at 3 instances over the floor's at 3.
@@ -205,6 +224,21 @@ final class SystemReport {
     }
     sb.append("\nEach backend: ms per request (requests it served, by `X-Instance-Id`). The clock tick is 10 ms, so "
         + "small per-instance numbers are coarse.\n");
+    sb.append("\n### CPU per request near capacity (ms, at 80 % of each endpoint's max sustainable rate)\n\n"
+        + "At a low rate every request wakes every process on its own; under load they batch work, so these are the "
+        + "figures the capacity model uses.\n\n"
+        + "| endpoint | instances | rate | backends | nginx | Redis | PostgreSQL | generator | errors |\n"
+        + "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (Measurement m : ordered(r.measurements())) {
+      Loaded l = m.loaded();
+      if (l == null) {
+        continue;
+      }
+      sb.append(String.format(Locale.ROOT, "| %s | %d | %,.0f | %.3f | %s | %s | %s | %.3f | %d |%n",
+          LABELS.get(m.endpoint()), m.instances(), l.rate(), l.cpu().backendsMsPerRequest(),
+          opt(l.cpu().nginxMsPerRequest()), opt(l.cpu().redisMsPerRequest()), opt(l.cpu().postgresMsPerRequest()),
+          l.cpu().generatorMsPerRequest(), l.load().errors()));
+    }
     sb.append("\n### Redis commands and PostgreSQL transactions per request (server counters, same runs)\n\n"
         + "| endpoint | instances | Redis commands (incl. inside scripts) | by command | PostgreSQL transactions |\n"
         + "|---|---:|---:|---|---:|\n");
