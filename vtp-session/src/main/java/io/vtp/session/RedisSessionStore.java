@@ -148,10 +148,11 @@ public final class RedisSessionStore {
     }
 
     /**
-     * Sets how much time must pass since the last slide before {@link SessionStore#find(String)} slides the idle
-     * expiry again. Within the threshold a find only reads. Trade-off: a session may end up to this much earlier
-     * than "idle timeout after the last request", and {@link Session#lastAccessedAt()} is only this precise.
-     * Default 1 minute; zero slides on every find.
+     * Sets how much time must pass since the last slide before {@link SessionStore#find(String)} or an update
+     * slides the idle expiry again. Within the threshold a find only reads and an update writes only the record
+     * (no index or key-expiry writes). Trade-off: a session may end up to this much earlier than "idle timeout
+     * after the last request", and {@link Session#lastAccessedAt()} is only this precise. Default 1 minute; zero
+     * slides on every find and update.
      *
      * @param touchThreshold zero or more, and less than the idle timeout
      * @return this builder

@@ -70,7 +70,8 @@ public interface SessionStore {
    * round trip, and {@code change} is applied again to that record. So two instances changing one session never
    * lose each other's writes, whether they change different attributes or the same one (two increments of one
    * counter give +2). After the configured number of attempts a {@link SessionConflictException} is thrown.
-   * Each successful update also slides the idle expiry and increments the version.
+   * Each successful update increments the version and, like {@link #find(String)}, slides the idle expiry when
+   * the touch threshold has passed since the last slide.
    *
    * @param current the session as read earlier
    * @param change edits a mutable copy of the attributes; may run more than once, so it must have no other side

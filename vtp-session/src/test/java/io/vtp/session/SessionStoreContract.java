@@ -388,7 +388,7 @@ abstract class SessionStoreContract {
   void update_changesAttributes_bumpsVersion_andSlides() {
     SessionStore store = store();
     Session s = store.create(newUser(), Map.of("a", 1, "b", 2));
-    clock.advance(Duration.ofSeconds(5));
+    clock.advance(TOUCH.plusSeconds(5));
 
     Session u = store.update(s.id(), m -> {
       m.remove("a");
@@ -459,13 +459,33 @@ abstract class SessionStoreContract {
   }
 
   @Test
+  void update_withinTouchThreshold_changesDataButNeitherExpiryNorKeyTtls() {
+    SessionStore store = store();
+    String user = newUser();
+    Session s = store.create(user, Map.of("n", 1));
+    clock.advance(TOUCH.minusSeconds(1));
+    long ttlBefore = client().pttl(keysOf(user).get(0));
+
+    Session u = store.update(s, m -> m.put("n", 2)).orElseThrow();
+
+    assertThat(u.attributes()).containsEntry("n", 2L);
+    assertThat(u.version()).isEqualTo(2);
+    assertThat(u.idleExpiresAt()).isEqualTo(s.idleExpiresAt());
+    assertThat(u.lastAccessedAt()).isEqualTo(s.lastAccessedAt());
+    assertThat(client().pttl(keysOf(user).get(0))).isLessThanOrEqualTo(ttlBefore);
+    // The next find, once the threshold has passed since the last slide, still slides.
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(store.find(s.id()).orElseThrow().idleExpiresAt()).isEqualTo(clock.instant().plus(IDLE));
+  }
+
+  @Test
   void update_givesAKeyWithoutTtlOneAgain_andAForeignIndexReadsAsCorrupt() {
     SessionStore store = store();
     String user = newUser();
     Session s = store.create(user, Map.of());
     String index = keysOf(user).get(1);
     client().persist(index); // not something this store writes; an operator's mistake, say
-    clock.advance(Duration.ofSeconds(5));
+    clock.advance(TOUCH.plusSeconds(5));
 
     Session u = store.update(s, m -> m.put("x", 1)).orElseThrow();
 
@@ -474,7 +494,7 @@ abstract class SessionStoreContract {
 
     client().del(index);
     client().set(index, "not a sorted set");
-    clock.advance(Duration.ofSeconds(5)); // a slide: the update must touch the index, and finds it foreign
+    clock.advance(TOUCH.plusSeconds(5)); // a slide: the update must touch the index, and finds it foreign
     assertThat(store.update(u, m -> m.put("y", 2))).isEmpty();
     assertThat(client().exists(keysOf(user).get(0))).isFalse();
     assertThat(client().exists(index)).isFalse();

@@ -217,7 +217,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
       String data = codec.encode(base.userId(), attrs);
       long now = config.clock().millis();
       List<?> reply = run(Operation.UPDATE, UPDATE, tag, start, h, Long.toString(now), idleMs,
-          Long.toString(base.version()), data);
+          Long.toString(base.version()), data, touchMs);
       int code = (int) asLong(reply.get(0));
       if (code == FOUND) {
         long[] m = parseMeta(asString(reply.get(1)));

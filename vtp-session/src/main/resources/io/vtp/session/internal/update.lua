@@ -2,10 +2,13 @@
 -- KEYS[1] <prefix>{tag}:s  hash: m:<h> = "version:created:lastAccess:idleExpiry:absoluteExpiry" (ms), d:<h> = JSON
 -- KEYS[2] <prefix>{tag}:i  sorted set: <h> scored by the session's expiry (ms)
 -- ARGV[1] <h>   ARGV[2] now (ms)   ARGV[3] idle timeout (ms)   ARGV[4] expected version   ARGV[5] new data (JSON)
+-- ARGV[6] touch threshold (ms): like find, the idle expiry slides only when this long has passed since the last
+--         slide (the last-access field), so a busy session costs no index or TTL write per update.
 -- Returns {1, meta} written | {4, meta, data} version conflict: nothing written, the current record returned
 -- | {0} unknown | {2} expired (deleted) | {3} corrupt (deleted).
 -- Time source: ARGV[2], the caller's injected clock; key TTLs are derived from it.
 local h, now, idle, expected, newdata = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
+local touch = tonumber(ARGV[6])
 local mf, df = 'm:' .. h, 'd:' .. h
 
 -- Removes this session's record; false when the index turns out to be a foreign type (then both keys are gone).
@@ -43,9 +46,11 @@ end
 if v ~= expected then return {4, meta, data} end
 
 v = v + 1
-l = math.max(l, now)
 local old_e = math.min(i, a)
-i = math.max(i, now + idle)
+if now - l >= touch then
+  l = now
+  i = math.max(i, now + idle)
+end
 local e = math.min(i, a)
 if e ~= old_e then
   -- The session's expiry moved (the slide): its index score follows.
