@@ -208,7 +208,7 @@ public final class BenchReport {
     double maxLog = 5;
     int plotWidth = width - left - 90;
     for (int p = -2; p <= 5; p++) {
-      int x = left + (int) ((p - minLog) / (maxLog - minLog) * plotWidth);
+      int x = logX(Math.pow(10, p), minLog, maxLog, left, plotWidth);
       g.setColor(Charts.GRID);
       g.drawLine(x, 36, x, height - 20);
       g.setColor(Color.GRAY);
@@ -217,24 +217,32 @@ public final class BenchReport {
     }
     int y = 44;
     for (Result r : results) {
-      Color base = r.benchmark().startsWith("RawGet") ? Charts.FLOOR : r.benchmark().contains(".vtp") ? Charts.VTP
-          : Charts.CONTENDER;
+      Color base = color(r.benchmark());
       double[] values = {r.p999(), r.p99(), r.p50()};
       float[] alpha = {0.3f, 0.6f, 1f};
       for (int i = 0; i < values.length; i++) {
-        double log = Math.max(minLog, Math.min(maxLog, Math.log10(Math.max(values[i], 1e-3))));
-        int x1 = left + (int) ((log - minLog) / (maxLog - minLog) * plotWidth);
+        int x1 = logX(values[i], minLog, maxLog, left, plotWidth);
         g.setColor(new Color(base.getRed(), base.getGreen(), base.getBlue(), (int) (alpha[i] * 255)));
         g.fillRect(left, y, Math.max(2, x1 - left), rowHeight - 8);
       }
       g.setColor(Color.BLACK);
       g.drawString(r.benchmark(), 12, y + 13);
-      double log = Math.max(minLog, Math.min(maxLog, Math.log10(Math.max(r.p999(), 1e-3))));
       g.drawString(micros(r.p50()) + " / " + micros(r.p99()) + " / " + micros(r.p999()),
-          left + (int) ((log - minLog) / (maxLog - minLog) * plotWidth) + 6, y + 13);
+          logX(r.p999(), minLog, maxLog, left, plotWidth) + 6, y + 13);
       y += rowHeight;
     }
     canvas.write(png);
+  }
+
+  /** The x of a value on a log10 axis from 10^minLog to 10^maxLog, clamped to it. */
+  private static int logX(double value, double minLog, double maxLog, int left, int plotWidth) {
+    double log = Math.max(minLog, Math.min(maxLog, Math.log10(Math.max(value, 1e-9))));
+    return left + (int) ((log - minLog) / (maxLog - minLog) * plotWidth);
+  }
+
+  /** The floor grey, our blue, or the contenders' orange. */
+  private static Color color(String benchmark) {
+    return benchmark.startsWith("RawGet") ? Charts.FLOOR : benchmark.contains(".vtp") ? Charts.VTP : Charts.CONTENDER;
   }
 
   /** Horizontal bars of each contender's ratio to raw GET, on a log scale (0.1x to 1000x). */
@@ -251,7 +259,7 @@ public final class BenchReport {
     double maxLog = 3;
     int plotWidth = width - left - 70;
     for (int p = -1; p <= 3; p++) {
-      int x = left + (int) ((p - minLog) / (maxLog - minLog) * plotWidth);
+      int x = logX(Math.pow(10, p), minLog, maxLog, left, plotWidth);
       g.setColor(p == 0 ? Color.DARK_GRAY : Charts.GRID);
       g.setStroke(new BasicStroke(p == 0 ? 2f : 1f));
       g.drawLine(x, 36, x, height - 20);
@@ -260,11 +268,10 @@ public final class BenchReport {
     }
     int y = 44;
     for (Map.Entry<String, Double> e : ratios.entrySet()) {
-      double log = Math.max(minLog, Math.min(maxLog, Math.log10(e.getValue())));
-      int x0 = left + (int) ((0 - minLog) / (maxLog - minLog) * plotWidth);
-      int x1 = left + (int) ((log - minLog) / (maxLog - minLog) * plotWidth);
+      int x0 = logX(1, minLog, maxLog, left, plotWidth);
+      int x1 = logX(e.getValue(), minLog, maxLog, left, plotWidth);
       String name = e.getKey();
-      g.setColor(name.startsWith("RawGet") ? Charts.FLOOR : name.contains(".vtp") ? Charts.VTP : Charts.CONTENDER);
+      g.setColor(color(name));
       g.fillRect(Math.min(x0, x1), y, Math.max(2, Math.abs(x1 - x0)), rowHeight - 8);
       g.setColor(Color.BLACK);
       g.drawString(name, 12, y + 13);

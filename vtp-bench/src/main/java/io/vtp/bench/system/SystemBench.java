@@ -400,18 +400,8 @@ public final class SystemBench {
 
   private SystemReport.Measurement fixedRun(OpenLoopLoad load, Profiles.Profile p, String target, int n,
       SystemReport.Search search, Pids pids, ServerCounters counters) throws InterruptedException {
-    ServerCounters.Reading countersBefore = counters == null ? null : counters.read();
-    Map<String, Long> before = cpu(pids);
-    OpenLoopLoad.Result r = load.run(settings(fixedRate, plan.fixed()), p.requests());
-    Map<String, Long> after = cpu(pids);
-    // PostgreSQL publishes a backend's statistics at most once a second: wait before the second reading.
-    Thread.sleep(Math.max(plan.pause().toMillis(), counters == null ? 0 : 1500));
-    ServerCounters.PerRequest server = counters == null ? null : ServerCounters.perRequest(countersBefore,
-        counters.read(), r.statuses().values().stream().mapToLong(Long::longValue).sum());
-    SystemReport.Cpu cpu = cpuPerRequest(pids.backends(), before, after, r);
-    detail(String.format(Locale.ROOT, "%s x%d at the fixed rate: %s; CPU/request: backends %.3f ms, generator %.3f ms",
-        p.key(), n, r.summary(), cpu.backendsMsPerRequest(), cpu.generatorMsPerRequest()));
-    return new SystemReport.Measurement(target, n, p.key(), p.title(), search, r, cpu, server);
+    SystemReport.Loaded r = measuredRun(load, p, n, fixedRate, "at the fixed rate", pids, counters);
+    return new SystemReport.Measurement(target, n, p.key(), p.title(), search, r.load(), r.cpu(), r.server());
   }
 
   /**
@@ -425,17 +415,24 @@ public final class SystemBench {
     if (search.maxSustainable() <= 0) {
       return null;
     }
-    double rate = StepSearch.nice(search.maxSustainable() * LOADED_SHARE);
+    return measuredRun(load, p, n, StepSearch.nice(search.maxSustainable() * LOADED_SHARE), "near capacity", pids,
+        counters);
+  }
+
+  /** One run at a rate with the CPU of every process and the server counters ({@code null}: none) read around it. */
+  private SystemReport.Loaded measuredRun(OpenLoopLoad load, Profiles.Profile p, int n, double rate, String label,
+      Pids pids, ServerCounters counters) throws InterruptedException {
     ServerCounters.Reading countersBefore = counters == null ? null : counters.read();
     Map<String, Long> before = cpu(pids);
     OpenLoopLoad.Result r = load.run(settings(rate, plan.fixed()), p.requests());
     Map<String, Long> after = cpu(pids);
+    // PostgreSQL publishes a backend's statistics at most once a second: wait before the second reading.
     Thread.sleep(Math.max(plan.pause().toMillis(), counters == null ? 0 : 1500));
     ServerCounters.PerRequest server = counters == null ? null : ServerCounters.perRequest(countersBefore,
         counters.read(), r.statuses().values().stream().mapToLong(Long::longValue).sum());
     SystemReport.Cpu cpu = cpuPerRequest(pids.backends(), before, after, r);
-    detail(String.format(Locale.ROOT, "%s x%d near capacity: %s; CPU/request: backends %.3f ms, generator %.3f ms",
-        p.key(), n, r.summary(), cpu.backendsMsPerRequest(), cpu.generatorMsPerRequest()));
+    detail(String.format(Locale.ROOT, "%s x%d %s: %s; CPU/request: backends %.3f ms, generator %.3f ms", p.key(), n,
+        label, r.summary(), cpu.backendsMsPerRequest(), cpu.generatorMsPerRequest()));
     return new SystemReport.Loaded(rate, r, cpu, server);
   }
 

@@ -160,7 +160,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
       long start) {
     List<String> reply;
     try {
-      reply = jedis.hmget(config.keyPrefix() + "{" + tag + "}:s", "m:" + h, "d:" + h);
+      reply = jedis.hmget(SessionIds.recordKey(config.keyPrefix(), tag), "m:" + h, "d:" + h);
     } catch (JedisDataException e) {
       return null; // WRONGTYPE: a foreign value under our key; the script deletes it
     } catch (JedisException e) {

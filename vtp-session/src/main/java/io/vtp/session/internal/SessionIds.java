@@ -138,8 +138,18 @@ public final class SessionIds {
    * @return {@code [<prefix>{tag}:s, <prefix>{tag}:i]}
    */
   public static List<String> keys(String keyPrefix, String tag) {
-    String base = keyPrefix + "{" + tag + "}:";
-    return List.of(base + "s", base + "i");
+    return List.of(recordKey(keyPrefix, tag), keyPrefix + "{" + tag + "}:i");
+  }
+
+  /**
+   * Returns the record hash's key alone (the first of {@link #keys(String, String)}), for reads that need no index.
+   *
+   * @param keyPrefix the store's key prefix (no braces)
+   * @param tag a user tag
+   * @return {@code <prefix>{tag}:s}
+   */
+  public static String recordKey(String keyPrefix, String tag) {
+    return keyPrefix + "{" + tag + "}:s";
   }
 
   private static MessageDigest sha256() {
