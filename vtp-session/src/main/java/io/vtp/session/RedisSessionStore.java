@@ -42,10 +42,17 @@ import redis.clients.jedis.UnifiedJedis;
  * than the touch threshold ago is a plain {@code HMGET} of the two fields instead of the script, because no slide
  * can be due yet (the last access only moves forward) and the expiry check needs no atomicity; it is still one
  * round trip and always reads Redis, so a session deleted or rotated by any instance is gone at once. A small
- * bounded memory (4096 entries of id hash, last access and decoded attributes, never an id) makes this possible
- * and lets {@code find} reuse decoded attributes while the stored JSON is unchanged. Both keys carry a TTL equal
- * to the latest expiry among the user's sessions, so nothing outlives its sessions. Redis holds only hashes of
- * ids: a dump, {@code MONITOR} output or a replica yields no usable token.
+ * bounded memory (4096 entries of id hash, last access, metadata and decoded attributes, never an id) makes this
+ * possible and lets {@code find} reuse decoded attributes while the stored JSON is unchanged.
+ *
+ * <p>Updates are cheap in Redis too: the caller sends the metadata its change was computed from and the new
+ * metadata, and while the stored metadata is byte-for-byte that (no other writer, no slide due) the script only
+ * compares and writes, parsing nothing; any difference falls back to the full checks, where only the version
+ * decides a conflict. The same memory lets {@code update(id, change)} start from the state this store last saw:
+ * one round trip instead of a read and a write.
+ *
+ * <p>Both keys carry a TTL equal to the latest expiry among the user's sessions, so nothing outlives its
+ * sessions. Redis holds only hashes of ids: a dump, {@code MONITOR} output or a replica yields no usable token.
  *
  * <p>The user tag in the id lets anyone holding an id tell which other ids (if they hold them too) belong to the
  * same user; it reveals nothing else. Two users whose tags collide (a 96-bit hash: needs about 2<sup>96</sup>

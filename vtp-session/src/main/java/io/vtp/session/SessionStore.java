@@ -48,8 +48,11 @@ public interface SessionStore {
   Optional<Session> find(String id);
 
   /**
-   * Changes a session's attributes atomically, from its current stored state: one read and one conditional
-   * write. Same as {@code find(id).flatMap(s -> update(s, change))}.
+   * Changes a session's attributes atomically, from its current stored state, with the same concurrency policy
+   * as {@link #update(Session, Consumer)}. When this store has read or written the session recently, the change
+   * is computed on that state and written conditionally: one round trip while nobody else wrote the session since
+   * (otherwise a conflict, counted, and the change applied again to the current record, which the rejection
+   * returns). Otherwise one read and one conditional write, as {@code find(id).flatMap(s -> update(s, change))}.
    *
    * @param id the session id
    * @param change edits a mutable copy of the attributes; may run more than once (see

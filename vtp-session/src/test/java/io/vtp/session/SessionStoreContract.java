@@ -29,7 +29,7 @@ import redis.clients.jedis.UnifiedJedis;
  */
 abstract class SessionStoreContract {
   /** Commands the scripts run inside an EVALSHA; anything else top-level would be an extra round trip. */
-  static final Set<String> SCRIPT_INTERNAL = Set.of("type", "hmget", "hset", "hdel", "zadd", "zrem", "zcard",
+  static final Set<String> SCRIPT_INTERNAL = Set.of("type", "hget", "hmget", "hset", "hdel", "zadd", "zrem", "zcard",
       "zcount", "zrange", "zrangebyscore", "pexpire", "del");
   static final Duration IDLE = Duration.ofMinutes(30);
   static final Duration ABSOLUTE = Duration.ofHours(8);
@@ -399,6 +399,89 @@ abstract class SessionStoreContract {
     assertThat(u.version()).isEqualTo(2);
     assertThat(u.idleExpiresAt()).isEqualTo(clock.instant().plus(IDLE));
     assertThat(store.find(s.id())).contains(u);
+  }
+
+  @Test
+  void update_ofTheSessionAsRead_withinTouchThreshold_isOneEvalshaReadingOnlyTheMeta() {
+    SessionStore store = store();
+    Session s = store.create(newUser(), Map.of("n", 1));
+    store.update(s, m -> m.put("warm", true)).orElseThrow(); // the script is loaded from here on
+    Session read = store.find(s.id()).orElseThrow();
+    clock.advance(TOUCH.minusSeconds(1));
+
+    Session[] u = new Session[1];
+    Map<String, Long> calls = commandsOf(() -> u[0] = store.update(read, m -> m.put("n", 2)).orElseThrow());
+
+    assertThat(calls).containsExactlyInAnyOrderEntriesOf(Map.of("evalsha", 1L, "hget", 1L, "hset", 1L));
+    assertThat(u[0].version()).isEqualTo(3);
+    assertThat(u[0].attributes()).containsEntry("n", 2L).containsEntry("warm", true);
+    assertThat(u[0].lastAccessedAt()).isEqualTo(read.lastAccessedAt());
+    assertThat(u[0].idleExpiresAt()).isEqualTo(read.idleExpiresAt());
+    assertThat(store().find(s.id())).contains(u[0]); // what was written is what update returned
+    assertThat(listener.conflicts.get()).isZero();
+  }
+
+  @Test
+  void updateById_ofASessionThisStoreSaw_isOneRoundTrip_andAnotherInstancesWriteIsNeverLost() {
+    String user = newUser();
+    SessionStore a = store();
+    clients.add(connect());
+    SessionStore b = builder(clients.get(1)).build();
+    Session s = a.create(user, Map.of("n", 1));
+    a.find(s.id()).orElseThrow(); // a has seen the session
+    a.update(s.id(), m -> m.put("warm", true)).orElseThrow(); // the script is loaded from here on
+
+    Session[] u = new Session[1];
+    Map<String, Long> calls = commandsOf(() -> u[0] = a.update(s.id(), m -> m.put("n", 2)).orElseThrow());
+
+    assertThat(calls).containsExactlyInAnyOrderEntriesOf(Map.of("evalsha", 1L, "hget", 1L, "hset", 1L));
+    assertThat(u[0].version()).isEqualTo(3);
+    assertThat(listener.conflicts.get()).isZero();
+
+    // b writes; a's memory of the session is now stale: its first write is rejected, the change reapplied.
+    b.update(s.id(), m -> m.put("fromB", "x")).orElseThrow();
+    Session after = a.update(s.id(), m -> m.put("n", (Long) m.get("n") + 1)).orElseThrow();
+
+    assertThat(after.attributes()).containsEntry("n", 3L).containsEntry("fromB", "x").containsEntry("warm", true);
+    assertThat(after.version()).isEqualTo(5);
+    assertThat(listener.conflicts.get()).isEqualTo(1);
+    assertThat(b.find(s.id())).contains(after);
+
+    // Deleted elsewhere: empty, nothing written back.
+    b.delete(s.id());
+    assertThat(a.update(s.id(), m -> m.put("n", 9))).isEmpty();
+    assertThat(client().hexists(keysOf(user).get(0), "d:" + SessionIds.hash(s.id()))).isFalse();
+  }
+
+  @Test
+  void update_whenOnlyTheTimesDifferFromTheStoredOnes_isNoConflict() {
+    SessionStore store = store();
+    Session s = store.create(newUser(), Map.of("n", 1));
+    // Same id and version, other times: what a session read just before another instance's slide looks like to
+    // the fast path. The script falls back to its full checks, where only the version counts.
+    Session skewed = new Session(s.id(), s.userId(), s.attributes(), s.createdAt(),
+        s.lastAccessedAt().plusSeconds(1), s.idleExpiresAt().plusSeconds(1), s.absoluteExpiresAt(), s.version());
+
+    Session u = store.update(skewed, m -> m.put("n", 2)).orElseThrow();
+
+    assertThat(u.version()).isEqualTo(2);
+    assertThat(u.idleExpiresAt()).isEqualTo(s.idleExpiresAt()); // the stored times, not the caller's
+    assertThat(u.attributes()).containsEntry("n", 2L);
+    assertThat(store().find(s.id())).contains(u);
+    assertThat(listener.conflicts.get()).isZero();
+  }
+
+  @Test
+  void update_afterIdleTimeout_isEmptyAndTheRecordIsGone() {
+    SessionStore store = store();
+    String user = newUser();
+    Session s = store.create(user, Map.of("n", 1));
+    clock.advance(IDLE.plusSeconds(1));
+
+    assertThat(store.update(s, m -> m.put("n", 2))).isEmpty();
+    assertThat(client().hexists(keysOf(user).get(0), "m:" + SessionIds.hash(s.id()))).isFalse();
+    clock.set(s.createdAt()); // even back in time, the write never happened
+    assertThat(store.find(s.id())).isEmpty();
   }
 
   @Test

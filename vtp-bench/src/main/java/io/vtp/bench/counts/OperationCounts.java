@@ -126,6 +126,7 @@ public final class OperationCounts {
     ops.put("SessionBenchmark.vtpCreate", () -> session.vtpCreate(stores, sessions));
     ops.put("SessionBenchmark.vtpFind", () -> session.vtpFind(stores, sessions));
     ops.put("SessionBenchmark.vtpFindThenUpdate", () -> session.vtpFindThenUpdate(stores, sessions));
+    ops.put("SessionBenchmark.vtpUpdateById", () -> session.vtpUpdateById(stores, sessions));
     ops.put("SessionBenchmark.springFindById", () -> session.springFindById(stores, sessions));
     ops.put("SessionBenchmark.springFindThenSave", () -> session.springFindThenSave(stores, sessions));
 

@@ -39,6 +39,8 @@ import org.springframework.session.data.redis.RedisSessionRepository;
  *   <li>{@code vtpFind}: {@code SessionStore.find}: one plain HMGET for a session this store has seen (one EVALSHA
  *       when the idle slide is due, once a minute);</li>
  *   <li>{@code vtpFindThenUpdate}: find, then {@code update(session, change)}: two round trips (HMGET, EVALSHA);</li>
+ *   <li>{@code vtpUpdateById}: {@code update(id, change)} of a session this store has seen: one EVALSHA (no
+ *       Spring Session counterpart: its save needs the session read first);</li>
  *   <li>{@code springFindById}: {@code findById}: one HGETALL;</li>
  *   <li>{@code springFindThenSave}: {@code findById}, {@code setAttribute}, {@code save}.</li>
  * </ul>
@@ -164,6 +166,19 @@ public class SessionBenchmark {
     Session s = stores.vtp.find(sessions.vtp.id()).orElseThrow();
     long n = ++sessions.counter;
     return stores.vtp.update(s, m -> m.put("n", n)).orElseThrow();
+  }
+
+  /**
+   * vtp-session update by id of one attribute (this store saw the session: one round trip).
+   *
+   * @param stores the stores
+   * @param sessions this thread's sessions
+   * @return the updated session
+   */
+  @Benchmark
+  public Object vtpUpdateById(Stores stores, Sessions sessions) {
+    long n = ++sessions.counter;
+    return stores.vtp.update(sessions.vtp.id(), m -> m.put("n", n)).orElseThrow();
   }
 
   /**

@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * moves forward), so a plain {@code HMGET} answers in one round trip with no Lua. The stored value itself is
  * always read from Redis, so a session deleted, rotated or changed by another instance is seen at once; only the
  * decoded attributes are reused, and only when the stored JSON is byte-for-byte the one they were decoded from.
+ * {@code update(id, change)} starts from an entry optimistically: its write is conditional on the stored metadata
+ * still being the remembered one, so a stale entry costs a retry, never a lost write.
  *
  * <p>Direct-mapped and bounded: a fixed array of immutable entries indexed by the id hash; a collision simply
  * replaces the older entry. Holds id hashes (never ids) and the decoded attributes of at most {@link #SIZE}
@@ -24,11 +26,13 @@ final class RecentSessions {
    *
    * @param hash the id hash (the Redis field suffix)
    * @param lastAccess the newest last-access time read from Redis, epoch ms
+   * @param meta the stored metadata text last read or written ("version:created:lastAccess:idle:absolute"), the
+   *     starting point of an optimistic {@code update(id, change)}
    * @param data the stored JSON the attributes were decoded from
    * @param userId the decoded user id
    * @param attributes the decoded, unmodifiable attributes
    */
-  record Entry(String hash, long lastAccess, String data, String userId, Map<String, Object> attributes) {}
+  record Entry(String hash, long lastAccess, String meta, String data, String userId, Map<String, Object> attributes) {}
 
   private final AtomicReferenceArray<Entry> slots = new AtomicReferenceArray<>(SIZE);
 

@@ -183,10 +183,11 @@ public final class RedisSessionStoreImpl implements SessionStore {
         recent.remove(h);
         return miss(Operation.FIND, start);
       }
-      e = new RecentSessions.Entry(h, m[2], data, d.userId(), d.attributes());
+      e = new RecentSessions.Entry(h, m[2], metaText, data, d.userId(), d.attributes());
       recent.put(e);
-    } else if (m[2] > seen.lastAccess()) {
-      recent.put(new RecentSessions.Entry(h, m[2], data, seen.userId(), seen.attributes()));
+    } else if (!metaText.equals(seen.meta())) {
+      recent.put(new RecentSessions.Entry(h, Math.max(m[2], seen.lastAccess()), metaText, data, seen.userId(),
+          seen.attributes()));
     }
     done(Operation.FIND, Outcome.SUCCESS, start);
     return Optional.of(session(id, e.userId(), e.attributes(), m));
@@ -194,7 +195,17 @@ public final class RedisSessionStoreImpl implements SessionStore {
 
   @Override
   public Optional<Session> update(String id, Consumer<Map<String, Object>> change) {
+    Objects.requireNonNull(id, "id");
     Objects.requireNonNull(change, "change");
+    if (SessionIds.isWellFormed(id)) {
+      // Seen here before: start from that state; the write is conditional on it being still current (one round
+      // trip), and a stale memory costs a conflict and a retry on the state the script returns, never a write.
+      RecentSessions.Entry seen = recent.get(SessionIds.hash(id));
+      long[] m = seen == null ? null : parseMeta(seen.meta());
+      if (m != null) {
+        return update(session(id, seen.userId(), seen.attributes(), m), change);
+      }
+    }
     return find(id).flatMap(s -> update(s, change));
   }
 
@@ -216,18 +227,26 @@ public final class RedisSessionStoreImpl implements SessionStore {
       Map<String, Object> attrs = JsonValues.copyOf(edited);
       String data = codec.encode(base.userId(), attrs);
       long now = config.clock().millis();
+      // The fast path's precondition (see update.lua): the meta this change was computed from, when the same clock
+      // reading shows the session neither expired nor due a slide; then the new meta is known here.
+      long[] read = metaOf(base);
+      boolean fast = Math.min(read[3], read[4]) > now && now - read[2] < touchThresholdMs;
+      String newMeta = fast ? meta(read[0] + 1, read[1], read[2], read[3], read[4]) : "";
       List<?> reply = run(Operation.UPDATE, UPDATE, tag, start, h, Long.toString(now), idleMs,
-          Long.toString(base.version()), data, touchMs);
+          Long.toString(base.version()), data, touchMs,
+          fast ? meta(read[0], read[1], read[2], read[3], read[4]) : "", newMeta);
       int code = (int) asLong(reply.get(0));
       if (code == FOUND) {
-        long[] m = parseMeta(asString(reply.get(1)));
+        String written = reply.size() == 1 ? newMeta : asString(reply.get(1));
+        long[] m = parseMeta(written);
         if (m != null) {
-          recent.put(new RecentSessions.Entry(h, m[2], data, base.userId(), attrs));
+          recent.put(new RecentSessions.Entry(h, m[2], written, data, base.userId(), attrs));
         }
         done(Operation.UPDATE, Outcome.SUCCESS, start);
         return Optional.of(session(id, base.userId(), attrs, m));
       }
       if (code != CONFLICT) {
+        recent.remove(h);
         if (code == CORRUPT) {
           corrupt("wrong Redis type or unreadable metadata");
         }
@@ -341,7 +360,8 @@ public final class RedisSessionStoreImpl implements SessionStore {
       deleteCorrupt(tag, h, "unreadable metadata");
       return null;
     }
-    recent.put(new RecentSessions.Entry(h, m[2], asString(dataReply), d.userId(), d.attributes()));
+    recent.put(new RecentSessions.Entry(h, m[2], asString(metaReply), asString(dataReply), d.userId(),
+        d.attributes()));
     return session(id, d.userId(), d.attributes(), m);
   }
 
@@ -368,6 +388,12 @@ public final class RedisSessionStoreImpl implements SessionStore {
   private static Session session(String id, String userId, Map<String, Object> attrs, long[] m) {
     return new Session(id, userId, attrs, Instant.ofEpochMilli(m[1]), Instant.ofEpochMilli(m[2]),
         Instant.ofEpochMilli(m[3]), Instant.ofEpochMilli(m[4]), m[0]);
+  }
+
+  /** The meta fields of a session as read: version, created, last access, idle and absolute expiry (epoch ms). */
+  private static long[] metaOf(Session s) {
+    return new long[] {s.version(), s.createdAt().toEpochMilli(), s.lastAccessedAt().toEpochMilli(),
+        s.idleExpiresAt().toEpochMilli(), s.absoluteExpiresAt().toEpochMilli()};
   }
 
   static String meta(long version, long created, long lastAccess, long idleExpiry, long absoluteExpiry) {
