@@ -231,14 +231,15 @@ public final class RedisSessionStoreImpl implements SessionStore {
       // reading shows the session neither expired nor due a slide; then the new meta is known here.
       long[] read = metaOf(base);
       boolean fast = Math.min(read[3], read[4]) > now && now - read[2] < touchThresholdMs;
-      String newMeta = fast ? meta(read[0] + 1, read[1], read[2], read[3], read[4]) : "";
+      long[] next = {read[0] + 1, read[1], read[2], read[3], read[4]};
+      String newMeta = fast ? meta(next) : "";
       List<?> reply = run(Operation.UPDATE, UPDATE, tag, start, h, Long.toString(now), idleMs,
-          Long.toString(base.version()), data, touchMs,
-          fast ? meta(read[0], read[1], read[2], read[3], read[4]) : "", newMeta);
+          Long.toString(base.version()), data, touchMs, fast ? meta(read) : "", newMeta);
       int code = (int) asLong(reply.get(0));
       if (code == FOUND) {
-        String written = reply.size() == 1 ? newMeta : asString(reply.get(1));
-        long[] m = parseMeta(written);
+        boolean fastWrite = reply.size() == 1; // {1}: the script wrote newMeta
+        String written = fastWrite ? newMeta : asString(reply.get(1));
+        long[] m = fastWrite ? next : parseMeta(written);
         if (m != null) {
           recent.put(new RecentSessions.Entry(h, m[2], written, data, base.userId(), attrs));
         }
@@ -394,6 +395,11 @@ public final class RedisSessionStoreImpl implements SessionStore {
   private static long[] metaOf(Session s) {
     return new long[] {s.version(), s.createdAt().toEpochMilli(), s.lastAccessedAt().toEpochMilli(),
         s.idleExpiresAt().toEpochMilli(), s.absoluteExpiresAt().toEpochMilli()};
+  }
+
+  /** Formats meta fields in {@link #metaOf(Session)} order. */
+  private static String meta(long[] m) {
+    return meta(m[0], m[1], m[2], m[3], m[4]);
   }
 
   static String meta(long version, long created, long lastAccess, long idleExpiry, long absoluteExpiry) {
