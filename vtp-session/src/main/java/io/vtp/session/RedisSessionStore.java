@@ -45,11 +45,12 @@ import redis.clients.jedis.UnifiedJedis;
  * bounded memory (4096 entries of id hash, last access, metadata and decoded attributes, never an id) makes this
  * possible and lets {@code find} reuse decoded attributes while the stored JSON is unchanged.
  *
- * <p>Updates are cheap in Redis too: the caller sends the metadata its change was computed from and the new
- * metadata, and while the stored metadata is byte-for-byte that (no other writer, no slide due) the script only
- * compares and writes, parsing nothing; any difference falls back to the full checks, where only the version
- * decides a conflict. The same memory lets {@code update(id, change)} start from the state this store last saw:
- * one round trip instead of a read and a write.
+ * <p>Updates are cheap in Redis too. When no slide is due, an update is a compare-and-set script of one key and
+ * five arguments: the caller sends the metadata its change was computed from and the new metadata, and when the
+ * stored metadata is byte-for-byte the former (no other writer) the script writes, parsing nothing. Otherwise, and
+ * whenever a slide is due, the full update script checks and decides, and only the version decides a conflict (a
+ * lost race costs one more round trip). The same memory lets {@code update(id, change)} start from the state this
+ * store last saw: one round trip instead of a read and a write.
  *
  * <p>Both keys carry a TTL equal to the latest expiry among the user's sessions, so nothing outlives its
  * sessions. Redis holds only hashes of ids: a dump, {@code MONITOR} output or a replica yields no usable token.

@@ -52,7 +52,7 @@ public interface SessionStore {
    * as {@link #update(Session, Consumer)}. When this store has read or written the session recently, the change
    * is computed on that state and written conditionally: one round trip while nobody else wrote the session since
    * (otherwise a conflict, counted, and the change applied again to the current record, which the rejection
-   * returns). Otherwise one read and one conditional write, as {@code find(id).flatMap(s -> update(s, change))}.
+   * returns; see {@link #update(Session, Consumer)}). Otherwise one read and one conditional write, as {@code find(id).flatMap(s -> update(s, change))}.
    *
    * @param id the session id
    * @param change edits a mutable copy of the attributes; may run more than once (see
@@ -69,8 +69,8 @@ public interface SessionStore {
    * round trip when nobody else wrote it in between.
    *
    * <p>Concurrency policy: <b>optimistic, retry</b>. The write carries the version it was computed from; when
-   * another instance wrote the session since, the backend rejects it and returns the current record in the same
-   * round trip, and {@code change} is applied again to that record. So two instances changing one session never
+   * another instance wrote the session since, the backend rejects it and returns the current record (one more
+   * round trip), and {@code change} is applied again to that record. So two instances changing one session never
    * lose each other's writes, whether they change different attributes or the same one (two increments of one
    * counter give +2). After the configured number of attempts a {@link SessionConflictException} is thrown.
    * Each successful update increments the version and, like {@link #find(String)}, slides the idle expiry when

@@ -31,8 +31,9 @@ import redis.clients.jedis.exceptions.JedisException;
  * is one round trip: one script (one {@code EVALSHA}), or for {@code find} of a session this process saw less than
  * the touch threshold ago, one plain {@code HMGET} (no slide can be due then, so no script is needed; see
  * {@link RecentSessions}). Rare cases cost one more: a record whose JSON turns out to be corrupt (to delete it), a
- * session found by {@code HMGET} to have expired (the script confirms and cleans up), and an update that loses a
- * race (one per retry).
+ * session found by {@code HMGET} to have expired (the script confirms and cleans up), and an update whose
+ * compare-and-set finds the record changed by another instance (the full update script then decides, one more
+ * per retry).
  *
  * <p>Thread-safe. State: its configuration and the bounded {@link RecentSessions} memory.
  */
@@ -44,6 +45,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
   private static final RedisScript FIND = script("find.lua");
   private static final RedisScript CREATE = script("create.lua");
   private static final RedisScript UPDATE = script("update.lua");
+  private static final RedisScript CAS = script("cas.lua");
   private static final RedisScript ROTATE = script("rotate.lua");
   private static final RedisScript DELETE = script("delete.lua");
   private static final RedisScript FIND_ALL = script("find-all.lua");
@@ -227,19 +229,25 @@ public final class RedisSessionStoreImpl implements SessionStore {
       Map<String, Object> attrs = JsonValues.copyOf(edited);
       String data = codec.encode(base.userId(), attrs);
       long now = config.clock().millis();
-      // The fast path's precondition (see update.lua): the meta this change was computed from, when the same clock
-      // reading shows the session neither expired nor due a slide; then the new meta is known here.
+      // The fast path (cas.lua): when the same clock reading shows the session as read neither expired nor due a
+      // slide, the new meta is known here, and the write is conditional on the stored meta being the one read.
       long[] read = metaOf(base);
-      boolean fast = Math.min(read[3], read[4]) > now && now - read[2] < touchThresholdMs;
-      long[] next = {read[0] + 1, read[1], read[2], read[3], read[4]};
-      String newMeta = fast ? meta(next) : "";
+      if (Math.min(read[3], read[4]) > now && now - read[2] < touchThresholdMs) {
+        long[] next = {read[0] + 1, read[1], read[2], read[3], read[4]};
+        String newMeta = meta(next);
+        if (asLong(runRaw(Operation.UPDATE, CAS, List.of(SessionIds.recordKey(config.keyPrefix(), tag)), start,
+            "m:" + h, "d:" + h, meta(read), newMeta, data)) == 1) {
+          recent.put(new RecentSessions.Entry(h, next[2], newMeta, data, base.userId(), attrs));
+          done(Operation.UPDATE, Outcome.SUCCESS, start);
+          return Optional.of(session(id, base.userId(), attrs, next));
+        }
+      }
       List<?> reply = run(Operation.UPDATE, UPDATE, tag, start, h, Long.toString(now), idleMs,
-          Long.toString(base.version()), data, touchMs, fast ? meta(read) : "", newMeta);
+          Long.toString(base.version()), data, touchMs);
       int code = (int) asLong(reply.get(0));
       if (code == FOUND) {
-        boolean fastWrite = reply.size() == 1; // {1}: the script wrote newMeta
-        String written = fastWrite ? newMeta : asString(reply.get(1));
-        long[] m = fastWrite ? next : parseMeta(written);
+        String written = asString(reply.get(1));
+        long[] m = parseMeta(written);
         if (m != null) {
           recent.put(new RecentSessions.Entry(h, m[2], written, data, base.userId(), attrs));
         }
@@ -446,8 +454,12 @@ public final class RedisSessionStoreImpl implements SessionStore {
   }
 
   private Object runRaw(Operation op, RedisScript script, String tag, long start, String... args) {
+    return runRaw(op, script, SessionIds.keys(config.keyPrefix(), tag), start, args);
+  }
+
+  private Object runRaw(Operation op, RedisScript script, List<String> keys, long start, String... args) {
     try {
-      return script.eval(jedis, SessionIds.keys(config.keyPrefix(), tag), List.of(args));
+      return script.eval(jedis, keys, List.of(args));
     } catch (JedisException e) {
       throw unavailable(op, start, e);
     }

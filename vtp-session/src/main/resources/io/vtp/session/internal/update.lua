@@ -4,22 +4,13 @@
 -- ARGV[1] <h>   ARGV[2] now (ms)   ARGV[3] idle timeout (ms)   ARGV[4] expected version   ARGV[5] new data (JSON)
 -- ARGV[6] touch threshold (ms): like find, the idle expiry slides only when this long has passed since the last
 --         slide (the last-access field), so a busy session costs no index or TTL write per update.
--- ARGV[7] the record's meta as the caller read it, or '' (the fast path's precondition)
--- ARGV[8] the new meta the caller computed from ARGV[7] with ARGV[2] (version + 1, no slide due)
--- Returns {1} written with ARGV[8] (fast path) | {1, meta} written | {4, meta, data} version conflict: nothing
--- written, the current record returned | {0} unknown | {2} expired (deleted) | {3} corrupt (deleted).
+-- Returns {1, meta} written | {4, meta, data} version conflict: nothing written, the current record returned |
+-- {0} unknown | {2} expired (deleted) | {3} corrupt (deleted).
+-- The common case never gets here: cas.lua writes a session that is current and due no slide, and the store runs
+-- this script only when that precondition fails in Java or cas.lua finds the stored metadata changed.
 -- Time source: ARGV[2], the caller's injected clock; key TTLs are derived from it.
 
--- Fast path, the common case: the stored meta is byte-for-byte the one the caller's change was computed from, so
--- the version matches, and the caller has checked with ARGV[2] that it is neither expired nor due a slide (it sends
--- '' otherwise). Nothing to parse or format: write the caller's meta and data. Any difference (a conflict, a slide
--- by another instance, a foreign type: pcall's error reply is no string) falls through to the full checks.
 local mf = 'm:' .. ARGV[1]
-if ARGV[7] ~= '' and redis.pcall('HGET', KEYS[1], mf) == ARGV[7] then
-  redis.call('HSET', KEYS[1], mf, ARGV[8], 'd:' .. ARGV[1], ARGV[5])
-  return {1}
-end
-
 local h, now, idle, expected, newdata = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 local touch = tonumber(ARGV[6])
 local df = 'd:' .. h
