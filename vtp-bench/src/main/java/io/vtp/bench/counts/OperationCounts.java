@@ -116,6 +116,9 @@ public final class OperationCounts {
     Map<String, Op> ops = new LinkedHashMap<>();
     RawGetBenchmark raw = new RawGetBenchmark();
     ops.put("RawGetBenchmark.rawGet", () -> raw.rawGet(redis));
+    RawGetBenchmark.CasKey casKey = new RawGetBenchmark.CasKey();
+    casKey.seed(redis);
+    ops.put("RawGetBenchmark.rawCompareAndSet", () -> raw.rawCompareAndSet(redis, casKey));
 
     SessionBenchmark session = new SessionBenchmark();
     SessionBenchmark.Stores stores = new SessionBenchmark.Stores();

@@ -2,6 +2,7 @@ package io.vtp.bench.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
 import java.util.Map;
@@ -31,9 +32,41 @@ class BenchReportTest {
   void markdown_reportsRatiosToRawGetAndJudgesTargets() throws Exception {
     String md = BenchReport.markdown("- Date: test", Map.of(8, BenchReport.parse(JSON)));
     assertThat(md).contains("| CacheBenchmark.vtpHit | 95,000 | 4,000 | 0.95 |");
-    assertThat(md).contains("| cache hit >= 0.9x raw GET | 8 | 0.95 | yes |");
-    assertThat(md).contains("| rate limit >= 5x Bucket4j, one hot key, 8 threads | 8 | 4.00 | **no** |");
-    assertThat(md).contains("| session find >= 0.9x raw GET | 8 | not measured | - |");
+    assertThat(md).contains("| cache hit >= 0.9x raw GET | 8 | 0.95 | - | yes |");
+    assertThat(md).contains("| rate limit >= 5x Bucket4j, one hot key, 8 threads | 8 | 4.00 | - | **no** |");
+    assertThat(md).contains("| session find >= 0.9x raw GET | 8 | not measured | - | - |");
+  }
+
+  @Test
+  void markdown_showsWhatTheFloorsAloneWouldReach() throws Exception {
+    String json = "["
+        + result("RawGetBenchmark.rawGet", 120_000) + "," + result("RawGetBenchmark.rawCompareAndSet", 60_000) + ","
+        + result("session.SessionBenchmark.vtpFind", 100_000) + ","
+        + result("session.SessionBenchmark.springFindById", 50_000) + ","
+        + result("session.SessionBenchmark.vtpFindThenUpdate", 30_000) + ","
+        + result("session.SessionBenchmark.springFindThenSave", 10_000) + "]";
+
+    String md = BenchReport.markdown("- Date: test", Map.of(8, BenchReport.parse(json)));
+
+    // find: a GET alone, 120k / 50k; find+update: a GET then a compare-and-set, 1 / (1/120k + 1/60k) = 40k, / 10k
+    assertThat(md).contains("| session find >= 2x Spring Session findById | 8 | 2.00 | 2.40 | yes |");
+    assertThat(md).contains("| session find+update >= 3x Spring findById+save | 8 | 3.00 | 4.00 | yes |");
+  }
+
+  @Test
+  void floorRatio_isNullWhenAFloorIsMissing() throws Exception {
+    List<BenchReport.Result> results = BenchReport.parse("[" + result("RawGetBenchmark.rawGet", 100_000) + ","
+        + result("session.SessionBenchmark.springFindThenSave", 10_000) + "]");
+    assertThat(BenchReport.floorRatio(results, List.of("RawGetBenchmark.rawGet"),
+        "SessionBenchmark.springFindThenSave")).isCloseTo(10.0, within(1e-9));
+    assertThat(BenchReport.floorRatio(results, List.of("RawGetBenchmark.rawGet", BenchReport.RAW_CAS),
+        "SessionBenchmark.springFindThenSave")).isNull();
+    assertThat(BenchReport.floorRatio(results, List.of(), "SessionBenchmark.springFindThenSave")).isNull();
+  }
+
+  private static String result(String benchmark, double opsPerSecond) {
+    return "{\"benchmark\":\"io.vtp.bench." + benchmark + "\",\"mode\":\"thrpt\",\"threads\":8,"
+        + "\"primaryMetric\":{\"score\":" + opsPerSecond + ",\"scoreError\":1.0,\"scoreUnit\":\"ops/s\"}}";
   }
 
   @Test
