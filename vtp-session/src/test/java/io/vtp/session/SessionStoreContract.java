@@ -443,7 +443,8 @@ abstract class SessionStoreContract {
     assertThat(u[0].version()).isEqualTo(3);
     assertThat(listener.conflicts.get()).isZero();
 
-    // b writes; a's memory of the session is now stale: its first write is rejected, the change reapplied.
+    // b writes; a's memory of the session is now stale: its compare-and-set misses, the full script rejects the
+    // write and returns the current record, and the change is reapplied to it.
     b.update(s.id(), m -> m.put("fromB", "x")).orElseThrow();
     Session after = a.update(s.id(), m -> m.put("n", (Long) m.get("n") + 1)).orElseThrow();
 
@@ -463,7 +464,7 @@ abstract class SessionStoreContract {
     SessionStore store = store();
     Session s = store.create(newUser(), Map.of("n", 1));
     // Same id and version, other times: what a session read just before another instance's slide looks like to
-    // the fast path. The script falls back to its full checks, where only the version counts.
+    // the fast path. Its compare-and-set misses, and the full script decides, where only the version counts.
     Session skewed = new Session(s.id(), s.userId(), s.attributes(), s.createdAt(),
         s.lastAccessedAt().plusSeconds(1), s.idleExpiresAt().plusSeconds(1), s.absoluteExpiresAt(), s.version());
 
