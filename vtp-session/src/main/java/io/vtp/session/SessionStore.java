@@ -52,7 +52,8 @@ public interface SessionStore {
    * as {@link #update(Session, Consumer)}. When this store has read or written the session recently, the change
    * is computed on that state and written conditionally: one round trip while nobody else wrote the session since
    * (otherwise a conflict, counted, and the change applied again to the current record, which the rejection
-   * returns; see {@link #update(Session, Consumer)}). Otherwise one read and one conditional write, as {@code find(id).flatMap(s -> update(s, change))}.
+   * returns; see {@link #update(Session, Consumer)}). Otherwise one read and one conditional write, as
+   * {@code find(id).flatMap(s -> update(s, change))}.
    *
    * @param id the session id
    * @param change edits a mutable copy of the attributes; may run more than once (see
