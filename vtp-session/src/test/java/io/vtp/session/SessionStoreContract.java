@@ -460,6 +460,31 @@ abstract class SessionStoreContract {
   }
 
   @Test
+  void update_thatLosesARace_costsTheCompareAndSetTheFullScriptAndARetry_andLosesNothing() {
+    String user = newUser();
+    SessionStore a = store();
+    clients.add(connect());
+    SessionStore b = builder(clients.get(1)).build();
+    Session s = a.create(user, Map.of("n", 1L));
+    s = a.update(s, m -> m.put("n", 2L)).orElseThrow(); // loads cas.lua on this slot's node
+    clock.advance(TOUCH.plusSeconds(1));
+    s = a.update(s, m -> m.put("n", 3L)).orElseThrow(); // a slide is due: loads update.lua
+    b.update(s.id(), m -> m.put("fromB", true)).orElseThrow(); // a's copy is now stale
+    Session stale = s;
+
+    Session[] after = new Session[1];
+    Map<String, Long> calls = commandsOf(() -> after[0] =
+        a.update(stale, m -> m.put("n", (Long) m.get("n") + 1)).orElseThrow());
+
+    // cas.lua misses, update.lua rejects the version and returns the current record, cas.lua writes the retry.
+    assertThat(calls).containsEntry("evalsha", 3L).doesNotContainKey("eval");
+    assertThat(listener.conflicts.get()).isEqualTo(1);
+    assertThat(after[0].attributes()).containsEntry("n", 4L).containsEntry("fromB", true);
+    assertThat(after[0].version()).isEqualTo(5);
+    assertThat(b.find(s.id())).contains(after[0]);
+  }
+
+  @Test
   void update_whenOnlyTheTimesDifferFromTheStoredOnes_isNoConflict() {
     SessionStore store = store();
     Session s = store.create(newUser(), Map.of("n", 1));
