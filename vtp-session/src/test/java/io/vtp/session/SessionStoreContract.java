@@ -67,6 +67,13 @@ abstract class SessionStoreContract {
     return builder(client()).build();
   }
 
+  /** A store on a client of its own, as another backend instance would have. */
+  SessionStore anotherInstance() {
+    client();
+    clients.add(connect());
+    return builder(clients.get(clients.size() - 1)).build();
+  }
+
   String newUser() {
     return "user-" + getClass().getSimpleName() + "-" + (++users) + "-" + System.nanoTime();
   }
@@ -131,8 +138,7 @@ abstract class SessionStoreContract {
   @Test
   void find_fromAnotherStoreInstance_seesTheSession() {
     Session created = store().create(newUser(), Map.of("a", "b"));
-    clients.add(connect());
-    SessionStore other = builder(clients.get(1)).build();
+    SessionStore other = anotherInstance();
 
     assertThat(other.find(created.id())).contains(created);
   }
@@ -186,8 +192,7 @@ abstract class SessionStoreContract {
     String user = newUser();
     Session s = store().create(user, Map.of("a", 1));
     Session warm = store().create(user, Map.of());
-    clients.add(connect());
-    SessionStore other = builder(clients.get(1)).build();
+    SessionStore other = anotherInstance();
     other.find(warm.id()); // the script is known and the other client connected (same slot) from here on
 
     Map<String, Long> calls = commandsOf(() -> assertThat(other.find(s.id())).isPresent());
@@ -198,8 +203,7 @@ abstract class SessionStoreContract {
   @Test
   void find_onTheFastPath_seesDeletesRotationsAndUpdatesFromAnotherInstanceAtOnce() {
     SessionStore a = store();
-    clients.add(connect());
-    SessionStore b = builder(clients.get(1)).build();
+    SessionStore b = anotherInstance();
     String user = newUser();
     Session deleted = a.create(user, Map.of());
     Session rotated = a.create(user, Map.of());
@@ -430,8 +434,7 @@ abstract class SessionStoreContract {
   void updateById_ofASessionThisStoreSaw_isOneRoundTrip_andAnotherInstancesWriteIsNeverLost() {
     String user = newUser();
     SessionStore a = store();
-    clients.add(connect());
-    SessionStore b = builder(clients.get(1)).build();
+    SessionStore b = anotherInstance();
     Session s = a.create(user, Map.of("n", 1));
     a.find(s.id()).orElseThrow(); // a has seen the session
     a.update(s.id(), m -> m.put("warm", true)).orElseThrow(); // the script is loaded from here on
@@ -463,8 +466,7 @@ abstract class SessionStoreContract {
   void update_thatLosesARace_costsTheCompareAndSetTheFullScriptAndARetry_andLosesNothing() {
     String user = newUser();
     SessionStore a = store();
-    clients.add(connect());
-    SessionStore b = builder(clients.get(1)).build();
+    SessionStore b = anotherInstance();
     Session s = a.create(user, Map.of("n", 1L));
     s = a.update(s, m -> m.put("n", 2L)).orElseThrow(); // loads cas.lua on this slot's node
     clock.advance(TOUCH.plusSeconds(1));
