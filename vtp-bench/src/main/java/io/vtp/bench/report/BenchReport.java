@@ -200,16 +200,38 @@ public final class BenchReport {
     if (floors.isEmpty()) {
       return null;
     }
-    double secondsPerOp = 0;
-    for (String floor : floors) {
-      Double opsPerSecond = score(results, floor);
-      if (opsPerSecond == null || opsPerSecond == 0) {
+    double[] opsPerSecond = new double[floors.size()];
+    for (int i = 0; i < opsPerSecond.length; i++) {
+      Double score = score(results, floors.get(i));
+      if (score == null || score == 0) {
         return null;
       }
-      secondsPerOp += 1 / opsPerSecond;
+      opsPerSecond[i] = score;
     }
     Double d = score(results, denominator);
-    return d == null || d == 0 ? null : 1 / secondsPerOp / d;
+    return d == null || d == 0 ? null : inSequence(opsPerSecond) / d;
+  }
+
+  /**
+   * The throughput of one operation made of steps run one after the other: the reciprocal of the sum of their
+   * times per operation.
+   *
+   * @param opsPerSecond each step's throughput alone, each above zero
+   * @return the throughput of the whole, in operations per second
+   * @throws IllegalArgumentException when there is no step or a throughput is not above zero
+   */
+  public static double inSequence(double... opsPerSecond) {
+    if (opsPerSecond.length == 0) {
+      throw new IllegalArgumentException("opsPerSecond must name at least one step");
+    }
+    double secondsPerOp = 0;
+    for (double x : opsPerSecond) {
+      if (!(x > 0)) {
+        throw new IllegalArgumentException("opsPerSecond must be above zero but was " + x);
+      }
+      secondsPerOp += 1 / x;
+    }
+    return 1 / secondsPerOp;
   }
 
   private static Double score(List<Result> results, String benchmark) {

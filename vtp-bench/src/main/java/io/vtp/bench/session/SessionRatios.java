@@ -1,6 +1,8 @@
 package io.vtp.bench.session;
 
 import io.vtp.bench.BenchRedis;
+import io.vtp.bench.RawGetBenchmark;
+import io.vtp.bench.report.BenchReport;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -18,6 +20,11 @@ import java.util.function.IntFunction;
  * Here every round runs each contender for one slice (rotating the order), the ratio to raw {@code GET} is taken
  * within the round, and the median over rounds is reported. Same client, same sessions, same Redis as the JMH
  * benchmark.
+ *
+ * <p>It also runs the write floor ({@link RawGetBenchmark#rawCompareAndSet}) and shows, for each Spring Session
+ * comparison, the ratio the floors alone reach in the same round: a raw {@code GET} in place of {@code find}, and a
+ * {@code GET} then the compare-and-set in place of find-then-update. No store that reads Redis on every
+ * {@code find} and checks its writes in Redis can beat those.
  *
  * <p>Run (after warm-up rounds that are not counted):
  * <pre>
@@ -48,12 +55,17 @@ public final class SessionRatios {
     stores.start(redis);
     SessionBenchmark bench = new SessionBenchmark();
     SessionBenchmark.Sessions[] sessions = new SessionBenchmark.Sessions[threads];
+    RawGetBenchmark floors = new RawGetBenchmark();
+    RawGetBenchmark.CasKey[] casKeys = new RawGetBenchmark.CasKey[threads];
     for (int t = 0; t < threads; t++) {
       sessions[t] = new SessionBenchmark.Sessions();
       sessions[t].create(stores);
+      casKeys[t] = new RawGetBenchmark.CasKey();
+      casKeys[t].seed(redis);
     }
     Map<String, IntFunction<Object>> contenders = new LinkedHashMap<>();
-    contenders.put("rawGet", t -> redis.client().get(BenchRedis.GET_KEY));
+    contenders.put("rawGet", t -> floors.rawGet(redis));
+    contenders.put("rawCompareAndSet", t -> floors.rawCompareAndSet(redis, casKeys[t]));
     contenders.put("vtpFind", t -> bench.vtpFind(stores, sessions[t]));
     contenders.put("springFindById", t -> bench.springFindById(stores, sessions[t]));
     contenders.put("vtpFindThenUpdate", t -> bench.vtpFindThenUpdate(stores, sessions[t]));
@@ -91,18 +103,23 @@ public final class SessionRatios {
       System.out.printf("%-20s %10.0f ops/s   ratio %.2f [%.2f..%.2f]%n", name, median(ops), median(ratio),
           Arrays.stream(ratio).min().orElse(0), Arrays.stream(ratio).max().orElse(0));
     }
+    double[] cas = opsPerSecond.get("rawCompareAndSet");
     double[] vf = opsPerSecond.get("vtpFind");
     double[] sf = opsPerSecond.get("springFindById");
     double[] vu = opsPerSecond.get("vtpFindThenUpdate");
     double[] su = opsPerSecond.get("springFindThenSave");
-    double[] findVsSpring = new double[rounds];
-    double[] updateVsSpring = new double[rounds];
+    double[][] columns = new double[4][rounds];
     for (int r = 0; r < rounds; r++) {
-      findVsSpring[r] = vf[r] / sf[r];
-      updateVsSpring[r] = vu[r] / su[r];
+      columns[0][r] = vf[r] / sf[r];
+      columns[1][r] = get[r] / sf[r];
+      columns[2][r] = vu[r] / su[r];
+      columns[3][r] = BenchReport.inSequence(get[r], cas[r]) / su[r];
     }
-    System.out.printf("vtpFind / springFindById              %.2f%n", median(findVsSpring));
-    System.out.printf("vtpFindThenUpdate / springFindThenSave %.2f%n", median(updateVsSpring));
+    System.out.printf("%-40s %8s %13s%n", "per-round median", "measured", "floors alone");
+    System.out.printf("%-40s %8.2f %13.2f   (floor: rawGet)%n", "vtpFind / springFindById", median(columns[0]),
+        median(columns[1]));
+    System.out.printf("%-40s %8.2f %13.2f   (floors: rawGet then rawCompareAndSet)%n",
+        "vtpFindThenUpdate / springFindThenSave", median(columns[2]), median(columns[3]));
   }
 
   private static double slice(ExecutorService pool, int threads, IntFunction<Object> op) throws Exception {

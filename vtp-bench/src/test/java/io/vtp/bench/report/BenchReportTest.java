@@ -64,6 +64,16 @@ class BenchReportTest {
     assertThat(BenchReport.floorRatio(results, List.of(), "SessionBenchmark.springFindThenSave")).isNull();
   }
 
+  @Test
+  void inSequence_addsTheTimesPerOperation() {
+    assertThat(BenchReport.inSequence(100_000)).isCloseTo(100_000, within(1e-6));
+    // 10 us + 40 us = 50 us per operation
+    assertThat(BenchReport.inSequence(100_000, 25_000)).isCloseTo(20_000, within(1e-6));
+    assertThatThrownBy(BenchReport::inSequence).hasMessageContaining("at least one");
+    assertThatThrownBy(() -> BenchReport.inSequence(100, 0)).hasMessageContaining("above zero but was 0.0");
+    assertThatThrownBy(() -> BenchReport.inSequence(Double.NaN)).hasMessageContaining("above zero");
+  }
+
   private static String result(String benchmark, double opsPerSecond) {
     return "{\"benchmark\":\"io.vtp.bench." + benchmark + "\",\"mode\":\"thrpt\",\"threads\":8,"
         + "\"primaryMetric\":{\"score\":" + opsPerSecond + ",\"scoreError\":1.0,\"scoreUnit\":\"ops/s\"}}";
