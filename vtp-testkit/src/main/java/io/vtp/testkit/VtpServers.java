@@ -7,7 +7,7 @@ import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * JUnit 5 extension that injects real servers into test constructors, {@code @BeforeAll} and test methods.
+ * JUnit Jupiter extension (JUnit 5.10 and later, and JUnit 6) that injects real servers into test constructors, {@code @BeforeAll} and test methods.
  *
  * <p>Resolvable parameter types:
  * <ul>
@@ -47,7 +47,10 @@ public final class VtpServers implements ParameterResolver {
     return TYPES.contains(parameter.getParameter().getType());
   }
 
+  // getOrComputeIfAbsent and CloseableResource are deprecated in JUnit 6, whose replacements (computeIfAbsent,
+  // AutoCloseable values) JUnit 5.10-5.12 lack: the testkit uses what both generations have.
   @Override
+  @SuppressWarnings("deprecation")
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
     Class<?> type = parameter.getParameter().getType();
     boolean dedicated = parameter.isAnnotated(Dedicated.class);
@@ -57,11 +60,11 @@ public final class VtpServers implements ParameterResolver {
     String key = type.getName() + (dedicated ? "#dedicated" : "");
     try {
       if (type == RedisServer.class) {
-        return dedicated ? classStore.computeIfAbsent(key, k -> new Owned<>(servers, servers.startRedis()), Owned.class).value
+        return dedicated ? classStore.getOrComputeIfAbsent(key, k -> new Owned<>(servers, servers.startRedis()), Owned.class).value
             : servers.redis();
       }
       if (type == RedisCluster.class) {
-        return dedicated ? classStore.computeIfAbsent(key, k -> new Owned<>(servers, servers.startRedisCluster()), Owned.class).value
+        return dedicated ? classStore.getOrComputeIfAbsent(key, k -> new Owned<>(servers, servers.startRedisCluster()), Owned.class).value
             : servers.redisCluster();
       }
       if (type == PostgresServer.class) {
@@ -69,24 +72,27 @@ public final class VtpServers implements ParameterResolver {
       }
       if (type == PostgresDatabase.class) {
         String label = classContext.getRequiredTestClass().getSimpleName();
-        return classStore.computeIfAbsent(key, k -> (dedicated ? dedicatedPostgres(classStore, servers)
-            : servers.postgres()).createDatabase(label), PostgresDatabase.class);
+        return classStore.getOrComputeIfAbsent(key, k -> new ClassDatabase((dedicated
+            ? dedicatedPostgres(classStore, servers) : servers.postgres()).createDatabase(label)), ClassDatabase.class)
+            .database;
       }
-      return classStore.computeIfAbsent(key, k -> new SharedNamespace(servers,
+      return classStore.getOrComputeIfAbsent(key, k -> new SharedNamespace(servers,
           KeyNamespace.create(classContext.getRequiredTestClass().getSimpleName())), SharedNamespace.class).namespace;
     } catch (TestkitException e) {
       throw new ParameterResolutionException(e.getMessage(), e);
     }
   }
 
+  @SuppressWarnings("deprecation")
   private static PostgresServer dedicatedPostgres(ExtensionContext.Store classStore, TestServers servers) {
-    return (PostgresServer) classStore.computeIfAbsent(PostgresServer.class.getName() + "#dedicated",
+    return (PostgresServer) classStore.getOrComputeIfAbsent(PostgresServer.class.getName() + "#dedicated",
         k -> new Owned<>(servers, servers.startPostgres()), Owned.class).value;
   }
 
+  @SuppressWarnings("deprecation")
   private static TestServers servers(ExtensionContext context) {
     return context.getRoot().getStore(NAMESPACE)
-        .computeIfAbsent(TestServers.class, k -> TestServers.create(), TestServers.class);
+        .getOrComputeIfAbsent(TestServers.class, k -> new RunServers(TestServers.create()), RunServers.class).servers;
   }
 
   private static ExtensionContext classContext(ExtensionContext context) {
@@ -97,8 +103,42 @@ public final class VtpServers implements ParameterResolver {
     return c;
   }
 
+  /**
+   * The run-wide servers in the root store. JUnit 5.13+ closes stored {@link AutoCloseable} values, JUnit 5.10-5.12
+   * only {@code CloseableResource} ones: store values implement both, and JUnit closes each once.
+   */
+  @SuppressWarnings("deprecation")
+  private static final class RunServers implements AutoCloseable, ExtensionContext.Store.CloseableResource {
+    final TestServers servers;
+
+    RunServers(TestServers servers) {
+      this.servers = servers;
+    }
+
+    @Override
+    public void close() {
+      servers.close();
+    }
+  }
+
+  /** A test class's database, dropped when the class's store closes. */
+  @SuppressWarnings("deprecation")
+  private static final class ClassDatabase implements AutoCloseable, ExtensionContext.Store.CloseableResource {
+    final PostgresDatabase database;
+
+    ClassDatabase(PostgresDatabase database) {
+      this.database = database;
+    }
+
+    @Override
+    public void close() {
+      database.close();
+    }
+  }
+
   /** A dedicated server, stopped when the class's store closes. */
-  private static final class Owned<T> implements AutoCloseable {
+  @SuppressWarnings("deprecation")
+  private static final class Owned<T> implements AutoCloseable, ExtensionContext.Store.CloseableResource {
     final TestServers servers;
     final T value;
 
@@ -114,7 +154,8 @@ public final class VtpServers implements ParameterResolver {
   }
 
   /** A class's key namespace; cleans the shared servers that were started when the class ends. */
-  private static final class SharedNamespace implements AutoCloseable {
+  @SuppressWarnings("deprecation")
+  private static final class SharedNamespace implements AutoCloseable, ExtensionContext.Store.CloseableResource {
     final TestServers servers;
     final KeyNamespace namespace;
 
