@@ -20,7 +20,6 @@ import io.vtp.app.auth.AuthService;
 import io.vtp.app.auth.Passwords;
 import io.vtp.app.auth.UserRepository;
 import io.vtp.app.config.AppConfig;
-import io.vtp.app.config.RedisClients;
 import io.vtp.app.db.Databases;
 import io.vtp.app.db.Migrations;
 import io.vtp.app.http.ApiException;
@@ -54,6 +53,8 @@ import io.vtp.ratelimit.micrometer.MicrometerRateLimitListener;
 import io.vtp.session.RedisSessionStore;
 import io.vtp.session.SessionStore;
 import io.vtp.session.micrometer.MicrometerSessionListener;
+import io.vtp.redis.RedisClients;
+import io.vtp.redis.RedisClientOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -112,8 +113,14 @@ public final class App implements AutoCloseable {
     new UptimeMetrics().bindTo(meters);
 
     this.databases = new Databases(config, meters);
-    this.redis = RedisClients.create(config.redis(), config.redisPoolSize(), config.redisMinIdle(),
-        Duration.ofMillis(500), "vtp-" + config.instanceId());
+    this.redis = RedisClients.create(config.redis(), RedisClientOptions.builder()
+        .poolSize(config.redisPoolSize())
+        .minIdle(config.redisMinIdle())
+        .connectTimeout(Duration.ofMillis(500))
+        .socketTimeout(Duration.ofMillis(500))
+        .poolWait(Duration.ofSeconds(1))
+        .clientName("vtp-" + config.instanceId())
+        .build());
     bindRedisPoolMetrics(redis, meters);
 
     ObjectMapper json = JsonBodies.mapper();

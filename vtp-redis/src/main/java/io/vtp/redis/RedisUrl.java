@@ -1,4 +1,4 @@
-package io.vtp.app.config;
+package io.vtp.redis;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -7,15 +7,24 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
- * A Redis deployment from {@code REDIS_URL}. Forms:
+ * Where Redis is and how to reach it, parsed from a URL. Forms:
  * <ul>
  *   <li>{@code redis://[user:password@]host:port[/db]} and {@code rediss://...} (TLS): one server;</li>
  *   <li>{@code redis-cluster://[user:password@]host1:port1,host2:port2,...} or a plain comma list
  *       {@code host1:port1,host2:port2}: Redis Cluster seed nodes;</li>
  *   <li>{@code redis-sentinel://[user:password@]host1:26379,host2:26379/mastername}: Sentinel.</li>
  * </ul>
+ *
+ * Credentials may be percent-encoded ({@code %40} for {@code @}). {@link #toString()} masks the password.
+ *
+ * <p>Immutable and thread-safe. Build a client with {@link RedisClients#create(RedisUrl, RedisClientOptions)}.
+ *
+ * <pre>{@code
+ * RedisUrl url = RedisUrl.parse("REDIS_URL", System.getenv("REDIS_URL"));
+ * }</pre>
  *
  * @param mode the deployment kind
  * @param nodes host:port pairs (one for standalone)
@@ -38,20 +47,55 @@ public record RedisUrl(Mode mode, List<String> nodes, String user, String passwo
     SENTINEL
   }
 
-  /** Copies the node list. */
+  /**
+   * Checks and copies the components.
+   *
+   * @throws NullPointerException when {@code mode} or {@code nodes} is null
+   * @throws IllegalArgumentException when {@code nodes} is empty, a standalone URL names more than one node, a
+   *     Sentinel URL has no master name, or the database is negative
+   */
   public RedisUrl {
+    Objects.requireNonNull(mode, "mode");
     nodes = List.copyOf(nodes);
+    if (nodes.isEmpty()) {
+      throw new IllegalArgumentException("Redis URL: nodes must name at least one host:port");
+    }
+    if (mode == Mode.STANDALONE && nodes.size() != 1) {
+      throw new IllegalArgumentException("Redis URL: a standalone deployment has exactly one node but was " + nodes);
+    }
+    if (mode == Mode.SENTINEL && (master == null || master.isBlank())) {
+      throw new IllegalArgumentException("Redis URL: a Sentinel deployment needs a master name");
+    }
+    if (database < 0) {
+      throw new IllegalArgumentException("Redis URL: database must be >= 0 but was " + database);
+    }
   }
 
   /**
-   * Parses a Redis URL.
+   * Parses a Redis URL; messages call it "Redis URL".
    *
-   * @param variable the environment variable, for messages
-   * @param value the value
-   * @return the parsed deployment
-   * @throws ConfigException when the value fits no form
+   * @param value the URL
+   * @return the parsed deployment; never {@code null}
+   * @throws NullPointerException when {@code value} is null
+   * @throws IllegalArgumentException when the value fits no form (the message never contains the password)
+   */
+  public static RedisUrl parse(String value) {
+    return parse("Redis URL", value);
+  }
+
+  /**
+   * Parses a Redis URL whose messages name where it came from.
+   *
+   * @param variable what the value is called in messages, e.g. the environment variable {@code REDIS_URL}
+   * @param value the URL
+   * @return the parsed deployment; never {@code null}
+   * @throws NullPointerException when an argument is null
+   * @throws IllegalArgumentException when the value fits no form; the message starts with {@code variable} and
+   *     never contains the password
    */
   public static RedisUrl parse(String variable, String value) {
+    Objects.requireNonNull(variable, "variable");
+    Objects.requireNonNull(value, "value");
     String v = value.trim();
     String lower = v.toLowerCase(Locale.ROOT);
     if (!lower.contains("://")) {
@@ -75,10 +119,10 @@ public record RedisUrl(Mode mode, List<String> nodes, String user, String passwo
         try {
           uri = new URI("redis://" + rest);
         } catch (URISyntaxException e) {
-          throw new ConfigException(variable + " is not a valid redis:// URL (" + e.getReason() + ")");
+          throw new IllegalArgumentException(variable + " is not a valid redis:// URL (" + e.getReason() + ")");
         }
         if (uri.getHost() == null) {
-          throw new ConfigException(variable + " must name a host, e.g. redis://localhost:6379");
+          throw new IllegalArgumentException(variable + " must name a host, e.g. redis://localhost:6379");
         }
         int db = 0;
         String path = uri.getPath();
@@ -86,7 +130,11 @@ public record RedisUrl(Mode mode, List<String> nodes, String user, String passwo
           try {
             db = Integer.parseInt(path.substring(1));
           } catch (NumberFormatException e) {
-            throw new ConfigException(variable + " database after the host must be a number but was " + path.substring(1));
+            db = -1;
+          }
+          if (db < 0) {
+            throw new IllegalArgumentException(variable + " database after the host must be a number >= 0 but was "
+                + path.substring(1));
           }
         }
         String node = uri.getHost() + ":" + (uri.getPort() > 0 ? uri.getPort() : 6379);
@@ -99,15 +147,15 @@ public record RedisUrl(Mode mode, List<String> nodes, String user, String passwo
       case "redis-sentinel":
       case "rediss-sentinel": {
         int slash = rest.indexOf('/');
-        if (slash < 0 || slash == rest.length() - 1) {
-          throw new ConfigException(variable + " sentinel form must end with /<master name>, e.g. "
+        if (slash < 0 || rest.substring(slash + 1).isBlank()) {
+          throw new IllegalArgumentException(variable + " sentinel form must end with /<master name>, e.g. "
               + "redis-sentinel://h1:26379,h2:26379/mymaster");
         }
         return new RedisUrl(Mode.SENTINEL, hostPorts(variable, rest.substring(0, slash), 26379), user, password, 0,
             scheme.startsWith("rediss"), rest.substring(slash + 1));
       }
       default:
-        throw new ConfigException(variable + " must start with redis://, rediss://, redis-cluster:// or "
+        throw new IllegalArgumentException(variable + " must start with redis://, rediss://, redis-cluster:// or "
             + "redis-sentinel:// (or be a comma list of cluster nodes) but starts with " + scheme + "://");
     }
   }
@@ -133,16 +181,16 @@ public record RedisUrl(Mode mode, List<String> nodes, String user, String passwo
         try {
           port = Integer.parseInt(p.substring(colon + 1));
         } catch (NumberFormatException e) {
-          throw new ConfigException(variable + " node '" + p + "' must be host:port");
+          throw new IllegalArgumentException(variable + " node '" + p + "' must be host:port");
         }
       }
       if (host.isBlank() || port < 1 || port > 65535) {
-        throw new ConfigException(variable + " node '" + p + "' must be host:port with a port from 1 to 65535");
+        throw new IllegalArgumentException(variable + " node '" + p + "' must be host:port with a port from 1 to 65535");
       }
       out.add(host + ":" + port);
     }
     if (out.isEmpty()) {
-      throw new ConfigException(variable + " names no node");
+      throw new IllegalArgumentException(variable + " names no node");
     }
     return out;
   }
@@ -152,11 +200,15 @@ public record RedisUrl(Mode mode, List<String> nodes, String user, String passwo
     try {
       return URLDecoder.decode(raw, StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(variable + " " + part + " has a broken %-escape: write a literal % as %25");
+      throw new IllegalArgumentException(variable + " " + part + " has a broken %-escape: write a literal % as %25");
     }
   }
 
-  /** Masks the password. */
+  /**
+   * Describes the deployment with the password masked.
+   *
+   * @return the description
+   */
   @Override
   public String toString() {
     return "RedisUrl[" + mode + " " + nodes + (master == null ? "" : " master=" + master) + ", tls=" + tls

@@ -1,5 +1,6 @@
 package io.vtp.app.config;
 
+import io.vtp.redis.RedisUrl;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -138,7 +139,12 @@ public record AppConfig(
       }
       redisRaw = "redis://localhost:6379";
     }
-    RedisUrl redis = RedisUrl.parse("REDIS_URL", redisRaw);
+    RedisUrl redis;
+    try {
+      redis = RedisUrl.parse("REDIS_URL", redisRaw);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
 
     String secret = r.raw("JWT_SECRET");
     if (production) {

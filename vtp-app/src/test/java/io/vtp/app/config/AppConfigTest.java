@@ -1,5 +1,6 @@
 package io.vtp.app.config;
 
+import io.vtp.redis.RedisUrl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

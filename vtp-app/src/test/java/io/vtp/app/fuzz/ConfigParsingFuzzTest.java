@@ -6,7 +6,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.vtp.app.config.Cidr;
 import io.vtp.app.config.ConfigException;
 import io.vtp.app.config.DatabaseUrl;
-import io.vtp.app.config.RedisUrl;
+import io.vtp.redis.RedisUrl;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -25,7 +25,7 @@ class ConfigParsingFuzzTest {
       RedisUrl url = RedisUrl.parse("REDIS_URL", text);
       assertThat(url.nodes()).isNotEmpty();
       assertThat(url.toString()).endsWith(url.password() == null ? "password=none]" : "password=****]");
-    } catch (ConfigException e) {
+    } catch (IllegalArgumentException e) {
       assertThat(e.getMessage()).contains("REDIS_URL");
     }
     try {

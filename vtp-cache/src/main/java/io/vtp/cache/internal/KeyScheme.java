@@ -1,9 +1,6 @@
 package io.vtp.cache.internal;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
+import io.vtp.redis.internal.KeyHasher;
 import java.util.Objects;
 
 /**
@@ -45,7 +42,7 @@ public final class KeyScheme {
     if (key.length() <= maxKeyLength && isSafe(key)) {
       return key;
     }
-    return "#" + sha256(key);
+    return "#" + KeyHasher.sha256(key);
   }
 
   /** Returns the Redis key of an entry. */
@@ -78,14 +75,5 @@ public final class KeyScheme {
       }
     }
     return true;
-  }
-
-  private static String sha256(String key) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
-    }
   }
 }

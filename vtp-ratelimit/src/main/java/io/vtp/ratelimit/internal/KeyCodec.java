@@ -1,9 +1,6 @@
 package io.vtp.ratelimit.internal;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
+import io.vtp.redis.internal.KeyHasher;
 
 /**
  * Turns user keys into Redis keys. User keys are never parsed or used as patterns; a key longer than
@@ -34,7 +31,7 @@ final class KeyCodec {
     if (key.length() <= MAX_PLAIN_LENGTH) {
       return "k:" + key;
     }
-    return "h:" + sha256(key);
+    return "h:" + KeyHasher.sha256(key);
   }
 
   static String singleKey(String prefix, String limiter, String encoded, char alg) {
@@ -43,14 +40,5 @@ final class KeyCodec {
 
   static String multiKey(String prefix, String limiter, String policy, String encoded, char alg) {
     return prefix + "{" + limiter + "}:" + policy + ":" + encoded + ":" + alg;
-  }
-
-  private static String sha256(String key) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
-    }
   }
 }

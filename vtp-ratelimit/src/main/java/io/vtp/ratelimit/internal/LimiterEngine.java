@@ -7,6 +7,8 @@ import io.vtp.ratelimit.Outcome;
 import io.vtp.ratelimit.RateLimitListener;
 import io.vtp.ratelimit.RateLimitPolicy;
 import io.vtp.redis.RedisScript;
+import io.vtp.redis.internal.CircuitBreaker;
+import io.vtp.redis.internal.ThrottledLog;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,8 +58,8 @@ final class LimiterEngine {
   private final CircuitBreaker breaker;
   private final LocalDenyCache denyCache;
   private final LocalFallback fallback;
-  private final LogThrottle degradedLog;
-  private final LogThrottle listenerLog;
+  private final ThrottledLog degradedLog;
+  private final ThrottledLog listenerLog;
   private final RateLimitListener listener;
   private final Clock clock;
   private volatile boolean closed;
@@ -105,13 +107,13 @@ final class LimiterEngine {
     }
     this.direct = config.redisCalls() == EngineConfig.RedisCalls.EXECUTOR && config.executor() == null
         ? DirectRedisCall.forClient(jedis, executor) : null;
-    this.breaker = new CircuitBreaker(config.breakerFailures(), config.breakerOpen().toMillis(), clock);
+    this.breaker = new CircuitBreaker(clock, config.breakerFailures(), config.breakerOpen());
     this.denyCache = new LocalDenyCache(config.shadow() ? 0 : config.denyCacheSize());
     this.fallback = config.failureMode() == FailureMode.LOCAL_FALLBACK
         ? new LocalFallback(config.policies(), config.expectedInstances(), FALLBACK_MAX_KEYS)
         : null;
-    this.degradedLog = new LogThrottle(config.fallbackLogInterval().toMillis(), clock);
-    this.listenerLog = new LogThrottle(60_000, clock);
+    this.degradedLog = new ThrottledLog(LOG, clock, config.fallbackLogInterval());
+    this.listenerLog = new ThrottledLog(LOG, clock, Duration.ofMinutes(1));
   }
 
   EngineConfig config() {
@@ -168,7 +170,7 @@ final class LimiterEngine {
         }
       }
     }
-    if (!breaker.tryAcquire()) {
+    if (!breaker.allow()) {
       return degraded(redisKeys, permits, before, "circuit breaker open");
     }
     Object reply;

@@ -13,63 +13,6 @@ class LocalPartsTest {
   private final MutableClock clock = MutableClock.atMillis(1_000_000);
 
   @Test
-  void circuitBreaker_opensAfterThresholdAndLetsOneProbeThrough() {
-    CircuitBreaker breaker = new CircuitBreaker(3, 1_000, clock);
-    breaker.onFailure();
-    breaker.onFailure();
-    assertThat(breaker.tryAcquire()).isTrue();
-    breaker.onFailure();
-    assertThat(breaker.tryAcquire()).isFalse();
-    assertThat(breaker.remainingOpenMillis()).isEqualTo(1_000);
-    clock.advance(Duration.ofMillis(999));
-    assertThat(breaker.tryAcquire()).isFalse();
-    clock.advance(Duration.ofMillis(1));
-    assertThat(breaker.tryAcquire()).isTrue(); // the probe
-    assertThat(breaker.tryAcquire()).isFalse(); // only one at a time
-    breaker.onFailure();
-    assertThat(breaker.remainingOpenMillis()).isEqualTo(1_000); // a failed probe opens it again at once
-    clock.advance(Duration.ofSeconds(1));
-    assertThat(breaker.tryAcquire()).isTrue();
-    breaker.onSuccess();
-    assertThat(breaker.isOpen()).isFalse();
-    assertThat(breaker.tryAcquire()).isTrue();
-    assertThat(breaker.tryAcquire()).isTrue();
-  }
-
-  @Test
-  void circuitBreaker_successResetsTheConsecutiveCount() {
-    CircuitBreaker breaker = new CircuitBreaker(2, 1_000, clock);
-    breaker.onFailure();
-    breaker.onSuccess();
-    breaker.onFailure();
-    assertThat(breaker.tryAcquire()).isTrue();
-  }
-
-  @Test
-  void circuitBreaker_releasedProbeCanBeRetried() {
-    CircuitBreaker breaker = new CircuitBreaker(1, 1_000, clock);
-    breaker.onFailure();
-    clock.advance(Duration.ofSeconds(1));
-    assertThat(breaker.tryAcquire()).isTrue();
-    breaker.release();
-    assertThat(breaker.tryAcquire()).isTrue();
-  }
-
-  @Test
-  void logThrottle_letsOneThroughPerIntervalAndCountsTheRest() {
-    LogThrottle throttle = new LogThrottle(60_000, clock);
-    assertThat(throttle.tryAcquire()).isZero();
-    for (int i = 0; i < 5; i++) {
-      assertThat(throttle.tryAcquire()).isEqualTo(-1);
-    }
-    clock.advance(Duration.ofSeconds(59));
-    assertThat(throttle.tryAcquire()).isEqualTo(-1);
-    clock.advance(Duration.ofSeconds(1));
-    assertThat(throttle.tryAcquire()).isEqualTo(6);
-    assertThat(throttle.tryAcquire()).isEqualTo(-1);
-  }
-
-  @Test
   void localDenyCache_deniesUntilRetryTimeAndOnlyAsManyPermitsOrMore() {
     LocalDenyCache cache = new LocalDenyCache(10);
     cache.put("k", new LocalDenyCache.Entry(5_000, 9_000, 2, 0), 0);
