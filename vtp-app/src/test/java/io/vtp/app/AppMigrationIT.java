@@ -11,6 +11,7 @@ import io.vtp.app.auth.Passwords;
 import io.vtp.app.db.LegacySchema;
 import io.vtp.app.db.Migrations;
 import io.vtp.app.db.SchemaValidationException;
+import io.vtp.testkit.Dedicated;
 import io.vtp.testkit.PostgresDatabase;
 import io.vtp.testkit.PostgresServer;
 import io.vtp.testkit.RedisServer;
@@ -28,8 +29,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class AppMigrationIT {
 
   @Test
-  void start_databaseOfTheHandWrittenMigrations_upgradesInPlaceAndServesItsRows(PostgresServer pg, RedisServer redis)
-      throws Exception {
+  void start_databaseOfTheHandWrittenMigrations_upgradesInPlaceAndServesItsRows(PostgresServer pg,
+      @Dedicated RedisServer redis) throws Exception {
+    // A Redis of its own: course ids restart at 1 in every test database, and the shared Redis may cache another
+    // class's course 1.
     try (PostgresDatabase db = pg.createDatabase("app_legacy")) {
       long courseId;
       try (Connection c = db.connect()) {
