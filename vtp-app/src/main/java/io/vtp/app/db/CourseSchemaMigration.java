@@ -12,8 +12,8 @@ import org.flywaydb.core.api.migration.JavaMigration;
 /**
  * Migration 2: the {@code course} table, from the DDL vtp-cache ships for {@link JdbcCourseService}
  * ({@link JdbcCourseService#schemaDdl()}), so the table is written down once. The checksum is computed from that
- * text the way Flyway checksums a SQL file (CRC32 over its lines, line endings ignored), so an edit of
- * {@code course-schema.sql} fails validation on every database that already applied it.
+ * text as Flyway checksums a SQL file (CRC32 over its lines; line endings and a leading byte-order mark ignored),
+ * so an edit of {@code course-schema.sql} fails validation on every database that already applied it.
  *
  * <p>Immutable and thread-safe.
  */
@@ -40,12 +40,9 @@ final class CourseSchemaMigration implements JavaMigration {
 
   static int checksum(String text) {
     CRC32 crc = new CRC32();
-    text.lines().forEach(line -> crc.update(stripBom(line).getBytes(StandardCharsets.UTF_8)));
+    String withoutBom = text.startsWith("\uFEFF") ? text.substring(1) : text;
+    withoutBom.lines().forEach(line -> crc.update(line.getBytes(StandardCharsets.UTF_8)));
     return (int) crc.getValue();
-  }
-
-  private static String stripBom(String line) {
-    return line.startsWith("\uFEFF") ? line.substring(1) : line;
   }
 
   @Override
