@@ -22,6 +22,7 @@ import io.vtp.app.auth.UserRepository;
 import io.vtp.app.config.AppConfig;
 import io.vtp.app.db.Databases;
 import io.vtp.app.db.Migrations;
+import io.vtp.app.db.SchemaValidationException;
 import io.vtp.app.http.ApiException;
 import io.vtp.app.http.ClientInfo;
 import io.vtp.app.http.Cors;
@@ -75,10 +76,11 @@ import redis.clients.jedis.UnifiedJedis;
  * (users, courses) and Redis (sessions, cache, rate-limit counters, room fan-out); nothing in this process is
  * needed by another instance.
  *
- * <p>Lifecycle: {@link #start(AppConfig)} migrates the schema (safe when every instance starts at once), starts
- * the health checks and the HTTP server. {@link #shutdown()} drains: readiness fails at once, the instance keeps
- * serving for the drain delay, then stops accepting, finishes in-flight requests (bounded by the shutdown
- * timeout), closes WebSockets with 1001 and closes the pools.
+ * <p>Lifecycle: {@link #start(AppConfig)} migrates the schema with Flyway (safe when every instance starts at once;
+ * an unreachable database is retried for 30 s, then the instance starts without; a schema that fails validation
+ * stops the start), starts the health checks and the HTTP server. {@link #shutdown()} drains: readiness fails at
+ * once, the instance keeps serving for the drain delay, then stops accepting, finishes in-flight requests (bounded
+ * by the shutdown timeout), closes WebSockets with 1001 and closes the pools.
  *
  * <p>Thread-safe.
  */
@@ -162,10 +164,20 @@ public final class App implements AutoCloseable {
         .build();
     new HealthMetrics(health).bindTo(meters);
 
-    if (migrateWithRetry(databases)) {
-      if (config.seedDemoData()) {
-        DemoData.seed(auth, courses, databases.primary());
+    boolean migrated;
+    try {
+      migrated = migrateWithRetry(databases);
+    } catch (SchemaValidationException e) {
+      LOG.error("instance={} {}", config.instanceId(), e.getMessage());
+      for (AutoCloseable c : List.<AutoCloseable>of(apiLimiter, loginLimiter, courseCache, pageCache, countCache,
+          health, redis, databases)) {
+        closeQuietly(c);
       }
+      meters.close();
+      throw e;
+    }
+    if (migrated && config.seedDemoData()) {
+      DemoData.seed(auth, courses, databases.primary());
     }
 
     this.rooms = new RoomHub(redis, auth, json, config.instanceId(), clock, meters);
@@ -261,6 +273,8 @@ public final class App implements AutoCloseable {
    *
    * @param config the configuration
    * @return the running app
+   * @throws io.vtp.app.db.SchemaValidationException when the database's migration history disagrees with this
+   *     build's migrations (an applied migration was edited or removed); everything opened so far is closed
    * @throws Exception when the server cannot start (port taken, ...)
    */
   public static App start(AppConfig config) throws Exception {
@@ -289,7 +303,9 @@ public final class App implements AutoCloseable {
       try {
         Migrations.migrate(databases.primary());
         return true;
-      } catch (java.sql.SQLException | RuntimeException e) {
+      } catch (SchemaValidationException e) {
+        throw e; // the database disagrees with this build's migrations: no retry can fix that
+      } catch (RuntimeException e) {
         if (System.nanoTime() > deadline) {
           LOG.error("database migrations failed, starting unready: {}", e.toString());
           return false;

@@ -2,11 +2,13 @@ package io.vtp.app;
 
 import io.vtp.app.config.AppConfig;
 import io.vtp.app.config.ConfigException;
+import io.vtp.app.db.SchemaValidationException;
 
 /**
  * Runs one instance: {@code java -jar vtp-app.jar}. Configuration comes from the environment (see
- * {@link AppConfig}); an invalid value exits with status 2 and one line naming the variable and the rule. SIGTERM
- * drains and exits 0.
+ * {@link AppConfig}); an invalid value exits with status 2 and one line naming the variable and the rule. A
+ * database whose migration history fails validation (an applied migration was edited or removed) exits with
+ * status 3 after logging what differs and how to fix it. SIGTERM drains and exits 0.
  */
 public final class Main {
   private Main() {}
@@ -35,7 +37,14 @@ public final class Main {
     System.setProperty("org.slf4j.simpleLogger.log.io.javalin", "warn");
     System.setProperty("org.slf4j.simpleLogger.log.com.zaxxer.hikari", "warn");
     org.slf4j.LoggerFactory.getLogger(Main.class).info("starting with {}", config);
-    App app = App.start(config);
+    App app;
+    try {
+      app = App.start(config);
+    } catch (SchemaValidationException e) {
+      // Already logged by App with what differs; a stack trace adds nothing, and a restart cannot fix it.
+      System.exit(3);
+      return;
+    }
     Thread hook = new Thread(() -> {
       app.shutdown();
       // SIGTERM is the normal way to stop an instance: exit 0 once the drain completed, not 143.

@@ -3,6 +3,7 @@ package io.vtp.system;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vtp.testkit.PostgresDatabase;
+import io.vtp.testkit.PostgresServer;
 import io.vtp.testkit.RedisServer;
 import io.vtp.testkit.VtpServers;
 import java.io.IOException;
@@ -14,6 +15,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -86,6 +89,48 @@ class AppProcessIT {
       assertThat(text).doesNotContain("a-test-secret-that-is-long-enough");
     } finally {
       p.destroyForcibly();
+    }
+  }
+
+  @Test
+  void editedAppliedMigration_stopsStartUpWithStatus3AndWhatToFix(PostgresServer pg, RedisServer redis)
+      throws Exception {
+    try (PostgresDatabase db = pg.createDatabase("proc_edited")) {
+      Map<String, String> env = Map.of("PORT", "0", "HOST", "127.0.0.1", "INSTANCE_ID", "proc-edited",
+          "DATABASE_URL", "postgresql://" + db.user() + ":" + db.password() + "@127.0.0.1:" + db.server().port()
+              + "/" + db.name(),
+          "REDIS_URL", "redis://127.0.0.1:" + redis.port(), "PASSWORD_HASH_ITERATIONS", "1000",
+          "DRAIN_DELAY", "0s", "JWT_SECRET", "a-test-secret-that-is-long-enough-0123456789");
+      Path first = Files.createTempFile("vtp-app-", ".log");
+      Process p = app(env, first).start();
+      try {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && !Files.readString(first).contains("instance=proc-edited listening")) {
+          Thread.sleep(200);
+        }
+        assertThat(Files.readString(first)).contains("database migrations: 3 applied");
+        p.destroy();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      } finally {
+        p.destroyForcibly();
+      }
+      try (Connection c = db.connect(); Statement s = c.createStatement()) {
+        // What the database recorded for V1 no longer matches the jar's V1__users.sql: as if it had been edited.
+        s.execute("UPDATE flyway_schema_history SET checksum = checksum + 1 WHERE version = '1'");
+      }
+
+      Path second = Files.createTempFile("vtp-app-", ".log");
+      Process edited = app(env, second).start();
+      try {
+        assertThat(edited.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String text = Files.readString(second);
+        assertThat(edited.exitValue()).as(text).isEqualTo(3);
+        assertThat(text).contains("instance=proc-edited database schema validation failed, not starting")
+            .contains("Migration checksum mismatch for migration version 1")
+            .doesNotContain("listening");
+      } finally {
+        edited.destroyForcibly();
+      }
     }
   }
 }

@@ -20,13 +20,15 @@ import javax.sql.DataSource;
 
 /**
  * {@link CourseService} over PostgreSQL with plain JDBC: one statement per call, {@code PreparedStatement} only,
- * auto-commit (so a method that returned has committed). The table is created by {@link #createSchema()} from
- * {@code course-schema.sql}.
+ * auto-commit (so a method that returned has committed). The table it needs is described once, by the resource
+ * {@code io/vtp/cache/course/course-schema.sql} ({@link #schemaDdl()}): create it with {@link #createSchema()}, or
+ * run {@link #schemaDdl()} from your own migration tool (the reference app runs it as a Flyway migration).
  *
  * <p>Thread-safe when the {@link DataSource} is (a pool such as HikariCP).
  */
 public final class JdbcCourseService implements CourseService {
   private static final String COLUMNS = "id, title, description, instructor_id, version";
+  private static final String SCHEMA_RESOURCE = "course-schema.sql";
 
   private final DataSource dataSource;
 
@@ -40,17 +42,36 @@ public final class JdbcCourseService implements CourseService {
   }
 
   /**
-   * Creates the {@code course} table if it does not exist.
+   * Returns the DDL of the {@code course} table this service reads and writes: the text of the resource
+   * {@code io/vtp/cache/course/course-schema.sql}, idempotent ({@code CREATE TABLE IF NOT EXISTS}). Migration tools
+   * that record checksums see any edit of it as a change of an applied migration.
    *
-   * @throws CourseStoreException when the database fails
+   * <p>Thread-safe; reads the resource on every call.
+   *
+   * @return the DDL; never {@code null}
+   * @throws IllegalStateException when the resource is missing from the class path (a broken jar)
+   * @throws CourseStoreException when the resource cannot be read
+   */
+  public static String schemaDdl() {
+    try (InputStream in = JdbcCourseService.class.getResourceAsStream(SCHEMA_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("io/vtp/cache/course/" + SCHEMA_RESOURCE
+            + " is missing from the class path; rebuild or re-download the vtp-cache jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new CourseStoreException(SCHEMA_RESOURCE + " could not be read", e);
+    }
+  }
+
+  /**
+   * Creates the {@code course} table if it does not exist, running {@link #schemaDdl()}.
+   *
+   * @throws IllegalStateException when the schema resource is missing from the class path
+   * @throws CourseStoreException when the schema resource cannot be read or the database fails
    */
   public void createSchema() {
-    String ddl;
-    try (InputStream in = JdbcCourseService.class.getResourceAsStream("course-schema.sql")) {
-      ddl = new String(Objects.requireNonNull(in, "course-schema.sql").readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new CourseStoreException("course-schema.sql could not be read", e);
-    }
+    String ddl = schemaDdl();
     try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
       s.execute(ddl); // a constant resource, never input
     } catch (SQLException e) {

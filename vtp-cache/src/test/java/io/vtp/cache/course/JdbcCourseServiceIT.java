@@ -43,4 +43,11 @@ class JdbcCourseServiceIT {
     assertThat(courses.list(1000, 10)).isEmpty();
     assertThatThrownBy(() -> courses.list(0, 0)).hasMessage("size must be within [1, 1000] but was 0");
   }
+
+  @Test
+  void schemaDdl_isTheIdempotentCourseTableThatCreateSchemaRuns() {
+    assertThat(JdbcCourseService.schemaDdl()).contains("CREATE TABLE IF NOT EXISTS course (");
+    courses.createSchema(); // a second run changes nothing
+    assertThat(courses.create("again", "", 1).version()).isEqualTo(1);
+  }
 }
