@@ -60,7 +60,7 @@ final class Leases {
    * @param skip an entry to treat as absent, or {@code null} for none
    */
   ScriptCall acquireCall(String part, String token, String skip) {
-    List<String> args = List.of(token, leaseMillis, skip == null ? "" : skip);
+    List<String> args = skip == null ? List.of(token, leaseMillis) : List.of(token, leaseMillis, skip);
     return new ScriptCall(ACQUIRE, List.of(keys.valueKey(part), keys.leaseKey(part)), args);
   }
 
