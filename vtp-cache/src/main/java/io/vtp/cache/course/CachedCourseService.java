@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
- * A {@link CourseService} decorator that caches reads, as the original platform's {@code NewCachedCourseService}
- * did, and stays right under load and faults: the worked example of {@link CacheAside} for any entity.
+ * A {@link CourseService} decorator that caches reads and stays right under load and faults: the library's
+ * cache-aside service for courses, and the worked example of {@link CacheAside} for any entity.
  *
  * <ul>
  *   <li>{@link #findById}: one cache read; a missing id is cached as "not found" (negative caching);</li>
