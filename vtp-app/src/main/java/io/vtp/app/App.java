@@ -186,8 +186,7 @@ public final class App implements AutoCloseable {
     Guard guard = new Guard(auth, apiLimiter, json, clock);
     HealthRoutes healthRoutes = new HealthRoutes(health, meters);
     AuthRoutes authRoutes = new AuthRoutes(auth, guard, loginLimiter, json, config);
-    CourseRoutes courseRoutes = new CourseRoutes(courses, courseCache, countCache, courseStore,
-        databases.reads(), guard, json);
+    CourseRoutes courseRoutes = new CourseRoutes(courses, countCache, courseStore, databases.reads(), guard, json);
     // A builder per timer (builders are mutable, so never shared between threads), registered once per method,
     // route and status and then looked up without building tags on every request.
     Map<String, Timer> requestTimers = new ConcurrentHashMap<>();

@@ -3,7 +3,9 @@ package io.vtp.cache;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A cache-aside view of one namespace ("courses", "users") in Redis, in front of a source of truth.
@@ -55,6 +57,37 @@ public interface CacheAside<V> extends AutoCloseable {
    * @throws CacheOverloadedException when Redis is unavailable and the bounded bypass stayed full
    */
   Optional<V> get(String key, Duration ttl, CacheLoader<V> loader);
+
+  /**
+   * Like {@link #get(String, CacheLoader)}, and also tells how this read was answered: {@link Lookup.Outcome#HIT}
+   * when this call did not run its loader, {@link Lookup.Outcome#MISS} when it did,
+   * {@link Lookup.Outcome#STALE} when the loader failed and the previous entry was served. It costs the same
+   * Redis commands as {@code get}; the outcome is this call's own, unlike {@link #stats()}.
+   *
+   * <p>The default implementation wraps {@code loader} to see whether this call ran it and whether it returned;
+   * it suits any implementation that runs a call's loader at most once.
+   *
+   * @param key the key; not {@code null} or empty
+   * @param loader loads the value on a miss; not {@code null}
+   * @return the value (empty for "not found") and the outcome; never {@code null}
+   * @throws IllegalArgumentException when the key is empty
+   * @throws CacheLoadException when the loader threw a checked exception and no stale value could be served
+   * @throws CacheOverloadedException when Redis is unavailable and the bounded bypass stayed full
+   * @throws RuntimeException the loader's own unchecked exception, unchanged
+   */
+  default Lookup<V> lookup(String key, CacheLoader<V> loader) {
+    Objects.requireNonNull(loader, "loader");
+    AtomicReference<Lookup.Outcome> outcome = new AtomicReference<>(Lookup.Outcome.HIT);
+    Optional<V> value = get(key, k -> {
+      outcome.set(Lookup.Outcome.STALE); // unless the loader returns a result the cache can use
+      Loaded<V> loaded = loader.load(k);
+      if (loaded != null) {
+        outcome.set(Lookup.Outcome.MISS);
+      }
+      return loaded;
+    });
+    return new Lookup<>(value, outcome.get());
+  }
 
   /**
    * Returns the values of many keys: L1 first, then one {@code MGET} (one per hash slot on Redis Cluster, sent in

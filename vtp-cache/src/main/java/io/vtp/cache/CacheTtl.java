@@ -3,7 +3,8 @@ package io.vtp.cache;
 import java.time.Duration;
 
 /**
- * Time-to-live presets, the same as the original platform's.
+ * Time-to-live presets for common lifetimes of cached data, from minutes (listings that change often) to a week
+ * (sessions).
  *
  * <p>Use them per cache ({@link RedisCacheAside.Builder#ttl(CacheTtl)}) or per call
  * ({@code cache.get(key, CacheTtl.SHORT.duration(), loader)}).
@@ -19,7 +20,7 @@ public enum CacheTtl {
   DAY(Duration.ofHours(24)),
   /** 7 days. */
   WEEK(Duration.ofDays(7)),
-  /** 7 days, the original platform's session lifetime. */
+  /** 7 days, the same as {@link #WEEK}: a session's lifetime, named for that use. */
   SESSION(Duration.ofDays(7));
 
   private final Duration duration;

@@ -404,6 +404,53 @@ abstract class CacheAsideContract {
   }
 
   @Test
+  void lookup_missThenHitWithTheSameCommandsAsGet() {
+    CacheAside<Item> cache = build(builder());
+    cache.get("warm", key -> Loaded.of(new Item("w", 0))); // loads the scripts on the node (of "cold" too)
+    resetStats();
+    AtomicInteger loads = new AtomicInteger();
+    assertThat(cache.lookup("cold", counting(loads, new Item("a", 1))))
+        .isEqualTo(new Lookup<>(Optional.of(new Item("a", 1)), Lookup.Outcome.MISS));
+    Lookup<Item> second = cache.lookup("cold", counting(loads, new Item("b", 2)));
+    assertThat(second.value()).contains(new Item("a", 1));
+    assertThat(second.isHit()).isTrue();
+    assertThat(loads).hasValue(1);
+    // A miss (GET, acquire, put) and a hit (GET), as get costs.
+    assertThat(dataCommands(commandCalls())).containsOnly(Map.entry("evalsha", 2L), Map.entry("get", 4L),
+        Map.entry("set", 2L), Map.entry("del", 1L));
+  }
+
+  @Test
+  void lookup_cachedNotFoundIsAHit() {
+    CacheAside<Item> cache = build(builder());
+    assertThat(cache.lookup("none", key -> Loaded.notFound()).outcome()).isEqualTo(Lookup.Outcome.MISS);
+    Lookup<Item> again = cache.lookup("none", key -> Loaded.of(new Item("never", 0)));
+    assertThat(again.value()).isEmpty();
+    assertThat(again.outcome()).isEqualTo(Lookup.Outcome.HIT);
+  }
+
+  @Test
+  void lookup_staleValueServedWhenLoaderFailsIsStale() {
+    CacheAside<Item> cache = build(builder().ttl(Duration.ofMinutes(1)).jitter(0).staleGrace(Duration.ofMinutes(5)));
+    cache.get("k", key -> Loaded.of(new Item("old", 1)));
+    clock.advance(Duration.ofMinutes(3));
+    Lookup<Item> stale = cache.lookup("k", key -> {
+      throw new IllegalStateException("db down");
+    });
+    assertThat(stale).isEqualTo(new Lookup<>(Optional.of(new Item("old", 1)), Lookup.Outcome.STALE));
+    assertThat(stale.isHit()).isFalse();
+  }
+
+  @Test
+  void lookup_loaderFailureWithoutStaleValueReachesCaller() {
+    CacheAside<Item> cache = build(builder());
+    IllegalStateException boom = new IllegalStateException("db down");
+    assertThatThrownBy(() -> cache.lookup("k", key -> {
+      throw boom;
+    })).isSameAs(boom);
+  }
+
+  @Test
   void get_emptyKeyIsRejected() {
     CacheAside<Item> cache = build(builder());
     assertThatThrownBy(() -> cache.get("", k -> Loaded.notFound()))

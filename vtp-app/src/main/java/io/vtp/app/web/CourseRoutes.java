@@ -9,6 +9,8 @@ import io.vtp.app.http.JsonBodies;
 import io.vtp.cache.CacheAside;
 import io.vtp.cache.CacheException;
 import io.vtp.cache.Loaded;
+import io.vtp.cache.Lookup;
+import io.vtp.cache.course.CachedCourseService;
 import io.vtp.cache.course.Course;
 import io.vtp.cache.course.CourseService;
 import io.vtp.cache.course.CourseStoreException;
@@ -20,14 +22,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
- * {@code /api/v1/courses}: public cached reads (through {@code CachedCourseService}, {@code X-Cache: HIT|MISS}),
+ * {@code /api/v1/courses}: public cached reads (through {@link CachedCourseService}; a course read answers
+ * {@code X-Cache: HIT} when it did not reach the database, else {@code MISS}),
  * writes for teachers (their own courses) and admins. A write invalidates after the database committed, so the
  * next read on any instance is fresh.
  */
@@ -36,8 +37,7 @@ public final class CourseRoutes {
   private static final int MAX_PAGE = 10_000;
   private static final int MAX_PAGE_SIZE = 100;
 
-  private final CourseService courses;
-  private final CacheAside<Course> courseCache;
+  private final CachedCourseService courses;
   private final CacheAside<Long> countCache;
   private final CourseService store;
   private final DataSource reads;
@@ -47,18 +47,16 @@ public final class CourseRoutes {
   /**
    * Creates the routes.
    *
-   * @param courses the cached service (reads and writes)
-   * @param courseCache the course cache inside it (for {@code X-Cache})
+   * @param courses the cached service (reads, with their cache outcome for {@code X-Cache}, and writes)
    * @param countCache caches the total count
    * @param store the uncached store (ownership checks read the truth)
    * @param reads the read-only data source (replica or primary) for the count
    * @param guard authentication and API limits
    * @param json the JSON mapper
    */
-  public CourseRoutes(CourseService courses, CacheAside<Course> courseCache, CacheAside<Long> countCache,
-      CourseService store, DataSource reads, Guard guard, ObjectMapper json) {
+  public CourseRoutes(CachedCourseService courses, CacheAside<Long> countCache, CourseService store, DataSource reads,
+      Guard guard, ObjectMapper json) {
     this.courses = courses;
-    this.courseCache = courseCache;
     this.countCache = countCache;
     this.store = store;
     this.reads = reads;
@@ -99,13 +97,9 @@ public final class CourseRoutes {
   private void get(Context ctx) {
     guard.publicRoute(ctx);
     long id = id(ctx);
-    AtomicBoolean loadedHere = new AtomicBoolean();
-    Optional<Course> course = dependency(() -> courseCache.get(Long.toString(id), key -> {
-      loadedHere.set(true);
-      return Loaded.fromOptional(store.findById(id));
-    }));
-    ctx.header("X-Cache", loadedHere.get() ? "MISS" : "HIT");
-    ctx.json(course.orElseThrow(() -> ApiException.notFound("course " + id + " does not exist")));
+    Lookup<Course> read = dependency(() -> courses.lookupById(id));
+    ctx.header("X-Cache", read.isHit() ? "HIT" : "MISS"); // a stale course served after a database error: MISS
+    ctx.json(read.value().orElseThrow(() -> ApiException.notFound("course " + id + " does not exist")));
   }
 
   private void create(Context ctx) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import io.vtp.cache.CacheAside;
 import io.vtp.cache.CacheTtl;
 import io.vtp.cache.Loaded;
+import io.vtp.cache.Lookup;
 import io.vtp.cache.RedisCacheAside;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -16,11 +17,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
- * A {@link CourseService} decorator that caches reads, as the original platform's {@code NewCachedCourseService}
- * did, and stays right under load and faults: the worked example of {@link CacheAside} for any entity.
+ * A {@link CourseService} decorator that caches reads and stays right under load and faults: the library's
+ * cache-aside service for courses, and the worked example of {@link CacheAside} for any entity.
  *
  * <ul>
- *   <li>{@link #findById}: one cache read; a missing id is cached as "not found" (negative caching);</li>
+ *   <li>{@link #findById}: one cache read; a missing id is cached as "not found" (negative caching);
+ *       {@link #lookupById} is the same read and also tells whether it was a cache hit;</li>
  *   <li>{@link #findByIds}: one {@code getAll} (one MGET, one {@code WHERE id = ANY(?)} for the misses only);</li>
  *   <li>{@link #list}: the page's ids are cached briefly ({@code pages}, a {@code List<Long>} cache), the courses
  *       come from {@code getAll};</li>
@@ -73,9 +75,27 @@ public final class CachedCourseService implements CourseService {
     return pages;
   }
 
+  /**
+   * Finds a course through the course cache, like {@link #findById}, and tells how the read was answered: a
+   * {@link Lookup.Outcome#HIT} did not reach the delegate (the course, or its absence, came from the cache or from
+   * a load another caller ran at the same time), a {@link Lookup.Outcome#MISS} read it from the delegate, a
+   * {@link Lookup.Outcome#STALE} served the previously cached course because the delegate failed. Same cost as
+   * {@link #findById}.
+   *
+   * <p>Thread-safe; the outcome belongs to this call alone.
+   *
+   * @param id the id
+   * @return the course (empty when there is none) and the outcome; never {@code null}
+   * @throws CourseStoreException when the delegate failed and no stale course could be served
+   * @throws io.vtp.cache.CacheOverloadedException when Redis is unavailable and the bounded bypass stayed full
+   */
+  public Lookup<Course> lookupById(long id) {
+    return courses.lookup(Long.toString(id), key -> Loaded.fromOptional(delegate.findById(id)));
+  }
+
   @Override
   public Optional<Course> findById(long id) {
-    return courses.get(Long.toString(id), key -> Loaded.fromOptional(delegate.findById(id)));
+    return lookupById(id).value();
   }
 
   @Override

@@ -6,7 +6,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Courses: the original platform's course service, the worked example of caching an entity.
+ * Courses: create, read, update, delete and list them; the entity of the worked example of caching
+ * ({@link CachedCourseService}).
  *
  * <p>Implementations are thread-safe. Failures of the store are {@link CourseStoreException}s.
  */

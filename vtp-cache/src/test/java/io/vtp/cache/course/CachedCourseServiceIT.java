@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.vtp.cache.CacheAside;
 import io.vtp.cache.CacheTtl;
+import io.vtp.cache.Lookup;
 import io.vtp.cache.RedisCacheAside;
 import io.vtp.testkit.KeyNamespace;
 import io.vtp.testkit.PostgresDatabase;
@@ -120,6 +121,23 @@ class CachedCourseServiceIT {
     assertThat(service.findById(-42)).isEmpty();
     assertThat(service.findById(-42)).isEmpty();
     assertThat(counting.findById).hasValue(1);
+  }
+
+  @Test
+  void lookupById_missReadsTheDelegateThenHitsDoNot() {
+    CountingCourseService counting = new CountingCourseService(db);
+    String suffix = "h" + NAMES.incrementAndGet();
+    CachedCourseService a = instance(counting, suffix, false);
+    CachedCourseService b = instance(counting, suffix, true);
+    Course course = db.create("Hit", "", 1);
+    assertThat(a.lookupById(course.id())).isEqualTo(new Lookup<>(Optional.of(course), Lookup.Outcome.MISS));
+    assertThat(a.lookupById(course.id())).isEqualTo(new Lookup<>(Optional.of(course), Lookup.Outcome.HIT));
+    assertThat(b.lookupById(course.id()).outcome()).isEqualTo(Lookup.Outcome.HIT); // from Redis
+    assertThat(b.lookupById(course.id()).outcome()).isEqualTo(Lookup.Outcome.HIT); // from B's L1
+    assertThat(b.courses().stats().l1Hits()).isEqualTo(1);
+    assertThat(counting.findById).hasValue(1);
+    assertThat(a.lookupById(-7)).isEqualTo(new Lookup<>(Optional.<Course>empty(), Lookup.Outcome.MISS));
+    assertThat(a.lookupById(-7)).isEqualTo(new Lookup<>(Optional.<Course>empty(), Lookup.Outcome.HIT));
   }
 
   @Test
