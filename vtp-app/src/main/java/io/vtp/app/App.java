@@ -53,7 +53,7 @@ import io.vtp.ratelimit.RedisRateLimiter;
 import io.vtp.ratelimit.micrometer.MicrometerRateLimitListener;
 import io.vtp.session.RedisSessionStore;
 import io.vtp.session.SessionStore;
-import io.vtp.session.micrometer.MicrometerSessionListener;
+import io.vtp.session.micrometer.SessionStoreMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -118,9 +118,10 @@ public final class App implements AutoCloseable {
 
     ObjectMapper json = JsonBodies.mapper();
     SessionStore sessions = RedisSessionStore.builder(redis)
+        .name("sessions")
         .idleTimeout(config.sessionIdleTimeout())
         .absoluteLifetime(config.sessionAbsoluteTimeout())
-        .listener(MicrometerSessionListener.create(meters, "sessions"))
+        .listener(SessionStoreMetrics.create(meters, "sessions"))
         .build();
     AuthService auth = new AuthService(new UserRepository(databases.primary()), sessions,
         new Passwords(config.passwordIterations()));
