@@ -50,7 +50,7 @@ import io.vtp.ratelimit.MultiRateLimiter;
 import io.vtp.ratelimit.RateLimitPolicy;
 import io.vtp.ratelimit.RateLimiter;
 import io.vtp.ratelimit.RedisRateLimiter;
-import io.vtp.ratelimit.micrometer.MicrometerRateLimitListener;
+import io.vtp.ratelimit.micrometer.RateLimitMetrics;
 import io.vtp.session.RedisSessionStore;
 import io.vtp.session.SessionStore;
 import io.vtp.session.micrometer.SessionStoreMetrics;
@@ -126,14 +126,14 @@ public final class App implements AutoCloseable {
     AuthService auth = new AuthService(new UserRepository(databases.primary()), sessions,
         new Passwords(config.passwordIterations()));
 
-    MicrometerRateLimitListener limitMetrics = MicrometerRateLimitListener.create(meters);
     this.apiLimiter = RedisRateLimiter.builder(redis)
         .name("api").limit(config.apiLimitPerMinute()).window(Duration.ofMinutes(1))
-        .failureMode(FailureMode.FAIL_OPEN).timeout(config.rateLimitTimeout()).listener(limitMetrics)
+        .failureMode(FailureMode.FAIL_OPEN).timeout(config.rateLimitTimeout())
+        .listener(RateLimitMetrics.create(meters, "api"))
         .build();
     this.loginLimiter = RedisRateLimiter.builder(redis)
         .name("login").failureMode(FailureMode.FAIL_CLOSED).timeout(config.rateLimitTimeout().multipliedBy(2))
-        .listener(limitMetrics)
+        .listener(RateLimitMetrics.create(meters, "login"))
         .buildMulti(
             RateLimitPolicy.of("login-ip", config.loginLimitPerMinute(), Duration.ofMinutes(1)),
             RateLimitPolicy.of("login-account", config.loginLimitPerMinute(), Duration.ofMinutes(1)));
