@@ -154,7 +154,7 @@ public final class App implements AutoCloseable {
         .register(HealthChecks.postgres(databases.primary()))
         .register(HealthChecks.redis(redis, Criticality.NON_CRITICAL))
         .build();
-    new HealthMetrics(health).bindTo(meters);
+    HealthMetrics.create(meters, "app", health);
 
     if (migrateWithRetry(databases)) {
       if (config.seedDemoData()) {
