@@ -6,7 +6,6 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -40,7 +39,7 @@ import io.vtp.cache.RedisCacheAside;
 import io.vtp.cache.course.CachedCourseService;
 import io.vtp.cache.course.Course;
 import io.vtp.cache.course.JdbcCourseService;
-import io.vtp.cache.micrometer.CacheAsideMetrics;
+import io.vtp.cache.micrometer.CacheMetrics;
 import io.vtp.health.Criticality;
 import io.vtp.health.HealthChecks;
 import io.vtp.health.HealthRegistry;
@@ -145,8 +144,8 @@ public final class App implements AutoCloseable {
     this.pageCache = RedisCacheAside.builder(redis, new com.fasterxml.jackson.core.type.TypeReference<List<Long>>() {})
         .name("course-pages").ttl(CacheTtl.SHORT).build();
     this.countCache = RedisCacheAside.builder(redis, Long.class).name("course-count").ttl(CacheTtl.SHORT).build();
-    new CacheAsideMetrics(courseCache, Tags.empty()).bindTo(meters);
-    new CacheAsideMetrics(pageCache, Tags.empty()).bindTo(meters);
+    CacheMetrics.create(meters, courseCache.name(), courseCache);
+    CacheMetrics.create(meters, pageCache.name(), pageCache);
     CachedCourseService courses = new CachedCourseService(courseStore, courseCache, pageCache);
 
     this.health = HealthRegistry.builder()
