@@ -73,7 +73,7 @@ class AppIT {
         .contains("uri=\"/api/v1/courses\"")
         .contains("instance=\"backend-a\"")
         .contains("hikaricp_connections_active")
-        .contains("health_status")
+        .contains("vtp_health_status")
         .contains("jvm_memory_used_bytes");
   }
 
