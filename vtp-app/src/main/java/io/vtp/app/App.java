@@ -6,7 +6,6 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -40,7 +39,7 @@ import io.vtp.cache.RedisCacheAside;
 import io.vtp.cache.course.CachedCourseService;
 import io.vtp.cache.course.Course;
 import io.vtp.cache.course.JdbcCourseService;
-import io.vtp.cache.micrometer.CacheAsideMetrics;
+import io.vtp.cache.micrometer.CacheMetrics;
 import io.vtp.health.Criticality;
 import io.vtp.health.HealthChecks;
 import io.vtp.health.HealthRegistry;
@@ -50,12 +49,12 @@ import io.vtp.ratelimit.MultiRateLimiter;
 import io.vtp.ratelimit.RateLimitPolicy;
 import io.vtp.ratelimit.RateLimiter;
 import io.vtp.ratelimit.RedisRateLimiter;
-import io.vtp.ratelimit.micrometer.MicrometerRateLimitListener;
+import io.vtp.ratelimit.micrometer.RateLimitMetrics;
+import io.vtp.redis.RedisClientOptions;
+import io.vtp.redis.RedisClients;
 import io.vtp.session.RedisSessionStore;
 import io.vtp.session.SessionStore;
-import io.vtp.session.micrometer.MicrometerSessionListener;
-import io.vtp.redis.RedisClients;
-import io.vtp.redis.RedisClientOptions;
+import io.vtp.session.micrometer.SessionStoreMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -127,21 +126,22 @@ public final class App implements AutoCloseable {
 
     ObjectMapper json = JsonBodies.mapper();
     SessionStore sessions = RedisSessionStore.builder(redis)
+        .name("sessions")
         .idleTimeout(config.sessionIdleTimeout())
         .absoluteLifetime(config.sessionAbsoluteTimeout())
-        .listener(MicrometerSessionListener.create(meters, "sessions"))
+        .listener(SessionStoreMetrics.create(meters, "sessions"))
         .build();
     AuthService auth = new AuthService(new UserRepository(databases.primary()), sessions,
         new Passwords(config.passwordIterations()));
 
-    MicrometerRateLimitListener limitMetrics = MicrometerRateLimitListener.create(meters);
     this.apiLimiter = RedisRateLimiter.builder(redis)
         .name("api").limit(config.apiLimitPerMinute()).window(Duration.ofMinutes(1))
-        .failureMode(FailureMode.FAIL_OPEN).timeout(config.rateLimitTimeout()).listener(limitMetrics)
+        .failureMode(FailureMode.FAIL_OPEN).timeout(config.rateLimitTimeout())
+        .listener(RateLimitMetrics.create(meters, "api"))
         .build();
     this.loginLimiter = RedisRateLimiter.builder(redis)
         .name("login").failureMode(FailureMode.FAIL_CLOSED).timeout(config.rateLimitTimeout().multipliedBy(2))
-        .listener(limitMetrics)
+        .listener(RateLimitMetrics.create(meters, "login"))
         .buildMulti(
             RateLimitPolicy.of("login-ip", config.loginLimitPerMinute(), Duration.ofMinutes(1)),
             RateLimitPolicy.of("login-account", config.loginLimitPerMinute(), Duration.ofMinutes(1)));
@@ -153,8 +153,8 @@ public final class App implements AutoCloseable {
     this.pageCache = RedisCacheAside.builder(redis, new com.fasterxml.jackson.core.type.TypeReference<List<Long>>() {})
         .name("course-pages").ttl(CacheTtl.SHORT).build();
     this.countCache = RedisCacheAside.builder(redis, Long.class).name("course-count").ttl(CacheTtl.SHORT).build();
-    new CacheAsideMetrics(courseCache, Tags.empty()).bindTo(meters);
-    new CacheAsideMetrics(pageCache, Tags.empty()).bindTo(meters);
+    CacheMetrics.create(meters, courseCache.name(), courseCache);
+    CacheMetrics.create(meters, pageCache.name(), pageCache);
     CachedCourseService courses = new CachedCourseService(courseStore, courseCache, pageCache);
 
     this.health = HealthRegistry.builder()
@@ -162,7 +162,7 @@ public final class App implements AutoCloseable {
         .register(HealthChecks.postgres(databases.primary()))
         .register(HealthChecks.redis(redis, Criticality.NON_CRITICAL))
         .build();
-    new HealthMetrics(health).bindTo(meters);
+    HealthMetrics.create(meters, "app", health);
 
     boolean migrated;
     try {

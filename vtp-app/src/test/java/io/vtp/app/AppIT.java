@@ -73,7 +73,10 @@ class AppIT {
         .contains("uri=\"/api/v1/courses\"")
         .contains("instance=\"backend-a\"")
         .contains("hikaricp_connections_active")
-        .contains("health_status")
+        .contains("vtp_health_status")
+        .contains("vtp_session_operations_seconds_count{")
+        .contains("vtp_cache_gets_total{")
+        .contains("name=\"courses\"")
         .contains("jvm_memory_used_bytes");
   }
 

@@ -225,12 +225,11 @@ class HealthChecksIT {
   void healthMetrics_reportStatusDurationsAndFailures() {
     try (HealthRegistry health = registry(HealthChecks.redis(jedis))) {
       SimpleMeterRegistry meters = new SimpleMeterRegistry();
-      HealthMetrics binder = new HealthMetrics(health);
-      binder.bindTo(meters);
+      HealthMetrics binder = HealthMetrics.create(meters, "app", health);
       health.start();
-      assertThat(meters.get("health.status").gauge().value()).isEqualTo(1.0);
-      assertThat(meters.get("health.check.status").tag("check", "redis").gauge().value()).isEqualTo(1.0);
-      assertThat(meters.get("health.check.duration").tag("check", "redis").timer().count()).isEqualTo(1);
+      assertThat(meters.get("vtp.health.status").gauge().value()).isEqualTo(1.0);
+      assertThat(meters.get("vtp.health.check.status").tag("check", "redis").gauge().value()).isEqualTo(1.0);
+      assertThat(meters.get("vtp.health.check.duration").tag("check", "redis").timer().count()).isEqualTo(1);
 
       redis.stop();
       try {
@@ -238,12 +237,12 @@ class HealthChecksIT {
       } finally {
         redis.start();
       }
-      assertThat(meters.get("health.status").gauge().value()).isEqualTo(0.0);
-      assertThat(meters.get("health.check.failures").tag("check", "redis").counter().count()).isEqualTo(1.0);
+      assertThat(meters.get("vtp.health.status").gauge().value()).isEqualTo(0.0);
+      assertThat(meters.get("vtp.health.check.failures").tag("check", "redis").counter().count()).isEqualTo(1.0);
       health.startDraining();
-      assertThat(meters.get("health.draining").gauge().value()).isEqualTo(1.0);
+      assertThat(meters.get("vtp.health.draining").gauge().value()).isEqualTo(1.0);
       binder.close();
-      assertThat(meters.find("health.status").gauge()).isNull();
+      assertThat(meters.find("vtp.health.status").gauge()).isNull();
     }
   }
 }

@@ -247,9 +247,17 @@ class HealthRegistryTest {
   @Test
   void throwingListener_neverChangesTheResult() {
     AtomicInteger seen = new AtomicInteger();
-    registry = builder().listener((p, c) -> {
-      throw new IllegalStateException("boom");
-    }).listener((p, c) -> seen.incrementAndGet())
+    registry = builder().listener(new HealthListener() {
+      @Override
+      public void onResult(CheckResult previous, CheckResult current) {
+        throw new IllegalStateException("boom");
+      }
+    }).listener(new HealthListener() {
+      @Override
+      public void onResult(CheckResult previous, CheckResult current) {
+        seen.incrementAndGet();
+      }
+    })
         .register(HealthCheck.of("db", Criticality.CRITICAL, CheckOutcome::pass)).build();
     registry.start();
     assertThat(registry.readiness().status()).isEqualTo(HealthStatus.PASS);

@@ -1,12 +1,17 @@
 package io.vtp.ratelimit;
 
 /**
- * Receives what a limiter does, for metrics. Calls come from request threads and must be fast and thread-safe. A
- * listener that throws is logged with the limiter's name and never breaks a decision.
+ * Receives what a limiter does, for metrics. Every method has a default that does nothing, so an implementation
+ * overrides only what it needs; {@link #noop()} is used when none is configured. The Micrometer implementation,
+ * {@code io.vtp.ratelimit.micrometer.RateLimitMetrics}, serves one limiter.
+ *
+ * <p>Calls come from request threads, possibly many at once: implementations must be thread-safe and fast. A
+ * listener that throws is caught and logged with the limiter's name (at most one warning a minute per limiter); it
+ * never breaks a decision.
  *
  * <p>No user key is ever passed; tags built from these arguments have low cardinality.
  *
- * @see io.vtp.ratelimit.micrometer.MicrometerRateLimitListener
+ * @see io.vtp.ratelimit.micrometer.RateLimitMetrics
  */
 public interface RateLimitListener {
 
@@ -29,16 +34,16 @@ public interface RateLimitListener {
   default void onRedisError(String limiter, Throwable error) {}
 
   /**
-   * Returns a listener that does nothing.
+   * Returns the listener that does nothing: one shared, stateless, thread-safe instance.
    *
    * @return the no-op listener; never {@code null}
    */
   static RateLimitListener noop() {
-    return NoopListener.INSTANCE;
+    return NoopRateLimitListener.INSTANCE;
   }
 }
 
-/** The no-op listener. */
-enum NoopListener implements RateLimitListener {
+/** The no-op listener behind {@link RateLimitListener#noop()}. */
+enum NoopRateLimitListener implements RateLimitListener {
   INSTANCE
 }

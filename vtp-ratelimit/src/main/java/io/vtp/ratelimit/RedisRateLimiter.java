@@ -271,9 +271,10 @@ public final class RedisRateLimiter {
     }
 
     /**
-     * Sets the metrics listener; defaults to {@link RateLimitListener#noop()}.
+     * Sets the metrics listener, e.g. {@code io.vtp.ratelimit.micrometer.RateLimitMetrics}; defaults to
+     * {@link RateLimitListener#noop()}. {@code null} is rejected when the limiter is built.
      *
-     * @param listener the listener
+     * @param listener the listener; not {@code null}
      * @return this builder
      */
     public Builder listener(RateLimitListener listener) {

@@ -82,6 +82,34 @@ class RedisFailureIT {
   }
 
   @Test
+  void throwingListener_neverBreaksADecision() {
+    AtomicInteger calls = new AtomicInteger();
+    RateLimitListener broken = new RateLimitListener() {
+      @Override
+      public void onDecision(String limiter, Outcome outcome, long nanos) {
+        calls.incrementAndGet();
+        throw new IllegalStateException("listener bug");
+      }
+
+      @Override
+      public void onRedisError(String limiter, Throwable error) {
+        calls.incrementAndGet();
+        throw new IllegalStateException("listener bug");
+      }
+    };
+    RateLimiter limiter = closing(builder("broken-listener").limit(1).listener(broken).build());
+    assertThat(limiter.tryAcquire("k").outcome()).isEqualTo(Outcome.ALLOWED);
+    assertThat(limiter.tryAcquire("k").outcome()).isEqualTo(Outcome.DENIED);
+    redis.pause();
+    try {
+      assertThat(timed(limiter, "other").outcome()).isEqualTo(Outcome.FAIL_OPEN);
+    } finally {
+      redis.resume();
+    }
+    assertThat(calls.get()).as("two decisions, one Redis error and one degraded decision").isEqualTo(4);
+  }
+
+  @Test
   void failClosed_redisPaused_deniesWithRetryAfterWithinTheTimeout() {
     RateLimiter limiter = closing(builder("closed-paused").failureMode(FailureMode.FAIL_CLOSED).build());
     redis.pause();

@@ -2,6 +2,8 @@ package io.vtp.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vtp.ratelimit.micrometer.RateLimitMetrics;
 import io.vtp.testkit.RedisServer;
 import io.vtp.testkit.VtpServers;
 import java.time.Duration;
@@ -12,7 +14,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.UnifiedJedis;
 
-/** The javadoc examples of {@link RedisRateLimiter}, {@link RateLimiter} and {@link RateLimitHttp}, compiled. */
+/**
+ * The javadoc examples of {@link RedisRateLimiter}, {@link RateLimiter}, {@link RateLimitHttp} and
+ * {@link RateLimitMetrics}, compiled.
+ */
 @ExtendWith(VtpServers.class)
 class SnippetsIT {
 
@@ -38,6 +43,27 @@ class SnippetsIT {
         jedis.del("rl:snippet-api:{k:snippet-user}:g", "rl:{snippet-login}:user:k:snippet-user:g",
             "rl:{snippet-login}:ip:k:192.0.2.1:g");
       }
+    }
+  }
+
+  @Test
+  void metricsExample_compilesAndRuns(RedisServer redis) {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (RedisClient client = redis.newClient()) {
+      UnifiedJedis jedis = client;
+      RateLimitMetrics metrics = RateLimitMetrics.create(registry, "snippet-metered");
+      RateLimiter api = RedisRateLimiter.builder(jedis).name("snippet-metered").limit(100)
+          .window(Duration.ofMinutes(1)).listener(metrics).build();
+      try {
+        assertThat(api.tryAcquire("snippet-user").allowed()).isTrue();
+        assertThat(registry.get("vtp.ratelimit.decisions").tags("name", "snippet-metered", "outcome", "allowed")
+            .counter().count()).isEqualTo(1);
+      } finally {
+        api.close();
+        metrics.close();
+        jedis.del("rl:snippet-metered:{k:snippet-user}:g");
+      }
+      assertThat(registry.getMeters()).isEmpty();
     }
   }
 }

@@ -99,7 +99,7 @@ public final class RedisSessionStore {
     private int maxAttributesBytes = 64 * 1024;
     private int maxUpdateAttempts = 10;
     private Clock clock = Clock.systemUTC();
-    private SessionStoreListener listener = SessionStoreListener.NOOP;
+    private SessionStoreListener listener = SessionStoreListener.noop();
 
     private Builder(UnifiedJedis jedis) {
       this.jedis = jedis;
@@ -218,10 +218,11 @@ public final class RedisSessionStore {
 
     /**
      * Sets the listener that receives operation outcomes, conflicts, corrupt records and evictions, e.g.
-     * {@code io.vtp.session.micrometer.MicrometerSessionListener}. Default: none.
+     * {@code io.vtp.session.micrometer.SessionStoreMetrics}. Default: {@link SessionStoreListener#noop()}.
      *
-     * @param listener the listener
+     * @param listener the listener; not {@code null}
      * @return this builder
+     * @throws NullPointerException when {@code listener} is {@code null}
      */
     public Builder listener(SessionStoreListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");

@@ -3,17 +3,26 @@ package io.vtp.session;
 import java.time.Duration;
 
 /**
- * Receives what a session store does, for metrics. Every method has a no-op default; {@link #NOOP} is used when
- * none is configured. Called on the caller's thread after each operation, so keep it cheap. An exception thrown
- * here is logged with the store's name and never breaks the operation.
+ * Receives what a session store does, for metrics. Every method has a default that does nothing, so an
+ * implementation overrides only what it needs; {@link #noop()} is used when none is configured. One listener
+ * serves one store (its name is the listener's business, e.g. a meter tag).
  *
- * <p>Never passed a session id or user id. The Micrometer implementation is
- * {@code io.vtp.session.micrometer.MicrometerSessionListener}.
+ * <p>Called on the caller's thread after each operation, possibly from many threads at once: implementations must
+ * be thread-safe and cheap. An exception thrown here is caught and logged with the store's name; it never breaks
+ * the operation. Arguments are never {@code null}, and never a session id or a user id.
+ *
+ * <p>The Micrometer implementation is {@code io.vtp.session.micrometer.SessionStoreMetrics}.
  */
 public interface SessionStoreListener {
 
-  /** A listener that ignores everything. */
-  SessionStoreListener NOOP = new SessionStoreListener() {};
+  /**
+   * Returns the listener that ignores everything: one shared, stateless, thread-safe instance.
+   *
+   * @return the no-op listener; never {@code null}
+   */
+  static SessionStoreListener noop() {
+    return NoopSessionStoreListener.INSTANCE;
+  }
 
   /** The store's operations. */
   enum Operation {
@@ -78,4 +87,9 @@ public interface SessionStoreListener {
    * @param count how many sessions were ended
    */
   default void onEvicted(int count) {}
+}
+
+/** The no-op listener behind {@link SessionStoreListener#noop()}. */
+enum NoopSessionStoreListener implements SessionStoreListener {
+  INSTANCE
 }

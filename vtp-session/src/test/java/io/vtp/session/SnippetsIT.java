@@ -3,7 +3,7 @@ package io.vtp.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vtp.session.micrometer.MicrometerSessionListener;
+import io.vtp.session.micrometer.SessionStoreMetrics;
 import io.vtp.testkit.KeyNamespace;
 import io.vtp.testkit.RedisServer;
 import io.vtp.testkit.VtpServers;
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import redis.clients.jedis.RedisClient;
 
-/** The examples in the javadoc of {@link RedisSessionStore} and the Micrometer listener, compiled and run. */
+/** The examples in the javadoc of {@link RedisSessionStore} and the Micrometer metrics, compiled and run. */
 @ExtendWith(VtpServers.class)
 class SnippetsIT {
 
@@ -21,7 +21,7 @@ class SnippetsIT {
   void builderExample_runsAsDocumented(RedisServer redis, KeyNamespace ns) {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     try (RedisClient redisClient = redis.newClient()) {
-      MicrometerSessionListener metrics = MicrometerSessionListener.create(registry, "web");
+      SessionStoreMetrics metrics = SessionStoreMetrics.create(registry, "web");
       SessionStore sessions = RedisSessionStore.builder(redisClient)
           .name("web")
           .keyPrefix(ns.prefix())

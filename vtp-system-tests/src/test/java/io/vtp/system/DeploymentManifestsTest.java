@@ -7,9 +7,23 @@ import static org.assertj.core.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vtp.app.config.AppConfig;
 import io.vtp.app.config.ConfigException;
+import io.vtp.cache.CacheAside;
+import io.vtp.cache.CacheStats;
+import io.vtp.cache.micrometer.CacheMetrics;
+import io.vtp.health.CheckOutcome;
+import io.vtp.health.Criticality;
+import io.vtp.health.HealthCheck;
+import io.vtp.health.HealthRegistry;
+import io.vtp.health.micrometer.HealthMetrics;
+import io.vtp.ratelimit.Outcome;
+import io.vtp.ratelimit.micrometer.RateLimitMetrics;
+import io.vtp.session.micrometer.SessionStoreMetrics;
 import java.io.IOException;
+import java.lang.reflect.Proxy;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
@@ -67,10 +81,11 @@ class DeploymentManifestsTest {
 
   /**
    * Prometheus names vtp-app exports, from reading App (http.server.requests with a percentile histogram, Redis
-   * pool gauges, JVM binders), Databases (HikariCP's Micrometer tracker), CacheAsideMetrics,
-   * MicrometerRateLimitListener, MicrometerSessionListener, HealthMetrics and RoomHub; confirmed by scraping
-   * {@code /metrics} of an instance started with deployment/local/vtp. ratelimit_redis_errors_total appears on the
-   * first Redis error.
+   * pool gauges, JVM binders), Databases (HikariCP's Micrometer tracker), the library modules' CacheMetrics,
+   * RateLimitMetrics, SessionStoreMetrics and HealthMetrics, and RoomHub; confirmed by scraping {@code /metrics} of
+   * an instance started with deployment/local/vtp. The {@code vtp_} names of the library modules are also checked
+   * against a scrape of their binders ({@link #libraryMetrics_areExactlyWhatTheBindersRegister}).
+   * vtp_ratelimit_redis_errors_total appears on the first Redis error.
    */
   private static final Set<String> APP_METRICS = Set.of(
       "http_server_requests_seconds_bucket", "http_server_requests_seconds_count", "http_server_requests_seconds_sum",
@@ -82,17 +97,19 @@ class DeploymentManifestsTest {
       "hikaricp_connections_creation_seconds_count", "hikaricp_connections_creation_seconds_sum",
       "hikaricp_connections_usage_seconds_count", "hikaricp_connections_usage_seconds_sum",
       "redis_pool_active", "redis_pool_idle", "redis_pool_pending",
-      "cache_gets_total", "cache_l1_gets_total", "cache_puts_total", "cache_evictions_total", "cache_load_total",
-      "cache_load_duration_seconds_count", "cache_load_duration_seconds_sum", "cache_loads_coalesced_total",
-      "cache_stale_served_total", "cache_early_refreshes_total", "cache_backend_errors_total", "cache_bypass_total",
-      "cache_circuit_open",
-      "ratelimit_decisions_total", "ratelimit_decision_latency_seconds_count",
-      "ratelimit_decision_latency_seconds_sum", "ratelimit_decision_latency_seconds_max", "ratelimit_redis_errors_total",
+      "vtp_cache_gets_total", "vtp_cache_l1_gets_total", "vtp_cache_puts_total", "vtp_cache_evictions_total",
+      "vtp_cache_load_total", "vtp_cache_load_duration_seconds_count", "vtp_cache_load_duration_seconds_sum",
+      "vtp_cache_loads_coalesced_total", "vtp_cache_stale_served_total", "vtp_cache_early_refreshes_total",
+      "vtp_cache_backend_errors_total", "vtp_cache_bypass_total", "vtp_cache_circuit_open",
+      "vtp_ratelimit_decisions_total", "vtp_ratelimit_decision_latency_seconds_count",
+      "vtp_ratelimit_decision_latency_seconds_sum", "vtp_ratelimit_decision_latency_seconds_max",
+      "vtp_ratelimit_redis_errors_total",
       "vtp_session_operations_seconds_count", "vtp_session_operations_seconds_sum",
       "vtp_session_operations_seconds_max", "vtp_session_update_conflicts_total", "vtp_session_corrupt_total",
       "vtp_session_evictions_total",
-      "health_status", "health_draining", "health_check_status", "health_check_duration_seconds_count",
-      "health_check_duration_seconds_sum", "health_check_duration_seconds_max", "health_check_failures_total",
+      "vtp_health_status", "vtp_health_draining", "vtp_health_check_status",
+      "vtp_health_check_duration_seconds_count", "vtp_health_check_duration_seconds_sum",
+      "vtp_health_check_duration_seconds_max", "vtp_health_check_failures_total",
       "ws_connections", "ws_messages_relayed_total", "ws_publish_errors_total",
       "jvm_memory_used_bytes", "jvm_memory_max_bytes", "jvm_memory_committed_bytes", "jvm_threads_live_threads",
       "jvm_gc_pause_seconds_count", "jvm_gc_pause_seconds_sum", "process_cpu_usage", "system_cpu_usage",
@@ -400,8 +417,9 @@ class DeploymentManifestsTest {
     assertThat(union(APP_METRICS, OTHER_METRICS)).as("metric names the dashboards query").containsAll(used);
     // What the issue asks each dashboard to show is really there.
     assertThat(used).contains("http_server_requests_seconds_count", "http_server_requests_seconds_bucket",
-        "hikaricp_connections_active", "hikaricp_connections_pending", "hikaricp_connections_max", "cache_gets_total",
-        "cache_backend_errors_total", "ratelimit_decisions_total", "vtp_session_operations_seconds_count");
+        "hikaricp_connections_active", "hikaricp_connections_pending", "hikaricp_connections_max",
+        "vtp_cache_gets_total", "vtp_cache_backend_errors_total", "vtp_ratelimit_decisions_total",
+        "vtp_session_operations_seconds_count");
     String all = dashboards.stream().map(p -> {
       try {
         return Files.readString(p);
@@ -426,6 +444,58 @@ class DeploymentManifestsTest {
     assertThat(union(APP_METRICS, OTHER_METRICS)).containsAll(used);
     assertThat(alerts).contains("VtpInstanceDown", "VtpHigh5xxRatio", "VtpHighP99Latency", "VtpDbPoolSaturated",
         "VtpRedisErrors", "VtpRateLimitSpike", "VtpReadinessFlapping");
+  }
+
+  @Test
+  void libraryMetrics_areExactlyWhatTheBindersRegister() throws Exception {
+    // The library modules' binders as App wires them, on a Prometheus registry like the app's. Only the meters'
+    // names matter: the cache is a stand-in that answers name() and stats(), the health registry is never started.
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    CacheStats zero = new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false);
+    CacheAside<?> cache = (CacheAside<?>) Proxy.newProxyInstance(CacheAside.class.getClassLoader(),
+        new Class<?>[] {CacheAside.class}, (proxy, method, args) -> {
+          switch (method.getName()) {
+            case "name":
+              return "courses";
+            case "stats":
+              return zero;
+            case "hashCode":
+              return System.identityHashCode(proxy);
+            case "equals":
+              return proxy == args[0];
+            case "toString":
+              return "stand-in cache";
+            default:
+              throw new UnsupportedOperationException(method.getName());
+          }
+        });
+    try (HealthRegistry health = HealthRegistry.builder().instanceId("backend-1")
+        .register(HealthCheck.of("redis", Criticality.NON_CRITICAL, CheckOutcome::pass)).build()) {
+      SessionStoreMetrics sessions = SessionStoreMetrics.create(registry, "sessions");
+      RateLimitMetrics limits = RateLimitMetrics.create(registry, "api");
+      CacheMetrics caches = CacheMetrics.create(registry, cache.name(), cache);
+      HealthMetrics healthMetrics = HealthMetrics.create(registry, "app", health);
+      // Rate limit meters appear with their first event.
+      limits.onDecision("api", Outcome.ALLOWED, 1_000);
+      limits.onRedisError("api", new java.util.concurrent.TimeoutException());
+      Set<String> scraped = new TreeSet<>();
+      for (String line : registry.scrape().split("\n")) {
+        if (!line.isEmpty() && !line.startsWith("#")) {
+          scraped.add(line.split("[{ ]", 2)[0]);
+        }
+      }
+      Pattern library = Pattern.compile("vtp_(session|ratelimit|cache|health)_.*");
+      assertThat(scraped).as("every library meter is named vtp.<module>.*").allMatch(n -> library.matcher(n).matches());
+      assertThat(APP_METRICS.stream().filter(n -> library.matcher(n).matches()))
+          .as("APP_METRICS lists exactly the library modules' meters").containsExactlyInAnyOrderElementsOf(scraped);
+      assertThat(registry.scrape()).contains("name=\"courses\"", "name=\"api\"", "name=\"sessions\"",
+          "name=\"app\"");
+      sessions.close();
+      limits.close();
+      caches.close();
+      healthMetrics.close();
+      assertThat(registry.getMeters()).as("close() removes every meter").isEmpty();
+    }
   }
 
   @Test

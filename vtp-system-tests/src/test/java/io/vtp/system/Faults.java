@@ -116,7 +116,7 @@ final class Faults {
 
   /**
    * Sums the samples of one Prometheus metric on backend {@code i} whose labels contain every given fragment
-   * (e.g. {@code limiter="api"}); 0 when absent, -1 when the backend does not answer.
+   * (e.g. {@code name="api"}); 0 when absent, -1 when the backend does not answer.
    */
   double metric(int i, String name, String... labels) {
     String text;

@@ -180,7 +180,7 @@ class ReliabilityIT {
     assertThat(upd.statusCode()).as(upd.body()).isEqualTo(200);
     double[] loadsBefore = new double[N + 1];
     for (int i = 1; i <= N; i++) {
-      loadsBefore[i] = f.metric(i, "cache_load_total", "cache=\"courses\"", "result=\"success\"");
+      loadsBefore[i] = f.metric(i, "vtp_cache_load_total", "name=\"courses\"", "result=\"success\"");
     }
     f.sql("SELECT pg_stat_statements_reset()");
     List<CompletableFuture<HttpResponse<Void>>> all = new ArrayList<>();
@@ -200,14 +200,14 @@ class ReliabilityIT {
     long dbQueries = Long.parseLong(queries.isEmpty() ? "-1" : queries.lines().reduce((a, b) -> b).orElse("-1"));
     List<Long> perInstance = new ArrayList<>();
     for (int i = 1; i <= N; i++) {
-      perInstance.add(Math.round(f.metric(i, "cache_load_total", "cache=\"courses\"", "result=\"success\"")
+      perInstance.add(Math.round(f.metric(i, "vtp_cache_load_total", "name=\"courses\"", "result=\"success\"")
           - loadsBefore[i]));
     }
     ReliabilityReport.record(new Row("07", "cache stampede on one course",
         "invalidate course " + id + " (PUT), then 200 concurrent GETs split over the 3 instances directly",
         "200 requests at once, ~67 per instance",
         ok + "/200 200; database queries for the course (pg_stat_statements): " + dbQueries
-            + "; loads per instance (cache_load_total): " + perInstance + "; X-Cache MISS answers: " + misses,
+            + "; loads per instance (vtp_cache_load_total): " + perInstance + "; X-Cache MISS answers: " + misses,
         "all 200 answered 200; exactly 1 database query overall, never more than 1 per instance",
         ok == 200 && dbQueries == 1 && perInstance.stream().allMatch(x -> x <= 1)));
   }
@@ -367,10 +367,10 @@ class ReliabilityIT {
     StringBuilder measured = new StringBuilder();
     boolean pass = true;
     for (String mode : List.of("KILL", "STOP")) {
-      double failOpen0 = f.metricSum(N, "ratelimit_decisions_total", "limiter=\"api\"", "outcome=\"fail_open\"");
-      double failClosed0 = f.metricSum(N, "ratelimit_decisions_total", "limiter=\"login\"",
+      double failOpen0 = f.metricSum(N, "vtp_ratelimit_decisions_total", "name=\"api\"", "outcome=\"fail_open\"");
+      double failClosed0 = f.metricSum(N, "vtp_ratelimit_decisions_total", "name=\"login\"",
           "outcome=\"fail_closed\"");
-      double cacheErr0 = f.metricSum(N, "cache_backend_errors_total", "kind=\"redis\"");
+      double cacheErr0 = f.metricSum(N, "vtp_cache_backend_errors_total", "kind=\"redis\"");
       long redisPid = d.pid("redis");
       Outage o;
       try (Load load = new Load(Faults.MAX_IN_FLIGHT)) {
@@ -415,11 +415,11 @@ class ReliabilityIT {
           Faults.signal("CONT", redisPid);
         }
       }
-      o.failOpen = f.metricSum(N, "ratelimit_decisions_total", "limiter=\"api\"", "outcome=\"fail_open\"")
+      o.failOpen = f.metricSum(N, "vtp_ratelimit_decisions_total", "name=\"api\"", "outcome=\"fail_open\"")
           - failOpen0;
-      o.failClosed = f.metricSum(N, "ratelimit_decisions_total", "limiter=\"login\"", "outcome=\"fail_closed\"")
+      o.failClosed = f.metricSum(N, "vtp_ratelimit_decisions_total", "name=\"login\"", "outcome=\"fail_closed\"")
           - failClosed0;
-      o.cacheErrors = f.metricSum(N, "cache_backend_errors_total", "kind=\"redis\"") - cacheErr0;
+      o.cacheErrors = f.metricSum(N, "vtp_cache_backend_errors_total", "kind=\"redis\"") - cacheErr0;
       measured.append(mode.equals("KILL") ? "SIGKILL+restart: " : "SIGSTOP 10 s: ").append(o).append(". ");
       pass &= o.passes();
     }
@@ -428,7 +428,7 @@ class ReliabilityIT {
         "GET /courses/1 (cached) through nginx 100/s x 12 s each; probes on each instance directly",
         measured.toString().trim(),
         "cached reads 0 5xx; /auth/me 503 directly and through nginx (never 500/401/200); login 503 with Retry-After; public API served "
-            + "(fail-open counted); /health 503 redis unreachable, /health/ready 200, health_check_status{redis}=0; "
+            + "(fail-open counted); /health 503 redis unreachable, /health/ready 200, vtp_health_check_status{redis}=0; "
             + "cache redis errors counted; /auth/me 200 and cache breaker closed on every instance within 10 s of "
             + "Redis answering, no "
             + "instance restarted",
@@ -464,7 +464,7 @@ class ReliabilityIT {
       return "cached reads " + load.serverErrors() + " 5xx/" + load.errors + " errors of " + load.sent + " (p99 "
           + load.percentileMs(99) + " ms); /me through nginx " + nginxMe + ", per instance /me " + me + ", login " + login + " (Retry-After "
           + retryAfter + "), /health " + health + " (redis unreachable " + healthReason + "), /health/ready " + ready
-          + ", health_check_status{redis} " + redisCheck + "; counters: api fail_open +" + Math.round(failOpen)
+          + ", vtp_health_check_status{redis} " + redisCheck + "; counters: api fail_open +" + Math.round(failOpen)
           + ", login fail_closed +" + Math.round(failClosed) + ", cache redis errors +" + Math.round(cacheErrors)
           + "; /me 200 and cache circuit closed on every instance " + recoveryMs + " ms after Redis answered";
     }
@@ -481,7 +481,7 @@ class ReliabilityIT {
       o.health.add(health.statusCode());
       o.healthReason &= health.body().contains("redis unreachable");
       o.ready.add(Faults.status(f.backend(i, "/health/ready"), null));
-      o.redisCheck.add(f.metric(i, "health_check_status", "check=\"redis\""));
+      o.redisCheck.add(f.metric(i, "vtp_health_check_status", "check=\"redis\""));
     }
     return o;
   }
@@ -498,7 +498,7 @@ class ReliabilityIT {
         // The breaker closes on the next read that finds Redis answering: read, then look.
         if (!done[i] && Faults.status(f.backend(i, "/api/v1/auth/me"), token) == 200
             && Faults.status(f.backend(i, "/api/v1/courses/1"), null) == 200
-            && f.metric(i, "cache_circuit_open", "cache=\"courses\"") == 0) {
+            && f.metric(i, "vtp_cache_circuit_open", "name=\"courses\"") == 0) {
           done[i] = true;
           left--;
         }
@@ -745,9 +745,9 @@ class ReliabilityIT {
     // inherit the variable from the deployment command.
     d.env.put("RATE_LIMIT_TIMEOUT", "2s");
     d.run("restart"); // every instance now limits the API to 50/min per client (nginx's edge limit stays lifted)
-    double failOpen0 = f.metricSum(N, "ratelimit_decisions_total", "limiter=\"api\"", "outcome=\"fail_open\"");
-    double denied0 = f.metricSum(N, "ratelimit_decisions_total", "limiter=\"api\"", "outcome=\"denied\"")
-        + f.metricSum(N, "ratelimit_decisions_total", "limiter=\"api\"", "outcome=\"local_denied\"");
+    double failOpen0 = f.metricSum(N, "vtp_ratelimit_decisions_total", "name=\"api\"", "outcome=\"fail_open\"");
+    double denied0 = f.metricSum(N, "vtp_ratelimit_decisions_total", "name=\"api\"", "outcome=\"denied\"")
+        + f.metricSum(N, "vtp_ratelimit_decisions_total", "name=\"api\"", "outcome=\"local_denied\"");
     int total = 400;
     AtomicInteger allowed = new AtomicInteger();
     AtomicInteger limited = new AtomicInteger();
@@ -781,9 +781,9 @@ class ReliabilityIT {
     // After the burst: a fresh spoofed address must still be limited.
     int spoofed = Faults.HTTP.send(HttpRequest.newBuilder(URI.create(d.url("/api/v1/courses/1")))
         .header("X-Forwarded-For", "203.0.113.77").build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-    double denied = f.metricSum(N, "ratelimit_decisions_total", "limiter=\"api\"", "outcome=\"denied\"")
-        + f.metricSum(N, "ratelimit_decisions_total", "limiter=\"api\"", "outcome=\"local_denied\"") - denied0;
-    double failOpen = f.metricSum(N, "ratelimit_decisions_total", "limiter=\"api\"", "outcome=\"fail_open\"")
+    double denied = f.metricSum(N, "vtp_ratelimit_decisions_total", "name=\"api\"", "outcome=\"denied\"")
+        + f.metricSum(N, "vtp_ratelimit_decisions_total", "name=\"api\"", "outcome=\"local_denied\"") - denied0;
+    double failOpen = f.metricSum(N, "vtp_ratelimit_decisions_total", "name=\"api\"", "outcome=\"fail_open\"")
         - failOpen0;
     ReliabilityReport.record(new Row("06", "many clients hammer one limit across 3 instances",
         "VTP_API_LIMIT=50/min (GCRA, burst 50, one token per 1.2 s) and RATE_LIMIT_TIMEOUT=2s on every instance, "

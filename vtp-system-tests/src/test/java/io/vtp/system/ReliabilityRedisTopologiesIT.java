@@ -180,7 +180,7 @@ class ReliabilityRedisTopologiesIT {
       Faults f = new Faults(d);
       String token = Faults.token(d.url(""), STUDENT);
       Faults.get(d.url("/api/v1/courses/1"), null);
-      double errors0 = f.metricSum(N, "cache_backend_errors_total", "kind=\"redis\"");
+      double errors0 = f.metricSum(N, "vtp_cache_backend_errors_total", "kind=\"redis\"");
       long frozen = d.pid("redis-node-2");
       long clusterDownMs = -1;
       long recoveryMs = -1;
@@ -216,7 +216,7 @@ class ReliabilityRedisTopologiesIT {
       } finally {
         Faults.signal("CONT", frozen);
       }
-      double errors = f.metricSum(N, "cache_backend_errors_total", "kind=\"redis\"") - errors0;
+      double errors = f.metricSum(N, "vtp_cache_backend_errors_total", "kind=\"redis\"") - errors0;
       ReliabilityReport.record(new Row("12", "a Redis Cluster master hangs past cluster-node-timeout",
           "vtp up --redis-cluster (3 masters, no replicas, node timeout 5 s); SIGSTOP redis-node-2 until the "
               + "cluster reports fail, 2 s more, SIGCONT",

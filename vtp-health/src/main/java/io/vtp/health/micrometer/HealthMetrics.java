@@ -6,74 +6,114 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.binder.MeterBinder;
 import io.vtp.health.CheckResult;
+import io.vtp.health.HealthListener;
 import io.vtp.health.HealthRegistry;
 import io.vtp.health.HealthStatus;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Micrometer meters for a {@link HealthRegistry}. Tags are low-cardinality: only the check name.
+ * Publishes one {@link HealthRegistry} to Micrometer. Meters, all tagged {@code name=<name>}; the per-check ones
+ * also {@code check=<check name>}, nothing else:
  * <ul>
- *   <li>{@code health.status}: readiness, 1 pass, 0.5 warn, 0 fail;</li>
- *   <li>{@code health.draining}: 1 while draining;</li>
- *   <li>{@code health.check.status{check}}: each check after hysteresis, same values;</li>
- *   <li>{@code health.check.duration{check}}: timer of every run;</li>
- *   <li>{@code health.check.failures{check}}: counter of failed runs.</li>
+ *   <li>{@code vtp.health.status} (gauge): readiness, 1 pass, 0.5 warn, 0 fail;</li>
+ *   <li>{@code vtp.health.draining} (gauge): 1 while draining;</li>
+ *   <li>{@code vtp.health.check.status{check}} (gauge): each check after hysteresis, same values;</li>
+ *   <li>{@code vtp.health.check.duration{check}} (timer): every run;</li>
+ *   <li>{@code vtp.health.check.failures{check}} (counter): failed runs.</li>
  * </ul>
- * Gauges read the registry's snapshot; they never run a check. {@link #close()} removes the meters.
  *
- * <p>Thread-safe. Bind to one meter registry.
+ * <pre>{@code
+ * HealthMetrics metrics = HealthMetrics.create(meterRegistry, "app", health);
+ * // on shutdown: metrics.close();
+ * }</pre>
+ *
+ * <p>Unlike the other modules' metrics, {@link #create} takes the {@link HealthRegistry} itself: the gauges read
+ * its snapshot when scraped (they never run a check), because readiness and draining are states to sample rather
+ * than events; and {@code create} subscribes this instance with {@link HealthRegistry#addListener} for the timers
+ * and counters. So do not also pass it to {@code HealthRegistry.Builder.listener}: every run would be counted
+ * twice.
+ *
+ * <p>Thread-safe. {@link #close()} stops listening and removes every meter from the registry.
  */
-public final class HealthMetrics implements MeterBinder, AutoCloseable {
+public final class HealthMetrics implements HealthListener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HealthMetrics.class);
 
-  private final HealthRegistry health;
+  private final MeterRegistry registry;
   private final List<Meter> meters = new ArrayList<>();
-  private MeterRegistry bound;
+  private final Map<String, Timer> durations = new HashMap<>();
+  private final Map<String, Counter> failures = new HashMap<>();
   private AutoCloseable subscription;
+  private volatile boolean closed;
+
+  private HealthMetrics(MeterRegistry registry, String name, HealthRegistry health) {
+    this.registry = registry;
+    Tags tags = Tags.of("name", name);
+    meters.add(Gauge.builder("vtp.health.status", health, h -> value(h.readiness().status()))
+        .tags(tags).description("Readiness: 1 pass, 0.5 warn, 0 fail").register(registry));
+    meters.add(Gauge.builder("vtp.health.draining", health, h -> h.isDraining() ? 1 : 0)
+        .tags(tags).description("1 while the instance drains").register(registry));
+    for (String check : health.checkNames()) {
+      Tags checkTags = tags.and("check", check);
+      meters.add(Gauge.builder("vtp.health.check.status", health, h -> checkValue(h, check))
+          .tags(checkTags).description("Check status after hysteresis: 1 pass, 0.5 warn, 0 fail")
+          .register(registry));
+      Timer t = Timer.builder("vtp.health.check.duration").tags(checkTags).description("Duration of each check run")
+          .register(registry);
+      meters.add(t);
+      durations.put(check, t);
+      Counter c = Counter.builder("vtp.health.check.failures").tags(checkTags).description("Failed check runs")
+          .register(registry);
+      meters.add(c);
+      failures.put(check, c);
+    }
+  }
 
   /**
-   * Creates the binder.
+   * Creates the metrics, registers every meter and starts listening to {@code health}.
    *
-   * @param health the registry to observe; never {@code null}
+   * @param registry the meter registry the application owns; not {@code null}
+   * @param name the name of the health registry, the {@code name} tag of every meter; not {@code null} or blank
+   * @param health the health registry to observe, needed because the gauges read its snapshot; not {@code null}
+   * @return the metrics; never {@code null}
+   * @throws NullPointerException when an argument is {@code null}
+   * @throws IllegalArgumentException when {@code name} is blank
    */
-  public HealthMetrics(HealthRegistry health) {
-    this.health = Objects.requireNonNull(health, "health");
-  }
-
-  @Override
-  public synchronized void bindTo(MeterRegistry registry) {
+  public static HealthMetrics create(MeterRegistry registry, String name, HealthRegistry health) {
     Objects.requireNonNull(registry, "registry");
-    if (bound != null) {
-      throw new IllegalStateException("HealthMetrics is already bound to a registry");
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(health, "health");
+    if (name.isBlank()) {
+      throw new IllegalArgumentException("health metrics: name must not be blank but was '" + name + "'");
     }
-    bound = registry;
-    meters.add(Gauge.builder("health.status", health, h -> value(h.readiness().status()))
-        .description("Readiness: 1 pass, 0.5 warn, 0 fail").register(registry));
-    meters.add(Gauge.builder("health.draining", health, h -> h.isDraining() ? 1 : 0)
-        .description("1 while the instance drains").register(registry));
-    for (String name : health.checkNames()) {
-      Tags tags = Tags.of("check", name);
-      meters.add(Gauge.builder("health.check.status", health, h -> checkValue(h, name))
-          .tags(tags).description("Check status after hysteresis: 1 pass, 0.5 warn, 0 fail").register(registry));
-      meters.add(Timer.builder("health.check.duration").tags(tags).description("Duration of each check run")
-          .register(registry));
-      meters.add(Counter.builder("health.check.failures").tags(tags).description("Failed check runs")
-          .register(registry));
+    HealthMetrics metrics = new HealthMetrics(registry, name, health);
+    synchronized (metrics) {
+      metrics.subscription = health.addListener(metrics);
     }
-    subscription = health.addListener((previous, current) -> record(registry, current));
+    return metrics;
   }
 
-  private static void record(MeterRegistry registry, CheckResult current) {
-    Tags tags = Tags.of("check", current.name());
-    registry.timer("health.check.duration", tags).record(current.latency());
+  /** Records the run's duration and, when it failed, a failure. Ignored after {@link #close()}. */
+  @Override
+  public void onResult(CheckResult previous, CheckResult current) {
+    if (closed) {
+      return;
+    }
+    Timer t = durations.get(current.name());
+    if (t != null) {
+      t.record(current.latency());
+    }
     if (current.observed() == HealthStatus.FAIL) {
-      registry.counter("health.check.failures", tags).increment();
+      Counter c = failures.get(current.name());
+      if (c != null) {
+        c.increment();
+      }
     }
   }
 
@@ -97,19 +137,19 @@ public final class HealthMetrics implements MeterBinder, AutoCloseable {
     }
   }
 
-  /** Removes the meters and stops listening. */
+  /** Stops listening and removes every meter this instance registered from the registry. Idempotent. */
   @Override
   public synchronized void close() {
+    closed = true;
     if (subscription != null) {
       try {
         subscription.close();
       } catch (Exception e) {
         LOG.debug("removing health listener failed", e);
       }
+      subscription = null;
     }
-    if (bound != null) {
-      meters.forEach(bound::remove);
-    }
+    meters.forEach(registry::remove);
     meters.clear();
   }
 }

@@ -513,7 +513,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
   }
 
   private void done(Operation op, Outcome outcome, long start) {
-    if (listener == SessionStoreListener.NOOP) {
+    if (listener == SessionStoreListener.noop()) {
       return;
     }
     Duration elapsed = Duration.ofNanos(System.nanoTime() - start);

@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vtp.session.internal.SessionIds;
-import io.vtp.session.micrometer.MicrometerSessionListener;
+import io.vtp.session.micrometer.SessionStoreMetrics;
 import io.vtp.testkit.KeyNamespace;
 import io.vtp.testkit.RedisServer;
 import io.vtp.testkit.VtpServers;
@@ -16,12 +16,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import redis.clients.jedis.RedisClient;
 
 @ExtendWith(VtpServers.class)
-class MicrometerSessionListenerIT {
+class SessionStoreMetricsIT {
 
   @Test
   void operations_areCountedByOutcome_withNoIdsInTags(RedisServer redis, KeyNamespace ns) {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    MicrometerSessionListener metrics = MicrometerSessionListener.create(registry, "web");
+    SessionStoreMetrics metrics = SessionStoreMetrics.create(registry, "web");
     try (RedisClient client = redis.newClient()) {
       SessionStore store = RedisSessionStore.builder(client).name("web").keyPrefix(ns.prefix()).listener(metrics)
           .maxSessionsPerUser(1).build();
@@ -33,7 +33,7 @@ class MicrometerSessionListenerIT {
           "garbage");
       store.find(t.id());
 
-      assertThat(registry.get("vtp.session.operations").tags("store", "web", "operation", "find", "outcome", "success")
+      assertThat(registry.get("vtp.session.operations").tags("name", "web", "operation", "find", "outcome", "success")
           .timer().count()).isEqualTo(1);
       assertThat(registry.get("vtp.session.operations").tags("operation", "find", "outcome", "miss").timer().count())
           .isEqualTo(2);

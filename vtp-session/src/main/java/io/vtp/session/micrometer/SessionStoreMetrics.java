@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Publishes a session store's activity to Micrometer. Meters, all tagged {@code store=<name>} and nothing
+ * Publishes one session store's activity to Micrometer. Meters, all tagged {@code name=<store name>} and nothing
  * identifying a user or session:
  * <ul>
  *   <li>{@code vtp.session.operations} (timer) tagged {@code operation} ({@code create}, {@code find},
@@ -26,15 +26,15 @@ import java.util.Objects;
  * </ul>
  *
  * <pre>{@code
- * MicrometerSessionListener metrics = MicrometerSessionListener.create(registry, "web");
+ * SessionStoreMetrics metrics = SessionStoreMetrics.create(registry, "web");
  * SessionStore store = RedisSessionStore.builder(redis).name("web").listener(metrics).build();
  * // on shutdown: metrics.close();
  * }</pre>
  *
- * <p>All meters are registered up front, so dashboards see zeros rather than gaps. Thread-safe. {@link #close()}
- * removes the meters from the registry.
+ * <p>All meters are registered by {@link #create}, so dashboards see zeros rather than gaps. Use one instance per
+ * store. Thread-safe. {@link #close()} removes the meters from the registry.
  */
-public final class MicrometerSessionListener implements SessionStoreListener, AutoCloseable {
+public final class SessionStoreMetrics implements SessionStoreListener, AutoCloseable {
   private final MeterRegistry registry;
   private final Map<Operation, Map<Outcome, Timer>> timers = new EnumMap<>(Operation.class);
   private final Counter conflicts;
@@ -42,37 +42,43 @@ public final class MicrometerSessionListener implements SessionStoreListener, Au
   private final Counter evictions;
   private final List<Meter> meters = new ArrayList<>();
 
-  private MicrometerSessionListener(MeterRegistry registry, String storeName) {
+  private SessionStoreMetrics(MeterRegistry registry, String name) {
     this.registry = registry;
-    Tags store = Tags.of("store", storeName);
+    Tags tags = Tags.of("name", name);
     for (Operation op : Operation.values()) {
       Map<Outcome, Timer> byOutcome = new EnumMap<>(Outcome.class);
       for (Outcome outcome : Outcome.values()) {
         Timer t = Timer.builder("vtp.session.operations")
             .description("Session store operations, by operation and outcome")
-            .tags(store.and("operation", op.tagValue(), "outcome", outcome.tagValue()))
+            .tags(tags.and("operation", op.tagValue(), "outcome", outcome.tagValue()))
             .register(registry);
         byOutcome.put(outcome, t);
         meters.add(t);
       }
       timers.put(op, byOutcome);
     }
-    conflicts = counter("vtp.session.update.conflicts", "Update attempts that lost to a concurrent writer", store);
-    corrupt = counter("vtp.session.corrupt", "Unreadable session records deleted", store);
-    evictions = counter("vtp.session.evictions", "Sessions ended because their user reached the maximum", store);
+    conflicts = counter("vtp.session.update.conflicts", "Update attempts that lost to a concurrent writer", tags);
+    corrupt = counter("vtp.session.corrupt", "Unreadable session records deleted", tags);
+    evictions = counter("vtp.session.evictions", "Sessions ended because their user reached the maximum", tags);
   }
 
   /**
-   * Creates the listener and registers its meters.
+   * Creates the metrics and registers all their meters.
    *
-   * @param registry the registry the application owns
-   * @param storeName the store's name, used as the {@code store} tag (same as the store's builder name)
-   * @return the listener, to pass to {@code RedisSessionStore.Builder.listener}
-   * @throws NullPointerException when an argument is {@code null}
+   * @param registry the registry the application owns; not {@code null}
+   * @param name the store's name, the {@code name} tag of every meter (use the store's builder name); not
+   *     {@code null} or blank
+   * @return the listener to pass to {@code RedisSessionStore.Builder.listener}; never {@code null}
+   * @throws NullPointerException when {@code registry} or {@code name} is {@code null}
+   * @throws IllegalArgumentException when {@code name} is blank
    */
-  public static MicrometerSessionListener create(MeterRegistry registry, String storeName) {
-    return new MicrometerSessionListener(Objects.requireNonNull(registry, "registry"),
-        Objects.requireNonNull(storeName, "storeName"));
+  public static SessionStoreMetrics create(MeterRegistry registry, String name) {
+    Objects.requireNonNull(registry, "registry");
+    Objects.requireNonNull(name, "name");
+    if (name.isBlank()) {
+      throw new IllegalArgumentException("session store metrics: name must not be blank but was '" + name + "'");
+    }
+    return new SessionStoreMetrics(registry, name);
   }
 
   private Counter counter(String name, String description, Tags tags) {
@@ -101,7 +107,7 @@ public final class MicrometerSessionListener implements SessionStoreListener, Au
     evictions.increment(count);
   }
 
-  /** Removes this listener's meters from the registry. */
+  /** Removes every meter this instance registered from the registry. Idempotent. */
   @Override
   public void close() {
     meters.forEach(registry::remove);
