@@ -1,5 +1,6 @@
 package io.vtp.cache.internal;
 
+import io.vtp.redis.internal.ThrottledLog;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;

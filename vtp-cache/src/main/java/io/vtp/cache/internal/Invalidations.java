@@ -1,6 +1,7 @@
 package io.vtp.cache.internal;
 
 import io.vtp.redis.RedisScript;
+import io.vtp.redis.internal.ThrottledLog;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

@@ -6,6 +6,7 @@ import io.vtp.cache.CacheLoader;
 import io.vtp.cache.CacheOverloadedException;
 import io.vtp.cache.Loaded;
 import io.vtp.cache.internal.EnvelopeCodec.Envelope;
+import io.vtp.redis.internal.ThrottledLog;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;

@@ -6,6 +6,7 @@ import io.vtp.cache.internal.EnvelopeCodec.Envelope;
 import io.vtp.cache.internal.Leases.Acquired;
 import io.vtp.cache.internal.Leases.Release;
 import io.vtp.cache.internal.Leases.Write;
+import io.vtp.redis.internal.ThrottledLog;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;

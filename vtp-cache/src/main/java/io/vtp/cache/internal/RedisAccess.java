@@ -1,6 +1,8 @@
 package io.vtp.cache.internal;
 
 import io.vtp.redis.RedisScript;
+import io.vtp.redis.internal.CircuitBreaker;
+import io.vtp.redis.internal.ThrottledLog;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

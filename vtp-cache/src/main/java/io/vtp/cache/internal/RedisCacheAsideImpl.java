@@ -6,6 +6,7 @@ import io.vtp.cache.BulkLoader;
 import io.vtp.cache.CacheAside;
 import io.vtp.cache.CacheLoader;
 import io.vtp.cache.CacheStats;
+import io.vtp.redis.internal.ThrottledLog;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
