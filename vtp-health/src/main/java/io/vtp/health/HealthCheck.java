@@ -31,8 +31,8 @@ public interface HealthCheck {
   }
 
   /**
-   * Returns the one-line reason the whole instance reports when this check fails, as operators of the original
-   * platform read it: {@code database unreachable}, {@code redis unreachable}. Default: {@code <name> unhealthy}.
+   * Returns the one-line reason the whole instance reports when this check fails, in words an operator reads at a
+   * glance: {@code database unreachable}, {@code redis unreachable}. Default: {@code <name> unhealthy}.
    */
   default String unhealthyReason() {
     return name() + " unhealthy";

@@ -8,7 +8,7 @@ public enum HealthFormat {
    */
   HEALTH_JSON("application/health+json"),
   /**
-   * The original platform's shape ({@code application/json}), for the operators and scripts that read it:
+   * A plain-JSON shape ({@code application/json}) for scripts and dashboards that expect a healthy/unhealthy word:
    * top-level {@code status} is {@code healthy} or {@code unhealthy} (a {@code warn} is healthy), the health+json
    * status moves to {@code health}; everything else is as in {@link #HEALTH_JSON}.
    */

@@ -16,8 +16,8 @@ public enum Algorithm {
   SLIDING_WINDOW,
   /**
    * Fixed window starting at a key's first permit: at most {@code limit} permits until the key expires
-   * {@code window} later. Like nginx {@code limit_req} reports and the original INCR+EXPIRE limiter, but the
-   * counter and its expiry are written atomically.
+   * {@code window} later. Like the common {@code INCR}-then-{@code EXPIRE} limiter, but the counter and its
+   * expiry are written atomically, so a key can never be left without an expiry.
    */
   FIXED_WINDOW
 }

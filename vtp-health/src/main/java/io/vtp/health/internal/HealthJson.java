@@ -7,7 +7,7 @@ import io.vtp.health.HealthReport;
 import io.vtp.health.HealthStatus;
 import java.util.Map;
 
-/** Renders a {@link HealthReport} as health+json or in the original platform's shape. */
+/** Renders a {@link HealthReport} as health+json or in the plain-JSON compatibility shape. */
 public final class HealthJson {
   private HealthJson() {}
 
