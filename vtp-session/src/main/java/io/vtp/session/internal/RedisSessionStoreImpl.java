@@ -10,7 +10,6 @@ import io.vtp.session.SessionStoreListener;
 import io.vtp.session.SessionStoreListener.Operation;
 import io.vtp.session.SessionStoreListener.Outcome;
 import io.vtp.session.SessionStoreUnavailableException;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -101,11 +100,11 @@ public final class RedisSessionStoreImpl implements SessionStore {
     long now = config.clock().millis();
     long idleExpiry = now + config.idleTimeout().toMillis();
     long absoluteExpiry = now + config.absoluteLifetime().toMillis();
-    String meta = meta(1, now, now, idleExpiry, absoluteExpiry);
+    String meta = SessionMeta.format(1, now, now, idleExpiry, absoluteExpiry);
     List<?> reply = run(Operation.CREATE, CREATE, tag, start, SessionIds.hash(id), Long.toString(now), meta, data,
         Long.toString(Math.min(idleExpiry, absoluteExpiry)), maxSessions);
-    int evicted = (int) asLong(reply.get(0));
-    if (asLong(reply.get(1)) != 0) {
+    int evicted = (int) ScriptReplies.asLong(reply.get(0));
+    if (ScriptReplies.asLong(reply.get(1)) != 0) {
       corrupt("foreign values under the user's keys");
     }
     if (evicted > 0) {
@@ -137,7 +136,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
       // Expired, corrupt or not what we thought: the script decides and cleans up (a rare second round trip).
     }
     List<?> reply = run(Operation.FIND, FIND, tag, start, h, Long.toString(now), idleMs, touchMs);
-    int code = (int) asLong(reply.get(0));
+    int code = (int) ScriptReplies.asLong(reply.get(0));
     if (code != FOUND) {
       recent.remove(h);
       if (code == CORRUPT) {
@@ -174,7 +173,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
       recent.remove(h); // deleted, rotated or logged out elsewhere
       return miss(Operation.FIND, start);
     }
-    long[] m = parseMeta(metaText);
+    long[] m = SessionMeta.parse(metaText);
     if (m == null || data == null || m[3] <= now || m[4] <= now || now - m[2] >= touchThresholdMs) {
       return null;
     }
@@ -203,7 +202,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
       // Seen here before: start from that state; the write is conditional on it being still current (one round
       // trip), and a stale memory costs a conflict and a retry on the state the script returns, never a write.
       RecentSessions.Entry seen = recent.get(SessionIds.hash(id));
-      long[] m = seen == null ? null : parseMeta(seen.meta());
+      long[] m = seen == null ? null : SessionMeta.parse(seen.meta());
       if (m != null) {
         return update(session(id, seen.userId(), seen.attributes(), m), change);
       }
@@ -231,12 +230,12 @@ public final class RedisSessionStoreImpl implements SessionStore {
       long now = config.clock().millis();
       // The fast path (cas.lua): when the same clock reading shows the session as read neither expired nor due a
       // slide, the new meta is known here, and the write is conditional on the stored meta being the one read.
-      long[] read = metaOf(base);
+      long[] read = SessionMeta.of(base);
       if (Math.min(read[3], read[4]) > now && now - read[2] < touchThresholdMs) {
         long[] next = {read[0] + 1, read[1], read[2], read[3], read[4]};
-        String newMeta = meta(next);
-        if (asLong(runRaw(Operation.UPDATE, CAS, List.of(SessionIds.recordKey(config.keyPrefix(), tag)), start,
-            "m:" + h, "d:" + h, meta(read), newMeta, data)) == 1) {
+        String newMeta = SessionMeta.format(next);
+        if (ScriptReplies.asLong(runRaw(Operation.UPDATE, CAS, List.of(SessionIds.recordKey(config.keyPrefix(), tag)), start,
+            "m:" + h, "d:" + h, SessionMeta.format(read), newMeta, data)) == 1) {
           recent.put(new RecentSessions.Entry(h, next[2], newMeta, data, base.userId(), attrs));
           done(Operation.UPDATE, Outcome.SUCCESS, start);
           return Optional.of(session(id, base.userId(), attrs, next));
@@ -244,10 +243,10 @@ public final class RedisSessionStoreImpl implements SessionStore {
       }
       List<?> reply = run(Operation.UPDATE, UPDATE, tag, start, h, Long.toString(now), idleMs,
           Long.toString(base.version()), data, touchMs);
-      int code = (int) asLong(reply.get(0));
+      int code = (int) ScriptReplies.asLong(reply.get(0));
       if (code == FOUND) {
-        String written = asString(reply.get(1));
-        long[] m = parseMeta(written);
+        String written = ScriptReplies.asString(reply.get(1));
+        long[] m = SessionMeta.parse(written);
         if (m != null) {
           recent.put(new RecentSessions.Entry(h, m[2], written, data, base.userId(), attrs));
         }
@@ -285,7 +284,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
     String newId = ids.newId(tag);
     String newH = SessionIds.hash(newId);
     List<?> reply = run(Operation.ROTATE, ROTATE, tag, start, h, newH, Long.toString(config.clock().millis()), idleMs);
-    int code = (int) asLong(reply.get(0));
+    int code = (int) ScriptReplies.asLong(reply.get(0));
     if (code != FOUND) {
       if (code == CORRUPT) {
         corrupt("wrong Redis type or unreadable metadata");
@@ -312,7 +311,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
     String h = SessionIds.hash(id);
     recent.remove(h);
     Object reply = runRaw(Operation.DELETE, DELETE, SessionIds.tagOf(id), start, h);
-    boolean removed = asLong(reply) == 1;
+    boolean removed = ScriptReplies.asLong(reply) == 1;
     done(Operation.DELETE, removed ? Outcome.SUCCESS : Outcome.MISS, start);
     return removed;
   }
@@ -323,7 +322,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
     long start = System.nanoTime();
     String tag = SessionIds.userTag(userId);
     List<?> reply = run(Operation.FIND_ALL_FOR_USER, FIND_ALL, tag, start, Long.toString(config.clock().millis()));
-    long corrupt = asLong(reply.get(0));
+    long corrupt = ScriptReplies.asLong(reply.get(0));
     if (corrupt < 0) {
       corrupt("foreign values under the user's keys");
     }
@@ -332,9 +331,9 @@ public final class RedisSessionStoreImpl implements SessionStore {
     }
     List<SessionInfo> sessions = new ArrayList<>((reply.size() - 1) / 3);
     for (int i = 1; i + 2 < reply.size(); i += 3) {
-      String h = asString(reply.get(i));
-      long[] m = parseMeta(asString(reply.get(i + 1)));
-      RecordCodec.Decoded d = decodeData(tag, h, asString(reply.get(i + 2)));
+      String h = ScriptReplies.asString(reply.get(i));
+      long[] m = SessionMeta.parse(ScriptReplies.asString(reply.get(i + 1)));
+      RecordCodec.Decoded d = decodeData(tag, h, ScriptReplies.asString(reply.get(i + 2)));
       if (m == null || d == null || !d.userId().equals(userId)) {
         continue; // corrupt (deleted by decodeData) or another user whose tag collides
       }
@@ -351,7 +350,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
     long start = System.nanoTime();
     Object reply = runRaw(Operation.DELETE_ALL_FOR_USER, DELETE_ALL, SessionIds.userTag(userId), start,
         Long.toString(config.clock().millis()));
-    int n = (int) asLong(reply);
+    int n = (int) ScriptReplies.asLong(reply);
     done(Operation.DELETE_ALL_FOR_USER, n > 0 ? Outcome.SUCCESS : Outcome.MISS, start);
     return n;
   }
@@ -360,8 +359,8 @@ public final class RedisSessionStoreImpl implements SessionStore {
 
   /** Decodes a found record; a corrupt one is deleted (one more round trip) and gives {@code null}. */
   private Session decodeOrDelete(String id, String tag, String h, Object metaReply, Object dataReply) {
-    long[] m = parseMeta(asString(metaReply));
-    RecordCodec.Decoded d = decodeData(tag, h, asString(dataReply));
+    long[] m = SessionMeta.parse(ScriptReplies.asString(metaReply));
+    RecordCodec.Decoded d = decodeData(tag, h, ScriptReplies.asString(dataReply));
     if (d == null) {
       return null;
     }
@@ -369,7 +368,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
       deleteCorrupt(tag, h, "unreadable metadata");
       return null;
     }
-    recent.put(new RecentSessions.Entry(h, m[2], asString(metaReply), asString(dataReply), d.userId(),
+    recent.put(new RecentSessions.Entry(h, m[2], ScriptReplies.asString(metaReply), ScriptReplies.asString(dataReply), d.userId(),
         d.attributes()));
     return session(id, d.userId(), d.attributes(), m);
   }
@@ -399,49 +398,6 @@ public final class RedisSessionStoreImpl implements SessionStore {
         Instant.ofEpochMilli(m[3]), Instant.ofEpochMilli(m[4]), m[0]);
   }
 
-  /** The meta fields of a session as read: version, created, last access, idle and absolute expiry (epoch ms). */
-  private static long[] metaOf(Session s) {
-    return new long[] {s.version(), s.createdAt().toEpochMilli(), s.lastAccessedAt().toEpochMilli(),
-        s.idleExpiresAt().toEpochMilli(), s.absoluteExpiresAt().toEpochMilli()};
-  }
-
-  /** Formats meta fields in {@link #metaOf(Session)} order. */
-  private static String meta(long[] m) {
-    return meta(m[0], m[1], m[2], m[3], m[4]);
-  }
-
-  static String meta(long version, long created, long lastAccess, long idleExpiry, long absoluteExpiry) {
-    return version + ":" + created + ":" + lastAccess + ":" + idleExpiry + ":" + absoluteExpiry;
-  }
-
-  /** Parses "version:created:lastAccess:idleExpiry:absoluteExpiry"; {@code null} when malformed. */
-  static long[] parseMeta(String meta) {
-    if (meta == null) {
-      return null;
-    }
-    long[] out = new long[5];
-    int field = 0;
-    long value = 0;
-    int digits = 0;
-    for (int i = 0; i <= meta.length(); i++) {
-      char c = i == meta.length() ? ':' : meta.charAt(i);
-      if (c == ':') {
-        if (digits == 0 || field == 5) {
-          return null;
-        }
-        out[field++] = value;
-        value = 0;
-        digits = 0;
-      } else if (c >= '0' && c <= '9' && digits < 18) {
-        value = value * 10 + (c - '0');
-        digits++;
-      } else {
-        return null;
-      }
-    }
-    return field == 5 ? out : null;
-  }
-
   // ---- Redis ----
 
 
@@ -469,29 +425,6 @@ public final class RedisSessionStoreImpl implements SessionStore {
     Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
     fire(l -> l.onOperation(op, Outcome.ERROR, elapsed));
     return new SessionStoreUnavailableException(config.name(), op.tagValue(), elapsed, e);
-  }
-
-  private static long asLong(Object o) {
-    if (o instanceof Long) {
-      return (Long) o;
-    }
-    if (o instanceof byte[]) {
-      return Long.parseLong(new String((byte[]) o, StandardCharsets.US_ASCII));
-    }
-    if (o instanceof String) {
-      return Long.parseLong((String) o);
-    }
-    throw new JedisException("unexpected script reply element " + (o == null ? "null" : o.getClass().getName()));
-  }
-
-  private static String asString(Object o) {
-    if (o instanceof String) {
-      return (String) o;
-    }
-    if (o instanceof byte[]) {
-      return new String((byte[]) o, StandardCharsets.UTF_8);
-    }
-    return null;
   }
 
   // ---- validation, metrics, logging ----
