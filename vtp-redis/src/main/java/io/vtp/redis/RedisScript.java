@@ -33,7 +33,8 @@ public final class RedisScript {
   }
 
   /**
-   * Loads a script from a class-path resource (UTF-8).
+   * Loads a script from a class-path resource (UTF-8). In a named module, the anchor's package must be open to
+   * this module for its resources to be found: {@code opens com.example.scripts to io.vtp.redis;}.
    *
    * @param anchor the class whose loader and package the path is relative to
    * @param resource the resource path, e.g. {@code "find.lua"} (relative to the anchor's package) or an absolute

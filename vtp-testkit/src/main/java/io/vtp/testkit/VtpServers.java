@@ -1,6 +1,7 @@
 package io.vtp.testkit;
 
 import java.util.Set;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
@@ -47,10 +48,7 @@ public final class VtpServers implements ParameterResolver {
     return TYPES.contains(parameter.getParameter().getType());
   }
 
-  // getOrComputeIfAbsent and CloseableResource are deprecated in JUnit 6, whose replacements (computeIfAbsent,
-  // AutoCloseable values) JUnit 5.10-5.12 lack: the testkit uses what both generations have.
   @Override
-  @SuppressWarnings("deprecation")
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
     Class<?> type = parameter.getParameter().getType();
     boolean dedicated = parameter.isAnnotated(Dedicated.class);
@@ -60,11 +58,10 @@ public final class VtpServers implements ParameterResolver {
     String key = type.getName() + (dedicated ? "#dedicated" : "");
     try {
       if (type == RedisServer.class) {
-        return dedicated ? classStore.getOrComputeIfAbsent(key, k -> new Owned<>(servers, servers.startRedis()), Owned.class).value
-            : servers.redis();
+        return dedicated ? stored(classStore, key, () -> owned(servers, servers.startRedis())) : servers.redis();
       }
       if (type == RedisCluster.class) {
-        return dedicated ? classStore.getOrComputeIfAbsent(key, k -> new Owned<>(servers, servers.startRedisCluster()), Owned.class).value
+        return dedicated ? stored(classStore, key, () -> owned(servers, servers.startRedisCluster()))
             : servers.redisCluster();
       }
       if (type == PostgresServer.class) {
@@ -72,27 +69,59 @@ public final class VtpServers implements ParameterResolver {
       }
       if (type == PostgresDatabase.class) {
         String label = classContext.getRequiredTestClass().getSimpleName();
-        return classStore.getOrComputeIfAbsent(key, k -> new ClassDatabase((dedicated
-            ? dedicatedPostgres(classStore, servers) : servers.postgres()).createDatabase(label)), ClassDatabase.class)
-            .database;
+        return stored(classStore, key, () -> {
+          PostgresDatabase db = (dedicated ? dedicatedPostgres(classStore, servers) : servers.postgres())
+              .createDatabase(label);
+          return new Closing<>(db, db::close);
+        });
       }
-      return classStore.getOrComputeIfAbsent(key, k -> new SharedNamespace(servers,
-          KeyNamespace.create(classContext.getRequiredTestClass().getSimpleName())), SharedNamespace.class).namespace;
+      return stored(classStore, key, () -> {
+        KeyNamespace ns = KeyNamespace.create(classContext.getRequiredTestClass().getSimpleName());
+        return new Closing<>(ns, () -> cleanNamespace(servers, ns));
+      });
     } catch (TestkitException e) {
       throw new ParameterResolutionException(e.getMessage(), e);
     }
   }
 
-  @SuppressWarnings("deprecation")
   private static PostgresServer dedicatedPostgres(ExtensionContext.Store classStore, TestServers servers) {
-    return (PostgresServer) classStore.getOrComputeIfAbsent(PostgresServer.class.getName() + "#dedicated",
-        k -> new Owned<>(servers, servers.startPostgres()), Owned.class).value;
+    return (PostgresServer) stored(classStore, PostgresServer.class.getName() + "#dedicated",
+        () -> owned(servers, servers.startPostgres()));
   }
 
-  @SuppressWarnings("deprecation")
   private static TestServers servers(ExtensionContext context) {
-    return context.getRoot().getStore(NAMESPACE)
-        .getOrComputeIfAbsent(TestServers.class, k -> new RunServers(TestServers.create()), RunServers.class).servers;
+    return (TestServers) stored(context.getRoot().getStore(NAMESPACE), TestServers.class.getName(), () -> {
+      TestServers servers = TestServers.create();
+      return new Closing<>(servers, servers::close);
+    });
+  }
+
+  /**
+   * Returns the value stored under {@code key}, creating it on first use; the store closes it with its scope.
+   * {@code getOrComputeIfAbsent} is deprecated in JUnit 6, whose replacement ({@code computeIfAbsent}) JUnit
+   * 5.10-5.14 lack: the testkit uses what both generations have.
+   */
+  @SuppressWarnings("deprecation")
+  private static Object stored(ExtensionContext.Store store, String key, Supplier<Closing<?>> create) {
+    return store.getOrComputeIfAbsent(key, k -> create.get(), Closing.class).value;
+  }
+
+  /** A dedicated server, stopped when its scope's store closes. */
+  private static <T> Closing<T> owned(TestServers servers, T server) {
+    return new Closing<>(server, () -> servers.stop(server));
+  }
+
+  /** Deletes a class's keys from the shared servers that were started, then closes the namespace. */
+  private static void cleanNamespace(TestServers servers, KeyNamespace namespace) {
+    RedisServer redis = servers.redisIfStarted();
+    if (redis != null) {
+      namespace.cleanOnClose(redis);
+    }
+    RedisCluster cluster = servers.redisClusterIfStarted();
+    if (cluster != null) {
+      namespace.cleanOnClose(cluster);
+    }
+    namespace.close();
   }
 
   private static ExtensionContext classContext(ExtensionContext context) {
@@ -104,77 +133,22 @@ public final class VtpServers implements ParameterResolver {
   }
 
   /**
-   * The run-wide servers in the root store. JUnit 5.13+ closes stored {@link AutoCloseable} values, JUnit 5.10-5.12
-   * only {@code CloseableResource} ones: store values implement both, and JUnit closes each once.
+   * A store value and how to close it. JUnit 5.13+ closes stored {@link AutoCloseable} values, JUnit 5.10-5.12 only
+   * {@code CloseableResource} ones: this implements both, and JUnit closes each value once.
    */
   @SuppressWarnings("deprecation")
-  private static final class RunServers implements AutoCloseable, ExtensionContext.Store.CloseableResource {
-    final TestServers servers;
-
-    RunServers(TestServers servers) {
-      this.servers = servers;
-    }
-
-    @Override
-    public void close() {
-      servers.close();
-    }
-  }
-
-  /** A test class's database, dropped when the class's store closes. */
-  @SuppressWarnings("deprecation")
-  private static final class ClassDatabase implements AutoCloseable, ExtensionContext.Store.CloseableResource {
-    final PostgresDatabase database;
-
-    ClassDatabase(PostgresDatabase database) {
-      this.database = database;
-    }
-
-    @Override
-    public void close() {
-      database.close();
-    }
-  }
-
-  /** A dedicated server, stopped when the class's store closes. */
-  @SuppressWarnings("deprecation")
-  private static final class Owned<T> implements AutoCloseable, ExtensionContext.Store.CloseableResource {
-    final TestServers servers;
+  private static final class Closing<T> implements AutoCloseable, ExtensionContext.Store.CloseableResource {
     final T value;
+    private final Runnable closer;
 
-    Owned(TestServers servers, T value) {
-      this.servers = servers;
+    Closing(T value, Runnable closer) {
       this.value = value;
+      this.closer = closer;
     }
 
     @Override
     public void close() {
-      servers.stop(value);
-    }
-  }
-
-  /** A class's key namespace; cleans the shared servers that were started when the class ends. */
-  @SuppressWarnings("deprecation")
-  private static final class SharedNamespace implements AutoCloseable, ExtensionContext.Store.CloseableResource {
-    final TestServers servers;
-    final KeyNamespace namespace;
-
-    SharedNamespace(TestServers servers, KeyNamespace namespace) {
-      this.servers = servers;
-      this.namespace = namespace;
-    }
-
-    @Override
-    public void close() {
-      RedisServer redis = servers.redisIfStarted();
-      if (redis != null) {
-        namespace.cleanOnClose(redis);
-      }
-      RedisCluster cluster = servers.redisClusterIfStarted();
-      if (cluster != null) {
-        namespace.cleanOnClose(cluster);
-      }
-      namespace.close();
+      closer.run();
     }
   }
 }

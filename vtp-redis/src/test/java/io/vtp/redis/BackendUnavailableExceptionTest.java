@@ -1,0 +1,31 @@
+package io.vtp.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+
+class BackendUnavailableExceptionTest {
+
+  @Test
+  void message_namesComponentInstanceOperationElapsedAndCause() {
+    BackendUnavailableException e = new BackendUnavailableException("session store", "web", "find",
+        Duration.ofMillis(512), new JedisConnectionException("Read timed out"));
+    assertThat(e).hasMessage(
+        "session store 'web': find failed after 512 ms: JedisConnectionException: Read timed out");
+    assertThat(e.component()).isEqualTo("session store");
+    assertThat(e.instance()).isEqualTo("web");
+    assertThat(e.operation()).isEqualTo("find");
+    assertThat(e.elapsed()).isEqualTo(Duration.ofMillis(512));
+    assertThat(new BackendUnavailableException("cache", "c", "get", Duration.ZERO, null))
+        .hasMessageEndingWith("no cause");
+  }
+
+  @Test
+  void constructor_nullContextNamesTheParameter() {
+    assertThatThrownBy(() -> new BackendUnavailableException("cache", null, "get", Duration.ZERO, null))
+        .isInstanceOf(NullPointerException.class).hasMessage("instance");
+  }
+}
