@@ -5,12 +5,12 @@ import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vtp.cache.internal.CacheConfig;
 import io.vtp.cache.internal.RedisCacheAsideImpl;
+import io.vtp.redis.internal.Names;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
-import java.util.regex.Pattern;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
@@ -72,16 +72,17 @@ public final class RedisCacheAside {
   }
 
   /**
-   * Immutable-on-build configuration of one cache. Each setter checks its argument at once and throws
-   * {@link IllegalArgumentException} naming the cache, the field, the value and the rule.
+   * Configures one cache, the same way as every VTP Scale builder: setters only store the value (and reject
+   * {@code null} with a {@link NullPointerException} naming the parameter); {@link #build()} checks every value and
+   * throws an {@link IllegalArgumentException} in the form {@code cache '<name>': <field> must <rule> but was
+   * <value>}, e.g. {@code cache 'courses': ttl must be > 0 but was PT0S}. The built cache never changes.
    *
-   * <p>Not thread-safe; use it from one thread, then share the built cache.
+   * <p>Not thread-safe: configure it on one thread, then share the built cache, which is thread-safe.
    *
    * @param <V> the value type
    */
   public static final class Builder<V> {
-    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
-    private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.:-]{0,64}");
+    private static final String COMPONENT = "cache";
 
     private final UnifiedJedis redis;
     private final String typeName;
@@ -117,28 +118,25 @@ public final class RedisCacheAside {
     /**
      * Sets the cache's name (required): part of every key and of the metric tags.
      *
-     * @param name 1 to 64 of {@code [a-z0-9_.-]}, starting with a letter or digit
+     * @param name 1 to 64 characters of {@code [A-Za-z0-9._-]}
      * @return this builder
+     * @throws NullPointerException when {@code name} is {@code null}
      */
     public Builder<V> name(String name) {
-      Objects.requireNonNull(name, "name");
-      if (!NAME.matcher(name).matches()) {
-        throw new IllegalArgumentException("cache '" + name + "': name must match " + NAME + " but was '" + name + "'");
-      }
-      this.name = name;
+      this.name = Objects.requireNonNull(name, "name");
       return this;
     }
 
     /**
      * Sets the prefix of every key (default {@code vtp:cache:}), e.g. an application's own.
      *
-     * @param keyPrefix up to 64 of {@code [A-Za-z0-9_.:-]}; may be empty
+     * @param keyPrefix at most 128 printable ASCII characters without spaces or braces (braces would change the
+     *     hash tag that keeps an entry and its lease in one Redis Cluster slot); may be empty
      * @return this builder
+     * @throws NullPointerException when {@code keyPrefix} is {@code null}
      */
     public Builder<V> keyPrefix(String keyPrefix) {
-      Objects.requireNonNull(keyPrefix, "keyPrefix");
-      check(PREFIX.matcher(keyPrefix).matches(), "keyPrefix", "'" + keyPrefix + "'", "match " + PREFIX);
-      this.keyPrefix = keyPrefix;
+      this.keyPrefix = Objects.requireNonNull(keyPrefix, "keyPrefix");
       return this;
     }
 
@@ -147,9 +145,10 @@ public final class RedisCacheAside {
      *
      * @param ttl positive
      * @return this builder
+     * @throws NullPointerException when {@code ttl} is {@code null}
      */
     public Builder<V> ttl(Duration ttl) {
-      this.ttl = positive("ttl", ttl);
+      this.ttl = Objects.requireNonNull(ttl, "ttl");
       return this;
     }
 
@@ -158,6 +157,7 @@ public final class RedisCacheAside {
      *
      * @param ttl the preset
      * @return this builder
+     * @throws NullPointerException when {@code ttl} is {@code null}
      */
     public Builder<V> ttl(CacheTtl ttl) {
       return ttl(Objects.requireNonNull(ttl, "ttl").duration());
@@ -168,9 +168,10 @@ public final class RedisCacheAside {
      *
      * @param notFoundTtl positive
      * @return this builder
+     * @throws NullPointerException when {@code notFoundTtl} is {@code null}
      */
     public Builder<V> notFoundTtl(Duration notFoundTtl) {
-      this.notFoundTtl = positive("notFoundTtl", notFoundTtl);
+      this.notFoundTtl = Objects.requireNonNull(notFoundTtl, "notFoundTtl");
       return this;
     }
 
@@ -182,7 +183,6 @@ public final class RedisCacheAside {
      * @return this builder
      */
     public Builder<V> jitter(double jitter) {
-      check(jitter >= 0 && jitter <= 0.5, "jitter", Double.toString(jitter), "be within [0, 0.5]");
       this.jitter = jitter;
       return this;
     }
@@ -193,9 +193,10 @@ public final class RedisCacheAside {
      *
      * @param staleGrace zero (off) or positive
      * @return this builder
+     * @throws NullPointerException when {@code staleGrace} is {@code null}
      */
     public Builder<V> staleGrace(Duration staleGrace) {
-      this.staleGrace = notNegative("staleGrace", staleGrace);
+      this.staleGrace = Objects.requireNonNull(staleGrace, "staleGrace");
       return this;
     }
 
@@ -208,7 +209,6 @@ public final class RedisCacheAside {
      * @return this builder
      */
     public Builder<V> earlyRefreshBeta(double beta) {
-      check(beta >= 0 && beta <= 10, "earlyRefreshBeta", Double.toString(beta), "be within [0, 10]");
       this.earlyRefreshBeta = beta;
       return this;
     }
@@ -221,14 +221,11 @@ public final class RedisCacheAside {
      * @param ttl lease lifetime; at least 1 ms
      * @param wait how long other instances wait for the holder; zero or positive, and less than {@code ttl}
      * @return this builder
+     * @throws NullPointerException when {@code ttl} or {@code wait} is {@code null}
      */
     public Builder<V> lease(Duration ttl, Duration wait) {
-      positive("leaseTtl", ttl);
-      notNegative("leaseWait", wait);
-      check(ttl.toMillis() >= 1, "leaseTtl", ttl.toString(), "be at least 1 ms");
-      check(wait.compareTo(ttl) < 0, "leaseWait", wait.toString(), "be < leaseTtl (" + ttl + ")");
-      this.leaseTtl = ttl;
-      this.leaseWait = wait;
+      this.leaseTtl = Objects.requireNonNull(ttl, "ttl");
+      this.leaseWait = Objects.requireNonNull(wait, "wait");
       return this;
     }
 
@@ -240,7 +237,6 @@ public final class RedisCacheAside {
      * @return this builder
      */
     public Builder<V> valueVersion(int valueVersion) {
-      check(valueVersion >= 0, "valueVersion", Integer.toString(valueVersion), "be >= 0");
       this.valueVersion = valueVersion;
       return this;
     }
@@ -253,8 +249,6 @@ public final class RedisCacheAside {
      * @return this builder
      */
     public Builder<V> maxKeyLength(int maxKeyLength) {
-      check(maxKeyLength >= 16 && maxKeyLength <= 512, "maxKeyLength", Integer.toString(maxKeyLength),
-          "be within [16, 512]");
       this.maxKeyLength = maxKeyLength;
       return this;
     }
@@ -266,6 +260,7 @@ public final class RedisCacheAside {
      *
      * @param objectMapper the mapper; not {@code null}
      * @return this builder
+     * @throws NullPointerException when {@code objectMapper} is {@code null}
      */
     public Builder<V> objectMapper(ObjectMapper objectMapper) {
       this.objectMapper = Objects.requireNonNull(objectMapper, "objectMapper");
@@ -277,6 +272,7 @@ public final class RedisCacheAside {
      *
      * @param clock the clock; not {@code null}
      * @return this builder
+     * @throws NullPointerException when {@code clock} is {@code null}
      */
     public Builder<V> clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
@@ -289,6 +285,7 @@ public final class RedisCacheAside {
      *
      * @param random the generator; not {@code null}
      * @return this builder
+     * @throws NullPointerException when {@code random} is {@code null}
      */
     public Builder<V> random(RandomGenerator random) {
       this.random = Objects.requireNonNull(random, "random");
@@ -301,11 +298,10 @@ public final class RedisCacheAside {
      * @param failureThreshold consecutive Redis failures that open it; 1 to 1000
      * @param openDuration how long it stays open before one probe; positive
      * @return this builder
+     * @throws NullPointerException when {@code openDuration} is {@code null}
      */
     public Builder<V> circuitBreaker(int failureThreshold, Duration openDuration) {
-      check(failureThreshold >= 1 && failureThreshold <= 1000, "failureThreshold", Integer.toString(failureThreshold),
-          "be within [1, 1000]");
-      this.openDuration = positive("openDuration", openDuration);
+      this.openDuration = Objects.requireNonNull(openDuration, "openDuration");
       this.failureThreshold = failureThreshold;
       return this;
     }
@@ -317,10 +313,10 @@ public final class RedisCacheAside {
      * @param permits concurrent bypass loads; 1 to 10000
      * @param wait how long a read waits for a slot; zero or positive
      * @return this builder
+     * @throws NullPointerException when {@code wait} is {@code null}
      */
     public Builder<V> bypass(int permits, Duration wait) {
-      check(permits >= 1 && permits <= 10_000, "bypassPermits", Integer.toString(permits), "be within [1, 10000]");
-      this.bypassWait = notNegative("bypassWait", wait);
+      this.bypassWait = Objects.requireNonNull(wait, "wait");
       this.bypassPermits = permits;
       return this;
     }
@@ -330,9 +326,10 @@ public final class RedisCacheAside {
      *
      * @param interval positive
      * @return this builder
+     * @throws NullPointerException when {@code interval} is {@code null}
      */
     public Builder<V> errorLogInterval(Duration interval) {
-      this.errorLogInterval = positive("errorLogInterval", interval);
+      this.errorLogInterval = Objects.requireNonNull(interval, "interval");
       return this;
     }
 
@@ -344,25 +341,28 @@ public final class RedisCacheAside {
      * @param maximumSize entries kept; 1 to 10,000,000
      * @param ttl how long an entry may stay in L1 (also bounded by the entry's own freshness); positive
      * @return this builder
+     * @throws NullPointerException when {@code ttl} is {@code null}
      */
     public Builder<V> l1(long maximumSize, Duration ttl) {
-      check(maximumSize >= 1 && maximumSize <= 10_000_000, "l1MaximumSize", Long.toString(maximumSize),
-          "be within [1, 10000000]");
-      this.l1Ttl = positive("l1Ttl", ttl);
+      this.l1Ttl = Objects.requireNonNull(ttl, "ttl");
       this.l1MaximumSize = maximumSize;
       return this;
     }
 
     /**
-     * Builds the cache; with L1 it also starts the invalidation listener (one Redis connection, one daemon thread).
+     * Checks every setting and builds the cache; with L1 it also starts the invalidation listener (one Redis
+     * connection, one daemon thread).
      *
      * @return the cache; close it to stop the listener
      * @throws IllegalStateException when {@link #name(String)} was not set, or L1 is enabled without Caffeine
+     * @throws IllegalArgumentException when a value breaks its rule or two values conflict, as
+     *     {@code cache '<name>': <field> must <rule> but was <value>}
      */
     public CacheAside<V> build() {
       if (name == null) {
         throw new IllegalStateException("cache of " + typeName + ": name is required; call name(\"...\")");
       }
+      validate();
       if (l1Ttl != null && !caffeinePresent()) {
         throw new IllegalStateException("cache '" + name + "': l1 needs Caffeine; add the dependency "
             + "com.github.ben-manes.caffeine:caffeine (it is optional in vtp-cache)");
@@ -382,22 +382,46 @@ public final class RedisCacheAside {
       }
     }
 
-    private Duration positive(String field, Duration value) {
-      Objects.requireNonNull(value, field);
-      check(!value.isNegative() && !value.isZero(), field, value.toString(), "be > 0");
-      return value;
+    /** Checks every value, in setter order; the name first, as every message names the cache. */
+    private void validate() {
+      Names.checkName(COMPONENT, name);
+      Names.checkKeyPrefix(COMPONENT, name, keyPrefix);
+      positive("ttl", ttl);
+      positive("notFoundTtl", notFoundTtl);
+      check(jitter >= 0 && jitter <= 0.5, "jitter", jitter, "be within [0, 0.5]");
+      notNegative("staleGrace", staleGrace);
+      check(earlyRefreshBeta >= 0 && earlyRefreshBeta <= 10, "earlyRefreshBeta", earlyRefreshBeta,
+          "be within [0, 10]");
+      positive("leaseTtl", leaseTtl);
+      check(leaseTtl.toMillis() >= 1, "leaseTtl", leaseTtl, "be at least 1 ms");
+      notNegative("leaseWait", leaseWait);
+      check(leaseWait.compareTo(leaseTtl) < 0, "leaseWait", leaseWait, "be < leaseTtl (" + leaseTtl + ")");
+      check(valueVersion >= 0, "valueVersion", valueVersion, "be >= 0");
+      check(maxKeyLength >= 16 && maxKeyLength <= 512, "maxKeyLength", maxKeyLength, "be within [16, 512]");
+      check(failureThreshold >= 1 && failureThreshold <= 1000, "failureThreshold", failureThreshold,
+          "be within [1, 1000]");
+      positive("openDuration", openDuration);
+      check(bypassPermits >= 1 && bypassPermits <= 10_000, "bypassPermits", bypassPermits, "be within [1, 10000]");
+      notNegative("bypassWait", bypassWait);
+      positive("errorLogInterval", errorLogInterval);
+      if (l1Ttl != null) {
+        check(l1MaximumSize >= 1 && l1MaximumSize <= 10_000_000, "l1MaximumSize", l1MaximumSize,
+            "be within [1, 10000000]");
+        positive("l1Ttl", l1Ttl);
+      }
     }
 
-    private Duration notNegative(String field, Duration value) {
-      Objects.requireNonNull(value, field);
-      check(!value.isNegative(), field, value.toString(), "be >= 0");
-      return value;
+    private void positive(String field, Duration value) {
+      check(!value.isNegative() && !value.isZero(), field, value, "be > 0");
     }
 
-    private void check(boolean ok, String field, String value, String rule) {
+    private void notNegative(String field, Duration value) {
+      check(!value.isNegative(), field, value, "be >= 0");
+    }
+
+    private void check(boolean ok, String field, Object value, String rule) {
       if (!ok) {
-        throw new IllegalArgumentException("cache '" + (name == null ? "?" : name) + "': " + field + " must " + rule
-            + " but was " + value);
+        throw Names.invalid(COMPONENT, name, field, rule, value);
       }
     }
 

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
 
-/** Configuration is checked when set, with messages naming the cache, the field, the value and the rule. */
+/** Configuration is checked when built, with messages naming the cache, the field, the value and the rule. */
 class RedisCacheAsideBuilderTest {
   // Never connected: building a cache without L1 sends nothing.
   private final RedisClient client = RedisClient.builder().hostAndPort(new HostAndPort("127.0.0.1", 1)).build();
@@ -26,39 +26,68 @@ class RedisCacheAsideBuilderTest {
   }
 
   @Test
-  void ttl_zeroIsRejectedWithFieldValueAndRule() {
-    assertThatThrownBy(() -> builder().ttl(Duration.ZERO))
+  void build_zeroTtlIsRejectedWithFieldValueAndRule() {
+    RedisCacheAside.Builder<Item> b = builder().ttl(Duration.ZERO); // setters only store
+    assertThatThrownBy(b::build)
         .isInstanceOf(IllegalArgumentException.class).hasMessage("cache 'courses': ttl must be > 0 but was PT0S");
   }
 
   @Test
-  void setters_rejectOutOfRangeValues() {
-    assertThatThrownBy(() -> builder().notFoundTtl(Duration.ofSeconds(-1)))
+  void build_rejectsOutOfRangeValues() {
+    assertThatThrownBy(() -> builder().notFoundTtl(Duration.ofSeconds(-1)).build())
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("cache 'courses': notFoundTtl must be > 0 but was PT-1S");
-    assertThatThrownBy(() -> builder().jitter(0.6))
+    assertThatThrownBy(() -> builder().jitter(0.6).build())
         .hasMessage("cache 'courses': jitter must be within [0, 0.5] but was 0.6");
-    assertThatThrownBy(() -> builder().staleGrace(Duration.ofMillis(-1)))
+    assertThatThrownBy(() -> builder().staleGrace(Duration.ofMillis(-1)).build())
         .hasMessage("cache 'courses': staleGrace must be >= 0 but was PT-0.001S");
-    assertThatThrownBy(() -> builder().lease(Duration.ofSeconds(1), Duration.ofSeconds(2)))
+    assertThatThrownBy(() -> builder().lease(Duration.ofSeconds(1), Duration.ofSeconds(2)).build())
         .hasMessage("cache 'courses': leaseWait must be < leaseTtl (PT1S) but was PT2S");
-    assertThatThrownBy(() -> builder().circuitBreaker(0, Duration.ofSeconds(1)))
+    assertThatThrownBy(() -> builder().circuitBreaker(0, Duration.ofSeconds(1)).build())
         .hasMessage("cache 'courses': failureThreshold must be within [1, 1000] but was 0");
-    assertThatThrownBy(() -> builder().bypass(0, Duration.ZERO))
+    assertThatThrownBy(() -> builder().bypass(0, Duration.ZERO).build())
         .hasMessage("cache 'courses': bypassPermits must be within [1, 10000] but was 0");
-    assertThatThrownBy(() -> builder().l1(0, Duration.ofSeconds(1)))
+    assertThatThrownBy(() -> builder().l1(0, Duration.ofSeconds(1)).build())
         .hasMessage("cache 'courses': l1MaximumSize must be within [1, 10000000] but was 0");
-    assertThatThrownBy(() -> builder().earlyRefreshBeta(-1))
+    assertThatThrownBy(() -> builder().earlyRefreshBeta(-1).build())
         .hasMessage("cache 'courses': earlyRefreshBeta must be within [0, 10] but was -1.0");
-    assertThatThrownBy(() -> builder().keyPrefix("a*"))
-        .hasMessageStartingWith("cache 'courses': keyPrefix must match");
+    assertThatThrownBy(() -> builder().valueVersion(-1).build())
+        .hasMessage("cache 'courses': valueVersion must be >= 0 but was -1");
+    assertThatThrownBy(() -> builder().maxKeyLength(8).build())
+        .hasMessage("cache 'courses': maxKeyLength must be within [16, 512] but was 8");
+    assertThatThrownBy(() -> builder().keyPrefix("a b").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("cache 'courses': keyPrefix must be at most 128 printable ASCII characters without spaces or "
+            + "braces but was 'a b'");
+    assertThatThrownBy(() -> builder().keyPrefix("app:{x}:").build()).hasMessageContaining("keyPrefix must be");
+    assertThatThrownBy(() -> builder().keyPrefix("p".repeat(129)).build()).hasMessageContaining("keyPrefix must be");
+  }
+
+  @Test
+  void setters_rejectNullNamingTheParameter() {
+    RedisCacheAside.Builder<Item> b = builder();
+    assertThatThrownBy(() -> b.name(null)).isInstanceOf(NullPointerException.class).hasMessage("name");
+    assertThatThrownBy(() -> b.keyPrefix(null)).isInstanceOf(NullPointerException.class).hasMessage("keyPrefix");
+    assertThatThrownBy(() -> b.ttl((Duration) null)).isInstanceOf(NullPointerException.class).hasMessage("ttl");
+    assertThatThrownBy(() -> b.lease(Duration.ofSeconds(1), null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("wait");
   }
 
   @Test
   void name_isValidatedAndRequired() {
-    assertThatThrownBy(() -> RedisCacheAside.builder(client, Item.class).name("Courses!"))
-        .hasMessageContaining("name must match").hasMessageContaining("Courses!");
+    assertThatThrownBy(() -> RedisCacheAside.builder(client, Item.class).name("Courses!").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("cache 'Courses!': name must be 1 to 64 characters of [A-Za-z0-9._-] but was 'Courses!'");
     assertThatThrownBy(() -> RedisCacheAside.builder(client, Item.class).build())
         .isInstanceOf(IllegalStateException.class).hasMessage("cache of Item: name is required; call name(\"...\")");
+  }
+
+  @Test
+  void build_mixedCaseNameAndWiderPrefix_areAccepted() {
+    try (CacheAside<Item> cache = RedisCacheAside.builder(client, Item.class).name("Courses.v2")
+        .keyPrefix("app#1/cache:").build()) {
+      assertThat(cache.name()).isEqualTo("Courses.v2");
+    }
   }
 
   @Test

@@ -15,7 +15,10 @@ import java.util.concurrent.Callable;
  */
 public interface HealthCheck {
 
-  /** Returns the check's name, e.g. {@code postgresql}; unique in its registry, {@code [a-z0-9_.-]+}. */
+  /**
+   * Returns the check's name, e.g. {@code postgresql}: unique in its registry, 1 to 64 characters of
+   * {@code [A-Za-z0-9._-]} (the name rule of every VTP Scale module), checked when the registry is built.
+   */
   String name();
 
   /** Returns whether a failure fails readiness; {@link Criticality#CRITICAL} by default. */

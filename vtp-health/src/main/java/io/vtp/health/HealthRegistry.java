@@ -3,12 +3,12 @@ package io.vtp.health;
 import io.vtp.health.internal.DefaultHealthRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * Runs health checks in the background and answers probes from a snapshot.
@@ -116,10 +116,16 @@ public interface HealthRegistry extends AutoCloseable {
    * dependency that goes down is reported within about 2 intervals plus a timeout (about 5 s), and one that
    * comes back within about 2 intervals.
    *
-   * <p>Not thread-safe; build once.
+   * <p>The same way as every VTP Scale builder: setters only store the value (and reject {@code null} with a
+   * {@link NullPointerException} naming the parameter); {@link #build()} checks every value and throws an
+   * {@link IllegalArgumentException} in the form {@code health registry '<instance id>': <field> must <rule> but
+   * was <value>}, e.g. {@code health registry 'backend-1': interval must be > 0 but was PT0S}; a bad check name
+   * reads {@code health check '<name>': name must be 1 to 64 characters of [A-Za-z0-9._-] but was '<name>'}.
+   *
+   * <p>Not thread-safe: configure it on one thread and build once; the registry is thread-safe.
    */
   final class Builder {
-    private static final Pattern NAME = Pattern.compile("[a-z0-9_.-]{1,64}");
+    private static final String COMPONENT = "health registry";
 
     private String instanceId;
     private Clock clock = Clock.systemUTC();
@@ -127,8 +133,8 @@ public interface HealthRegistry extends AutoCloseable {
     private Duration defaultTimeout = Duration.ofSeconds(1);
     private int failureThreshold = 2;
     private int successThreshold = 2;
-    private final Map<String, HealthCheck> checks = new LinkedHashMap<>();
-    private final Map<String, Duration> timeouts = new LinkedHashMap<>();
+    /** In registration order; a {@code null} timeout means the default. Names are checked by {@link #build()}. */
+    private final List<Map.Entry<HealthCheck, Duration>> checks = new ArrayList<>();
     private final List<HealthListener> listeners = new ArrayList<>();
 
     Builder() {}
@@ -136,15 +142,12 @@ public interface HealthRegistry extends AutoCloseable {
     /**
      * Sets the instance id reported in every answer.
      *
-     * @param instanceId e.g. {@code backend-1}; non-blank
+     * @param instanceId e.g. {@code backend-1}; non-blank, checked by {@link #build()}
      * @return this builder
+     * @throws NullPointerException when {@code instanceId} is {@code null}
      */
     public Builder instanceId(String instanceId) {
-      Objects.requireNonNull(instanceId, "instanceId");
-      if (instanceId.isBlank()) {
-        throw new IllegalArgumentException("health: instanceId must not be blank");
-      }
-      this.instanceId = instanceId;
+      this.instanceId = Objects.requireNonNull(instanceId, "instanceId");
       return this;
     }
 
@@ -153,6 +156,7 @@ public interface HealthRegistry extends AutoCloseable {
      *
      * @param clock the clock; never {@code null}
      * @return this builder
+     * @throws NullPointerException when {@code clock} is {@code null}
      */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
@@ -164,9 +168,10 @@ public interface HealthRegistry extends AutoCloseable {
      *
      * @param interval positive
      * @return this builder
+     * @throws NullPointerException when {@code interval} is {@code null}
      */
     public Builder interval(Duration interval) {
-      this.interval = positive("interval", interval);
+      this.interval = Objects.requireNonNull(interval, "interval");
       return this;
     }
 
@@ -175,9 +180,10 @@ public interface HealthRegistry extends AutoCloseable {
      *
      * @param timeout positive
      * @return this builder
+     * @throws NullPointerException when {@code timeout} is {@code null}
      */
     public Builder timeout(Duration timeout) {
-      this.defaultTimeout = positive("timeout", timeout);
+      this.defaultTimeout = Objects.requireNonNull(timeout, "timeout");
       return this;
     }
 
@@ -188,7 +194,7 @@ public interface HealthRegistry extends AutoCloseable {
      * @return this builder
      */
     public Builder failureThreshold(int failures) {
-      this.failureThreshold = atLeastOne("failureThreshold", failures);
+      this.failureThreshold = failures;
       return this;
     }
 
@@ -199,15 +205,17 @@ public interface HealthRegistry extends AutoCloseable {
      * @return this builder
      */
     public Builder successThreshold(int successes) {
-      this.successThreshold = atLeastOne("successThreshold", successes);
+      this.successThreshold = successes;
       return this;
     }
 
     /**
      * Registers a check with the default timeout.
      *
-     * @param check the check; its name must be unique and match {@code [a-z0-9_.-]{1,64}}
+     * @param check the check; its name must be unique and 1 to 64 characters of {@code [A-Za-z0-9._-]}, checked
+     *     by {@link #build()}
      * @return this builder
+     * @throws NullPointerException when {@code check} is {@code null}
      */
     public Builder register(HealthCheck check) {
       return register(check, null);
@@ -216,23 +224,14 @@ public interface HealthRegistry extends AutoCloseable {
     /**
      * Registers a check with its own timeout.
      *
-     * @param check the check; its name must be unique and match {@code [a-z0-9_.-]{1,64}}
+     * @param check the check; its name must be unique and 1 to 64 characters of {@code [A-Za-z0-9._-]}, checked
+     *     by {@link #build()}
      * @param timeout positive, or {@code null} for the default
      * @return this builder
+     * @throws NullPointerException when {@code check} is {@code null}
      */
     public Builder register(HealthCheck check, Duration timeout) {
-      Objects.requireNonNull(check, "check");
-      String name = check.name();
-      if (name == null || !NAME.matcher(name).matches()) {
-        throw new IllegalArgumentException("health: check name must match [a-z0-9_.-]{1,64} but was " + name);
-      }
-      if (checks.containsKey(name)) {
-        throw new IllegalArgumentException("health: check name must be unique but '" + name + "' is registered twice");
-      }
-      checks.put(name, check);
-      if (timeout != null) {
-        timeouts.put(name, positive("timeout of check '" + name + "'", timeout));
-      }
+      checks.add(new AbstractMap.SimpleImmutableEntry<>(Objects.requireNonNull(check, "check"), timeout));
       return this;
     }
 
@@ -241,6 +240,7 @@ public interface HealthRegistry extends AutoCloseable {
      *
      * @param listener the listener; never {@code null}
      * @return this builder
+     * @throws NullPointerException when {@code listener} is {@code null}
      */
     public Builder listener(HealthListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -248,16 +248,38 @@ public interface HealthRegistry extends AutoCloseable {
     }
 
     /**
-     * Builds the registry; call {@link HealthRegistry#start()} on it.
+     * Checks every setting and builds the registry; call {@link HealthRegistry#start()} on it.
      *
      * @return a new, not yet started registry
+     * @throws NullPointerException when a registered check's name is {@code null}
+     * @throws IllegalArgumentException when a value breaks its rule, a check name is invalid or registered twice,
+     *     in the form described on this class
      */
     public HealthRegistry build() {
       String id = instanceId != null ? instanceId : defaultInstanceId();
+      if (id.isBlank()) {
+        throw invalid(id, "instanceId", "not be blank", "'" + id + "'");
+      }
+      positive(id, "interval", interval);
+      positive(id, "timeout", defaultTimeout);
+      atLeastOne(id, "failureThreshold", failureThreshold);
+      atLeastOne(id, "successThreshold", successThreshold);
+      Map<String, HealthCheck> byName = new LinkedHashMap<>();
       Map<String, Duration> resolved = new LinkedHashMap<>();
-      checks.keySet().forEach(n -> resolved.put(n, timeouts.getOrDefault(n, defaultTimeout)));
+      for (Map.Entry<HealthCheck, Duration> e : checks) {
+        String name = CheckNames.check(e.getKey().name());
+        if (byName.putIfAbsent(name, e.getKey()) != null) {
+          throw new IllegalArgumentException(COMPONENT + " '" + id + "': check names must be unique but '" + name
+              + "' is registered twice");
+        }
+        Duration timeout = e.getValue();
+        if (timeout != null) {
+          positive(id, "timeout of check '" + name + "'", timeout);
+        }
+        resolved.put(name, timeout != null ? timeout : defaultTimeout);
+      }
       return new DefaultHealthRegistry(id, clock, interval, failureThreshold, successThreshold,
-          List.copyOf(checks.values()), resolved, listeners);
+          List.copyOf(byName.values()), resolved, listeners);
     }
 
     private static String defaultInstanceId() {
@@ -272,19 +294,21 @@ public interface HealthRegistry extends AutoCloseable {
       }
     }
 
-    private static Duration positive(String field, Duration d) {
-      Objects.requireNonNull(d, field);
+    private static void positive(String id, String field, Duration d) {
       if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException("health: " + field + " must be > 0 but was " + d);
+        throw invalid(id, field, "be > 0", d);
       }
-      return d;
     }
 
-    private static int atLeastOne(String field, int n) {
+    private static void atLeastOne(String id, String field, int n) {
       if (n < 1) {
-        throw new IllegalArgumentException("health: " + field + " must be >= 1 but was " + n);
+        throw invalid(id, field, "be >= 1", n);
       }
-      return n;
+    }
+
+    private static IllegalArgumentException invalid(String id, String field, String rule, Object value) {
+      return new IllegalArgumentException(COMPONENT + " '" + id + "': " + field + " must " + rule + " but was "
+          + value);
     }
   }
 }

@@ -265,18 +265,45 @@ class HealthRegistryTest {
   }
 
   @Test
-  void builder_rejectsBadValuesNamingTheField() {
-    assertThatThrownBy(() -> HealthRegistry.builder().interval(Duration.ZERO))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("health: interval must be > 0 but was PT0S");
-    assertThatThrownBy(() -> HealthRegistry.builder().failureThreshold(0))
-        .hasMessage("health: failureThreshold must be >= 1 but was 0");
-    assertThatThrownBy(() -> HealthRegistry.builder().register(HealthCheck.of("Bad Name", Criticality.CRITICAL,
-        CheckOutcome::pass))).hasMessageContaining("check name must match");
-    HealthRegistry.Builder b = HealthRegistry.builder().register(HealthCheck.of("db", Criticality.CRITICAL,
-        CheckOutcome::pass));
-    assertThatThrownBy(() -> b.register(HealthCheck.of("db", Criticality.CRITICAL, CheckOutcome::pass)))
-        .hasMessageContaining("registered twice");
-    assertThatThrownBy(() -> HealthRegistry.builder().instanceId(" ")).hasMessageContaining("instanceId");
+  void build_rejectsBadValuesNamingTheField() {
+    assertThatThrownBy(() -> HealthRegistry.builder().instanceId("b1").interval(Duration.ZERO).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("health registry 'b1': interval must be > 0 but was PT0S");
+    assertThatThrownBy(() -> HealthRegistry.builder().instanceId("b1").failureThreshold(0).build())
+        .hasMessage("health registry 'b1': failureThreshold must be >= 1 but was 0");
+    assertThatThrownBy(() -> HealthRegistry.builder().instanceId("b1").successThreshold(0).build())
+        .hasMessage("health registry 'b1': successThreshold must be >= 1 but was 0");
+    assertThatThrownBy(() -> HealthRegistry.builder().instanceId("b1").register(HealthCheck.of("Bad Name",
+        Criticality.CRITICAL, CheckOutcome::pass)).build()).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("health check 'Bad Name': name must be 1 to 64 characters of [A-Za-z0-9._-] but was 'Bad Name'");
+    HealthRegistry.Builder b = HealthRegistry.builder().instanceId("b1").register(HealthCheck.of("db",
+        Criticality.CRITICAL, CheckOutcome::pass));
+    b.register(HealthCheck.of("db", Criticality.CRITICAL, CheckOutcome::pass)); // setters only store
+    assertThatThrownBy(b::build).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("health registry 'b1': check names must be unique but 'db' is registered twice");
+    assertThatThrownBy(() -> HealthRegistry.builder().instanceId("b1").register(HealthCheck.of("db",
+        Criticality.CRITICAL, CheckOutcome::pass), Duration.ZERO).build())
+        .hasMessage("health registry 'b1': timeout of check 'db' must be > 0 but was PT0S");
+    assertThatThrownBy(() -> HealthRegistry.builder().instanceId(" ").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("health registry ' ': instanceId must not be blank but was ' '");
+  }
+
+  @Test
+  void build_acceptsMixedCaseCheckNames() {
+    HealthRegistry r = HealthRegistry.builder().instanceId("b1")
+        .register(HealthCheck.of("Postgres.Replica-1", Criticality.NON_CRITICAL, CheckOutcome::pass)).build();
+    try (r) {
+      assertThat(r.checkNames()).containsExactly("Postgres.Replica-1");
+    }
+  }
+
+  @Test
+  void setters_rejectNullNamingTheParameter() {
+    HealthRegistry.Builder b = HealthRegistry.builder();
+    assertThatThrownBy(() -> b.interval(null)).isInstanceOf(NullPointerException.class).hasMessage("interval");
+    assertThatThrownBy(() -> b.instanceId(null)).isInstanceOf(NullPointerException.class).hasMessage("instanceId");
+    assertThatThrownBy(() -> b.register(null)).isInstanceOf(NullPointerException.class).hasMessage("check");
   }
 
   @Test

@@ -54,7 +54,8 @@ public record Decision(
     Objects.requireNonNull(retryAfter, "retryAfter");
     policies = List.copyOf(Objects.requireNonNull(policies, "policies"));
     if (remaining < 0 || limit < 0 || resetAfter.isNegative() || retryAfter.isNegative()) {
-      throw new IllegalArgumentException("decision counts and durations must not be negative: remaining "
+      throw new IllegalArgumentException("rate limit '" + policy + "': decision counts and durations must not be "
+          + "negative but were remaining "
           + remaining + ", limit " + limit + ", resetAfter " + resetAfter + ", retryAfter " + retryAfter);
     }
   }

@@ -27,8 +27,10 @@ public interface MultiRateLimiter extends AutoCloseable {
    *
    * @param keys one key per policy, in policy order; each as in {@link RateLimiter#tryAcquire(String)}
    * @return the combined decision, with one entry per policy in {@link Decision#policies()}; never {@code null}
+   * @throws NullPointerException when {@code keys} or one of its keys is {@code null} (the message names the
+   *     policy)
    * @throws IllegalArgumentException when the number of keys differs from the number of policies or a key is
-   *     {@code null} or empty
+   *     empty; the message names the limiter
    * @throws IllegalStateException when the limiter is closed
    */
   default Decision tryAcquire(List<String> keys) {
@@ -41,7 +43,8 @@ public interface MultiRateLimiter extends AutoCloseable {
    * @param keys one key per policy, in policy order
    * @param permits how many; 1 to the smallest {@link RateLimitPolicy#maxPermits()}
    * @return the combined decision; never {@code null}
-   * @throws IllegalArgumentException when the keys or permits are invalid
+   * @throws NullPointerException when {@code keys} or one of its keys is {@code null}
+   * @throws IllegalArgumentException when the keys or permits are invalid; the message names the limiter
    * @throws IllegalStateException when the limiter is closed
    */
   Decision tryAcquire(List<String> keys, int permits);

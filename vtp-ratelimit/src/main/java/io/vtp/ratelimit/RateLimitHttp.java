@@ -89,13 +89,14 @@ public final class RateLimitHttp {
    *
    * @param decision a denied decision; not {@code null}
    * @return 429 or 503
+   * @throws NullPointerException when {@code decision} is {@code null}
    * @throws IllegalArgumentException when the decision allowed the request
    */
   public static int rejectionStatus(Decision decision) {
     Objects.requireNonNull(decision, "decision");
     if (decision.allowed()) {
-      throw new IllegalArgumentException("decision must be a denial to have a rejection status but was "
-          + decision.outcome());
+      throw new IllegalArgumentException("rate limit '" + decision.policy() + "': decision must be a denial to "
+          + "have a rejection status but was " + decision.outcome());
     }
     return decision.outcome() == Outcome.FAIL_CLOSED ? 503 : 429;
   }

@@ -1,8 +1,8 @@
 package io.vtp.ratelimit;
 
+import io.vtp.redis.internal.Names;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * One rate limit: at most {@code limit} permits per {@code window}, with up to {@code burst} at once (GCRA only),
@@ -10,16 +10,16 @@ import java.util.regex.Pattern;
  *
  * <p>Immutable and thread-safe; validated on construction.
  *
- * @param name the policy's name, {@code [A-Za-z0-9._-]}, 1 to 64 characters; used in Redis keys, the
+ * @param name the policy's name, 1 to 64 characters of {@code [A-Za-z0-9._-]}; used in Redis keys, the
  *     {@code RateLimit} headers and metric tags
  * @param limit permits per window, 1 to 1,000,000,000
- * @param window the window, 1 ms to 366 days
+ * @param window the window, 1 ms to 366 days; not {@code null}
  * @param burst permits available at once; 1 to 1,000,000,000; must equal {@code limit} unless the algorithm is
  *     {@link Algorithm#GCRA}
  * @param algorithm the counting algorithm; not {@code null}
  */
 public record RateLimitPolicy(String name, long limit, Duration window, long burst, Algorithm algorithm) {
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  private static final String COMPONENT = "rate limit";
   private static final long MAX_COUNT = 1_000_000_000L;
   private static final Duration MAX_WINDOW = Duration.ofDays(366);
   /** Keeps every timestamp the Lua script computes below 2^53, where doubles are still exact integers. */
@@ -28,25 +28,19 @@ public record RateLimitPolicy(String name, long limit, Duration window, long bur
   /**
    * Validates the policy.
    *
-   * @throws IllegalArgumentException when a value breaks its rule; the message names the policy, the field, the
-   *     value and the rule
+   * @throws NullPointerException when {@code name}, {@code window} or {@code algorithm} is {@code null}
+   * @throws IllegalArgumentException when a value breaks its rule, as
+   *     {@code rate limit '<policy name>': <field> must <rule> but was <value>}
    */
   public RateLimitPolicy {
-    if (name == null || !NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException("rate limit name must match [A-Za-z0-9._-]{1,64} but was "
-          + (name == null ? "null" : "'" + name + "'"));
-    }
+    Names.checkName(COMPONENT, name);
+    Objects.requireNonNull(window, "window");
+    Objects.requireNonNull(algorithm, "algorithm");
     if (limit <= 0 || limit > MAX_COUNT) {
       throw invalid(name, "limit must be > 0 and <= " + MAX_COUNT + " but was " + limit);
     }
-    if (window == null) {
-      throw invalid(name, "window must not be null");
-    }
     if (window.compareTo(Duration.ofMillis(1)) < 0 || window.compareTo(MAX_WINDOW) > 0) {
       throw invalid(name, "window must be >= 1ms and <= 366 days but was " + window);
-    }
-    if (algorithm == null) {
-      throw invalid(name, "algorithm must not be null");
     }
     if (burst <= 0 || burst > MAX_COUNT) {
       throw invalid(name, "burst must be > 0 and <= " + MAX_COUNT + " but was " + burst);
@@ -73,6 +67,7 @@ public record RateLimitPolicy(String name, long limit, Duration window, long bur
    * @param limit permits per window
    * @param window the window
    * @return the policy; never {@code null}
+   * @throws NullPointerException when {@code name} or {@code window} is {@code null}
    * @throws IllegalArgumentException when a value is invalid
    */
   public static RateLimitPolicy of(String name, long limit, Duration window) {
@@ -95,8 +90,8 @@ public record RateLimitPolicy(String name, long limit, Duration window, long bur
    *
    * @param algorithm the algorithm; not {@code null}
    * @return the new policy; never {@code null}
-   * @throws IllegalArgumentException when the algorithm is {@code null}, or the burst differs from the limit and
-   *     the algorithm is not GCRA
+   * @throws NullPointerException when {@code algorithm} is {@code null}
+   * @throws IllegalArgumentException when the burst differs from the limit and the algorithm is not GCRA
    */
   public RateLimitPolicy withAlgorithm(Algorithm algorithm) {
     return new RateLimitPolicy(name, limit, window, burst, algorithm);
@@ -113,7 +108,7 @@ public record RateLimitPolicy(String name, long limit, Duration window, long bur
   }
 
   private static IllegalArgumentException invalid(String name, String rule) {
-    return new IllegalArgumentException("rate limit '" + name + "': " + rule);
+    return new IllegalArgumentException(COMPONENT + " '" + name + "': " + rule);
   }
 
   @Override

@@ -29,10 +29,11 @@ public interface RateLimiter extends AutoCloseable {
   /**
    * Asks for one permit for {@code key}.
    *
-   * @param key who is limited, e.g. a user id or client address; not {@code null} or empty. Keys longer than 200
+   * @param key who is limited, e.g. a user id or client address; not {@code null}, not empty. Keys longer than 200
    *     characters are replaced by their SHA-256 in Redis (distinct keys stay distinct)
    * @return the decision; never {@code null}
-   * @throws IllegalArgumentException when the key is {@code null} or empty
+   * @throws NullPointerException when {@code key} is {@code null}
+   * @throws IllegalArgumentException when the key is empty, as {@code rate limit '<name>': key must not be empty}
    * @throws IllegalStateException when the limiter is closed
    */
   default Decision tryAcquire(String key) {
@@ -45,7 +46,9 @@ public interface RateLimiter extends AutoCloseable {
    * @param key who is limited; see {@link #tryAcquire(String)}
    * @param permits how many; 1 to {@link RateLimitPolicy#maxPermits()}
    * @return the decision; never {@code null}
-   * @throws IllegalArgumentException when the key is {@code null} or empty or {@code permits} is out of range
+   * @throws NullPointerException when {@code key} is {@code null}
+   * @throws IllegalArgumentException when the key is empty or {@code permits} is out of range; the message names
+   *     the limiter
    * @throws IllegalStateException when the limiter is closed
    */
   Decision tryAcquire(String key, int permits);
@@ -55,7 +58,8 @@ public interface RateLimiter extends AutoCloseable {
    *
    * @param key who is limited; see {@link #tryAcquire(String)}
    * @return {@code tryAcquire(key).allowed()}
-   * @throws IllegalArgumentException when the key is {@code null} or empty
+   * @throws NullPointerException when {@code key} is {@code null}
+   * @throws IllegalArgumentException when the key is empty
    * @throws IllegalStateException when the limiter is closed
    */
   default boolean allow(String key) {

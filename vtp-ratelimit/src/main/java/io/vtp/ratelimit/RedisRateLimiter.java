@@ -3,6 +3,7 @@ package io.vtp.ratelimit;
 import io.vtp.ratelimit.internal.EngineConfig;
 import io.vtp.ratelimit.internal.MultiPolicyRateLimiter;
 import io.vtp.ratelimit.internal.SingleRateLimiter;
+import io.vtp.redis.internal.Names;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,12 +65,18 @@ public final class RedisRateLimiter {
   }
 
   /**
-   * Configures and creates a limiter. Values are checked by {@link #build()} and {@link #buildMulti}, which throw
-   * an {@link IllegalArgumentException} naming the limiter, the field, the value and the rule.
+   * Configures and creates a limiter, the same way as every VTP Scale builder: setters only store the value (and
+   * reject {@code null} with a {@link NullPointerException} naming the parameter); {@link #build()} and
+   * {@link #buildMulti} check every value and throw an {@link IllegalArgumentException} in the form
+   * {@code rate limit '<name>': <field> must <rule> but was <value>}, e.g.
+   * {@code rate limit 'api': limit must be > 0 and <= 1000000000 but was 0}; a missing required setting reads
+   * {@code rate limit '<name>': <field> must be set (e.g. ...)}.
    *
-   * <p>Not thread-safe; the limiters it builds are.
+   * <p>Not thread-safe: configure it on one thread; the limiters it builds are thread-safe.
    */
   public static final class Builder {
+    private static final String COMPONENT = "rate limit";
+
     private final UnifiedJedis jedis;
     private String name;
     private Long limit;
@@ -96,14 +103,15 @@ public final class RedisRateLimiter {
     }
 
     /**
-     * Sets the limiter's name (required): {@code [A-Za-z0-9._-]{1,64}}. It is part of every Redis key, so two
-     * limiters with the same name and policy share their counts.
+     * Sets the limiter's name (required): 1 to 64 characters of {@code [A-Za-z0-9._-]}, checked when built. It is
+     * part of every Redis key, so two limiters with the same name and policy share their counts.
      *
      * @param name the name
      * @return this builder
+     * @throws NullPointerException when {@code name} is {@code null}
      */
     public Builder name(String name) {
-      this.name = name;
+      this.name = Objects.requireNonNull(name, "name");
       return this;
     }
 
@@ -123,9 +131,10 @@ public final class RedisRateLimiter {
      *
      * @param window 1 ms to 366 days
      * @return this builder
+     * @throws NullPointerException when {@code window} is {@code null}
      */
     public Builder window(Duration window) {
-      this.window = window;
+      this.window = Objects.requireNonNull(window, "window");
       return this;
     }
 
@@ -145,9 +154,10 @@ public final class RedisRateLimiter {
      *
      * @param algorithm the algorithm
      * @return this builder
+     * @throws NullPointerException when {@code algorithm} is {@code null}
      */
     public Builder algorithm(Algorithm algorithm) {
-      this.algorithm = algorithm;
+      this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
       return this;
     }
 
@@ -157,9 +167,10 @@ public final class RedisRateLimiter {
      *
      * @param failureMode the mode
      * @return this builder
+     * @throws NullPointerException when {@code failureMode} is {@code null}
      */
     public Builder failureMode(FailureMode failureMode) {
-      this.failureMode = failureMode;
+      this.failureMode = Objects.requireNonNull(failureMode, "failureMode");
       return this;
     }
 
@@ -179,9 +190,10 @@ public final class RedisRateLimiter {
      *
      * @param timeout 1 ms to 10 s
      * @return this builder
+     * @throws NullPointerException when {@code timeout} is {@code null}
      */
     public Builder timeout(Duration timeout) {
-      this.timeout = timeout;
+      this.timeout = Objects.requireNonNull(timeout, "timeout");
       return this;
     }
 
@@ -204,9 +216,10 @@ public final class RedisRateLimiter {
      *
      * @param executor the executor
      * @return this builder
+     * @throws NullPointerException when {@code executor} is {@code null}
      */
     public Builder executor(ExecutorService executor) {
-      this.executor = executor;
+      this.executor = Objects.requireNonNull(executor, "executor");
       return this;
     }
 
@@ -227,10 +240,11 @@ public final class RedisRateLimiter {
      * @param consecutiveFailures failures in a row that open it, 1 to 1,000
      * @param openFor how long it skips Redis before one probe call, 1 ms to 10 min
      * @return this builder
+     * @throws NullPointerException when {@code openFor} is {@code null}
      */
     public Builder circuitBreaker(int consecutiveFailures, Duration openFor) {
       this.breakerFailures = consecutiveFailures;
-      this.breakerOpen = openFor;
+      this.breakerOpen = Objects.requireNonNull(openFor, "openFor");
       return this;
     }
 
@@ -264,21 +278,23 @@ public final class RedisRateLimiter {
      *
      * @param interval 1 ms to 1 day
      * @return this builder
+     * @throws NullPointerException when {@code interval} is {@code null}
      */
     public Builder fallbackLogInterval(Duration interval) {
-      this.fallbackLogInterval = interval;
+      this.fallbackLogInterval = Objects.requireNonNull(interval, "interval");
       return this;
     }
 
     /**
      * Sets the metrics listener, e.g. {@code io.vtp.ratelimit.micrometer.RateLimitMetrics}; defaults to
-     * {@link RateLimitListener#noop()}. {@code null} is rejected when the limiter is built.
+     * {@link RateLimitListener#noop()}.
      *
      * @param listener the listener; not {@code null}
      * @return this builder
+     * @throws NullPointerException when {@code listener} is {@code null}
      */
     public Builder listener(RateLimitListener listener) {
-      this.listener = listener;
+      this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 
@@ -289,20 +305,23 @@ public final class RedisRateLimiter {
      *
      * @param clock the clock
      * @return this builder
+     * @throws NullPointerException when {@code clock} is {@code null}
      */
     public Builder clock(Clock clock) {
-      this.clock = clock;
+      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
     /**
      * Sets the prefix of every Redis key; defaults to {@code rl:}.
      *
-     * @param keyPrefix up to 64 characters, no braces (they would change the hash tag)
+     * @param keyPrefix at most 128 printable ASCII characters without spaces or braces (braces would change the
+     *     hash tag); may be empty
      * @return this builder
+     * @throws NullPointerException when {@code keyPrefix} is {@code null}
      */
     public Builder keyPrefix(String keyPrefix) {
-      this.keyPrefix = keyPrefix;
+      this.keyPrefix = Objects.requireNonNull(keyPrefix, "keyPrefix");
       return this;
     }
 
@@ -311,7 +330,8 @@ public final class RedisRateLimiter {
      * {@code algorithm}.
      *
      * @return a new limiter; close it when done
-     * @throws IllegalArgumentException when a setting is missing or invalid
+     * @throws IllegalArgumentException when a setting is missing or breaks its rule, as
+     *     {@code rate limit '<name>': <field> must <rule> but was <value>}
      */
     public RateLimiter build() {
       String n = checkName();
@@ -320,9 +340,6 @@ public final class RedisRateLimiter {
       }
       if (window == null) {
         throw invalid(n, "window must be set (e.g. .window(Duration.ofMinutes(1)))");
-      }
-      if (algorithm == null) {
-        throw invalid(n, "algorithm must not be null");
       }
       RateLimitPolicy policy = new RateLimitPolicy(n, limit, window, burst == null ? limit : burst, algorithm);
       return new SingleRateLimiter(config(n, List.of(policy), false));
@@ -336,9 +353,13 @@ public final class RedisRateLimiter {
      * @param first the first policy
      * @param more further policies; names must be distinct
      * @return a new limiter; close it when done
-     * @throws IllegalArgumentException when a setting is missing or invalid, or policy names repeat
+     * @throws IllegalArgumentException when a setting is missing or breaks its rule, or policy names repeat, as
+     *     {@code rate limit '<name>': <field> must <rule> but was <value>}
+     * @throws NullPointerException when {@code first}, {@code more} or an element of {@code more} is {@code null}
      */
     public MultiRateLimiter buildMulti(RateLimitPolicy first, RateLimitPolicy... more) {
+      Objects.requireNonNull(first, "first");
+      Objects.requireNonNull(more, "more");
       String n = checkName();
       if (limit != null || window != null || burst != null || algorithm != Algorithm.GCRA) {
         throw invalid(n, "limit, window, burst and algorithm belong to the policies of a multi-policy limiter; "
@@ -346,17 +367,11 @@ public final class RedisRateLimiter {
       }
       List<RateLimitPolicy> policies = new ArrayList<>();
       policies.add(first);
-      if (more == null) {
-        throw invalid(n, "policies must not be null");
-      }
-      for (RateLimitPolicy p : more) {
-        policies.add(p);
+      for (int i = 0; i < more.length; i++) {
+        policies.add(Objects.requireNonNull(more[i], "more[" + i + "]"));
       }
       Set<String> names = new HashSet<>();
       for (RateLimitPolicy p : policies) {
-        if (p == null) {
-          throw invalid(n, "policies must not be null");
-        }
         if (!names.add(p.name())) {
           throw invalid(n, "policy names must be distinct but '" + p.name() + "' repeats");
         }
@@ -368,17 +383,14 @@ public final class RedisRateLimiter {
     }
 
     private String checkName() {
-      if (name == null || !name.matches("[A-Za-z0-9._-]{1,64}")) {
-        throw new IllegalArgumentException("rate limit name must match [A-Za-z0-9._-]{1,64} but was "
-            + (name == null ? "null" : "'" + name + "'"));
+      if (name == null) {
+        throw new IllegalArgumentException(COMPONENT + ": name must be set (e.g. .name(\"api\"))");
       }
-      return name;
+      return Names.checkName(COMPONENT, name);
     }
 
     private EngineConfig config(String n, List<RateLimitPolicy> policies, boolean multi) {
-      if (failureMode == null) {
-        throw invalid(n, "failureMode must not be null");
-      }
+      Names.checkKeyPrefix(COMPONENT, n, keyPrefix);
       if (failureMode == FailureMode.LOCAL_FALLBACK && expectedInstances == null) {
         throw invalid(n, "expectedInstances must be set with LOCAL_FALLBACK (the fallback allows limit / "
             + "instances per instance)");
@@ -402,17 +414,6 @@ public final class RedisRateLimiter {
         throw invalid(n, "localDenyCache must be >= 0 and <= 10000000 but was " + denyCacheSize);
       }
       checkDuration(n, "fallbackLogInterval", fallbackLogInterval, Duration.ofMillis(1), Duration.ofDays(1));
-      if (listener == null) {
-        throw invalid(n, "listener must not be null (use RateLimitListener.noop())");
-      }
-      if (clock == null) {
-        throw invalid(n, "clock must not be null");
-      }
-      if (keyPrefix == null || keyPrefix.length() > 64 || keyPrefix.indexOf('{') >= 0
-          || keyPrefix.indexOf('}') >= 0) {
-        throw invalid(n, "keyPrefix must be at most 64 characters without braces but was "
-            + (keyPrefix == null ? "null" : "'" + keyPrefix + "'"));
-      }
       return new EngineConfig(n, List.copyOf(policies), multi, jedis, keyPrefix, failureMode, instances, timeout,
           callerThread ? EngineConfig.RedisCalls.CALLER_THREAD : EngineConfig.RedisCalls.EXECUTOR, executor,
           executorThreads, breakerFailures, breakerOpen, shadow, denyCacheSize, fallbackLogInterval, listener,
@@ -420,16 +421,13 @@ public final class RedisRateLimiter {
     }
 
     private static void checkDuration(String n, String field, Duration value, Duration min, Duration max) {
-      if (value == null) {
-        throw invalid(n, field + " must not be null");
-      }
       if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
         throw invalid(n, field + " must be >= " + min + " and <= " + max + " but was " + value);
       }
     }
 
     private static IllegalArgumentException invalid(String name, String rule) {
-      return new IllegalArgumentException("rate limit '" + name + "': " + rule);
+      return new IllegalArgumentException(COMPONENT + " '" + name + "': " + rule);
     }
   }
 }

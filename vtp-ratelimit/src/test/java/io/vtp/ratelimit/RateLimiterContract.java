@@ -288,10 +288,9 @@ abstract class RateLimiterContract {
   void tryAcquire_badInputIsRejectedBeforeRedis() {
     RateLimiter limiter = closing(builder(client()).limit(10).window(Duration.ofMinutes(1)).build());
     resetStats();
-    assertThatThrownBy(() -> limiter.tryAcquire(null)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("key must not be null").hasMessageContaining(limiter.name());
+    assertThatThrownBy(() -> limiter.tryAcquire(null)).isInstanceOf(NullPointerException.class).hasMessage("key");
     assertThatThrownBy(() -> limiter.tryAcquire("")).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("key must not be empty");
+        .hasMessage("rate limit '" + limiter.name() + "': key must not be empty");
     assertThatThrownBy(() -> limiter.tryAcquire("k", 0)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("permits must be >= 1 and <= 10").hasMessageContaining("was 0");
     assertThatThrownBy(() -> limiter.tryAcquire("k", 11)).isInstanceOf(IllegalArgumentException.class)

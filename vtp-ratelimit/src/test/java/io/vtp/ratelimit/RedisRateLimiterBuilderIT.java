@@ -36,7 +36,11 @@ class RedisRateLimiterBuilderIT {
   void build_missingOrInvalidSettings_throwNamingFieldValueAndRule() {
     assertThatThrownBy(() -> RedisRateLimiter.builder(null)).isInstanceOf(NullPointerException.class)
         .hasMessage("jedis");
-    assertThatThrownBy(() -> valid().name(null).build()).hasMessageContaining("name must match");
+    assertThatThrownBy(() -> valid().name(null)).isInstanceOf(NullPointerException.class).hasMessage("name");
+    assertThatThrownBy(() -> RedisRateLimiter.builder(jedis).limit(10).window(Duration.ofMinutes(1)).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("rate limit: name must be set (e.g. .name(\"api\"))");
+    assertThatThrownBy(() -> valid().name("my api").build()).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("rate limit 'my api': name must be 1 to 64 characters of [A-Za-z0-9._-] but was 'my api'");
     assertThatThrownBy(() -> RedisRateLimiter.builder(jedis).name("api").window(Duration.ofMinutes(1)).build())
         .hasMessage("rate limit 'api': limit must be set (e.g. .limit(100))");
     assertThatThrownBy(() -> valid().limit(0).build())
@@ -49,9 +53,16 @@ class RedisRateLimiterBuilderIT {
         .hasMessageContaining("expectedInstances must be >= 1 and <= 10000 but was 0");
     assertThatThrownBy(() -> valid().circuitBreaker(0, Duration.ofSeconds(1)).build())
         .hasMessageContaining("consecutiveFailures must be >= 1 and <= 1000 but was 0");
-    assertThatThrownBy(() -> valid().keyPrefix("{x}").build()).hasMessageContaining("without braces");
+    assertThatThrownBy(() -> valid().keyPrefix("{x}").build()).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("rate limit 'api': keyPrefix must be at most 128 printable ASCII characters without spaces or "
+            + "braces but was '{x}'");
+    assertThatThrownBy(() -> valid().keyPrefix("my app:").build()).hasMessageContaining("keyPrefix must be");
+    assertThatThrownBy(() -> valid().keyPrefix(null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("keyPrefix");
     assertThatThrownBy(() -> valid().localDenyCache(-1).build()).hasMessageContaining("localDenyCache");
-    assertThatThrownBy(() -> valid().listener(null).build()).hasMessageContaining("listener must not be null");
+    assertThatThrownBy(() -> valid().listener(null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("listener");
+    assertThatThrownBy(() -> valid().timeout(null)).isInstanceOf(NullPointerException.class).hasMessage("timeout");
     assertThatThrownBy(() -> valid().burst(5).algorithm(Algorithm.SLIDING_WINDOW).build())
         .hasMessageContaining("burst applies only to GCRA");
   }
@@ -68,7 +79,10 @@ class RedisRateLimiterBuilderIT {
       assertThatThrownBy(() -> login.tryAcquire(List.of("only-one"))).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("expected 2 keys, one per policy [user, ip], but got 1");
       assertThatThrownBy(() -> login.tryAcquire(java.util.Arrays.asList("u", null)))
-          .hasMessageContaining("key for policy 'ip' must not be null");
+          .isInstanceOf(NullPointerException.class).hasMessage("key for policy 'ip'");
+      assertThatThrownBy(() -> login.tryAcquire(List.of("u", ""))).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("rate limit 'login': key for policy 'ip' must not be empty");
+      assertThatThrownBy(() -> login.tryAcquire(null)).isInstanceOf(NullPointerException.class).hasMessage("keys");
       assertThatThrownBy(() -> login.tryAcquire(List.of("u", "ip"), 6)).hasMessageContaining("permits must be");
     }
   }

@@ -1,5 +1,6 @@
 package io.vtp.session;
 
+import io.vtp.redis.internal.Names;
 import io.vtp.session.internal.RedisSessionStoreImpl;
 import io.vtp.session.internal.StoreConfig;
 import java.time.Clock;
@@ -84,11 +85,17 @@ public final class RedisSessionStore {
   }
 
   /**
-   * Configures a Redis session store. Not thread-safe; {@link #build()} validates everything and the store it
-   * returns never changes. Every setter rejects {@code null} with a {@link NullPointerException} naming the
-   * parameter.
+   * Configures a Redis session store, the same way as every VTP Scale builder: setters only store the value (and
+   * reject {@code null} with a {@link NullPointerException} naming the parameter); {@link #build()} checks every
+   * value and throws an {@link IllegalArgumentException} in the form
+   * {@code session store '<name>': <field> must <rule> but was <value>}, e.g.
+   * {@code session store 'web': maxSessionsPerUser must be >= 1 but was 0}. The store it returns never changes.
+   *
+   * <p>Not thread-safe: configure it on one thread; the store is thread-safe.
    */
   public static final class Builder {
+    private static final String COMPONENT = "session store";
+
     private final UnifiedJedis jedis;
     private String name = "default";
     private String keyPrefix = "vtp:session:";
@@ -108,8 +115,9 @@ public final class RedisSessionStore {
     /**
      * Names the store in log lines, exception messages and metric tags. Default {@code "default"}.
      *
-     * @param name 1 to 64 characters of {@code [A-Za-z0-9._-]}
+     * @param name 1 to 64 characters of {@code [A-Za-z0-9._-]}, checked by {@link #build()}
      * @return this builder
+     * @throws NullPointerException when {@code name} is {@code null}
      */
     public Builder name(String name) {
       this.name = Objects.requireNonNull(name, "name");
@@ -120,8 +128,9 @@ public final class RedisSessionStore {
      * Sets the prefix of every key the store writes. Default {@code "vtp:session:"}.
      *
      * @param keyPrefix 0 to 128 printable ASCII characters without spaces or braces (braces would break the
-     *     hash tag that keeps a user's keys in one Redis Cluster slot)
+     *     hash tag that keeps a user's keys in one Redis Cluster slot); checked by {@link #build()}
      * @return this builder
+     * @throws NullPointerException when {@code keyPrefix} is {@code null}
      */
     public Builder keyPrefix(String keyPrefix) {
       this.keyPrefix = Objects.requireNonNull(keyPrefix, "keyPrefix");
@@ -137,6 +146,7 @@ public final class RedisSessionStore {
      *
      * @param idleTimeout at least 1 second and at most the absolute lifetime
      * @return this builder
+     * @throws NullPointerException when {@code idleTimeout} is {@code null}
      */
     public Builder idleTimeout(Duration idleTimeout) {
       this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
@@ -149,6 +159,7 @@ public final class RedisSessionStore {
      *
      * @param absoluteLifetime at least 1 second and at most 365 days
      * @return this builder
+     * @throws NullPointerException when {@code absoluteLifetime} is {@code null}
      */
     public Builder absoluteLifetime(Duration absoluteLifetime) {
       this.absoluteLifetime = Objects.requireNonNull(absoluteLifetime, "absoluteLifetime");
@@ -164,6 +175,7 @@ public final class RedisSessionStore {
      *
      * @param touchThreshold zero or more, and less than the idle timeout
      * @return this builder
+     * @throws NullPointerException when {@code touchThreshold} is {@code null}
      */
     public Builder touchThreshold(Duration touchThreshold) {
       this.touchThreshold = Objects.requireNonNull(touchThreshold, "touchThreshold");
@@ -210,6 +222,7 @@ public final class RedisSessionStore {
      *
      * @param clock the clock
      * @return this builder
+     * @throws NullPointerException when {@code clock} is {@code null}
      */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
@@ -233,19 +246,13 @@ public final class RedisSessionStore {
      * Validates the configuration and builds the store. Sends nothing to Redis.
      *
      * @return the store; thread-safe
-     * @throws IllegalArgumentException naming the setting, its value and the rule when a value is out of range
-     *     or two values conflict
+     * @throws IllegalArgumentException when a value breaks its rule or two values conflict, as
+     *     {@code session store '<name>': <field> must <rule> but was <value>}
      */
     public SessionStore build() {
-      String label = "session store '" + name + "': ";
-      if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
-        throw new IllegalArgumentException("session store name must be 1 to 64 characters of [A-Za-z0-9._-] but was '"
-            + name + "'");
-      }
-      if (keyPrefix.length() > 128 || !keyPrefix.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != '{' && c != '}')) {
-        throw new IllegalArgumentException(label + "keyPrefix must be at most 128 printable ASCII characters "
-            + "without spaces or braces but was '" + keyPrefix + "'");
-      }
+      Names.checkName(COMPONENT, name);
+      Names.checkKeyPrefix(COMPONENT, name, keyPrefix);
+      String label = COMPONENT + " '" + name + "': ";
       if (absoluteLifetime.compareTo(Duration.ofSeconds(1)) < 0 || absoluteLifetime.compareTo(Duration.ofDays(365)) > 0) {
         throw new IllegalArgumentException(label + "absoluteLifetime must be between 1 second and 365 days but was "
             + absoluteLifetime);

@@ -52,7 +52,10 @@ class RedisSessionStoreBuilderTest {
         "session store 'web': keyPrefix must be at most 128 printable ASCII characters without spaces or braces "
             + "but was 'app:{x}:'");
     assertRejected(b -> b.name("my store"),
-        "session store name must be 1 to 64 characters of [A-Za-z0-9._-] but was 'my store'");
+        "session store 'my store': name must be 1 to 64 characters of [A-Za-z0-9._-] but was 'my store'");
+    assertRejected(b -> b.keyPrefix("p".repeat(129)),
+        "session store 'web': keyPrefix must be at most 128 printable ASCII characters without spaces or braces "
+            + "but was '" + "p".repeat(129) + "'");
   }
 
   @Test
@@ -60,6 +63,8 @@ class RedisSessionStoreBuilderTest {
     RedisSessionStore.Builder b = RedisSessionStore.builder(client);
     assertThatThrownBy(() -> b.clock(null)).isInstanceOf(NullPointerException.class).hasMessage("clock");
     assertThatThrownBy(() -> b.idleTimeout(null)).isInstanceOf(NullPointerException.class).hasMessage("idleTimeout");
+    assertThatThrownBy(() -> b.name(null)).isInstanceOf(NullPointerException.class).hasMessage("name");
+    assertThatThrownBy(() -> b.keyPrefix(null)).isInstanceOf(NullPointerException.class).hasMessage("keyPrefix");
     assertThatThrownBy(() -> RedisSessionStore.builder(null)).isInstanceOf(NullPointerException.class)
         .hasMessage("jedis");
   }

@@ -740,6 +740,7 @@ abstract class SessionStoreContract {
 
     assertThatThrownBy(() -> store.create(user, Map.of("blob", "x".repeat(2000))))
         .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("session store 'contract': attributes are ")
         .hasMessageContaining("maxAttributesBytes is 1024").hasMessageNotContaining("xxxx");
     assertThat(store.findAllForUser(user)).isEmpty();
   }
@@ -762,12 +763,15 @@ abstract class SessionStoreContract {
     nested.put("when", Instant.now());
 
     assertThatThrownBy(() -> store.create(user, Map.of("meta", nested)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'meta.when'")
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("session store 'contract': ")
+        .hasMessageContaining("'meta.when'")
         .hasMessageContaining("java.time.Instant");
     assertThatThrownBy(() -> store.create(user, Map.of("x", Double.NaN)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("finite");
-    assertThatThrownBy(() -> store.create(" ", Map.of())).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> store.create("u".repeat(513), Map.of())).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.create(" ", Map.of())).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("session store 'contract': userId must not be blank");
+    assertThatThrownBy(() -> store.create("u".repeat(513), Map.of())).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("session store 'contract': userId must be at most 512 characters but was 513 characters");
   }
 
   @Test

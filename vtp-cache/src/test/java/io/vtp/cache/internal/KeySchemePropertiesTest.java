@@ -1,6 +1,7 @@
 package io.vtp.cache.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -29,6 +30,20 @@ class KeySchemePropertiesTest {
   @Property
   void part_keepsSafeShortKeysReadable(@ForAll("safe") String key) {
     assertThat(keys.part(key)).isEqualTo(key);
+  }
+
+  @net.jqwik.api.Example
+  void pattern_escapesGlobCharactersOfThePrefix() {
+    // A prefix may hold glob characters since the cache shares the key-prefix rule of the other modules.
+    assertThat(new KeyScheme("a*[b]?\\:", "Courses", 32).pattern()).isEqualTo("a\\*\\[b\\]\\?\\\\:Courses:*");
+    assertThat(keys.pattern()).isEqualTo("app:courses:*");
+  }
+
+  @net.jqwik.api.Example
+  void part_emptyKey_isRejectedNamingTheCache() {
+    assertThatThrownBy(() -> keys.part("")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("cache 'courses': key must not be empty");
+    assertThatThrownBy(() -> keys.part(null)).isInstanceOf(NullPointerException.class).hasMessage("key");
   }
 
   @net.jqwik.api.Provide

@@ -299,7 +299,7 @@ public final class DefaultHealthRegistry implements HealthRegistry {
 
   private void ensureOpen() {
     if (closed) {
-      throw new IllegalStateException("health registry of instance " + instanceId + " is closed");
+      throw new IllegalStateException("health registry '" + instanceId + "' is closed");
     }
   }
 

@@ -1,6 +1,7 @@
 package io.vtp.ratelimit.internal;
 
 import io.vtp.redis.internal.KeyHasher;
+import java.util.Objects;
 
 /**
  * Turns user keys into Redis keys. User keys are never parsed or used as patterns; a key longer than
@@ -19,12 +20,11 @@ final class KeyCodec {
   /**
    * Validates a user key and returns its stored form.
    *
-   * @throws IllegalArgumentException when the key is null or empty
+   * @throws NullPointerException with message {@code field} when the key is null
+   * @throws IllegalArgumentException when the key is empty
    */
   static String encode(String limiter, String field, String key) {
-    if (key == null) {
-      throw new IllegalArgumentException("rate limit '" + limiter + "': " + field + " must not be null");
-    }
+    Objects.requireNonNull(key, field);
     if (key.isEmpty()) {
       throw new IllegalArgumentException("rate limit '" + limiter + "': " + field + " must not be empty");
     }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -126,11 +127,9 @@ final class LimiterEngine {
 
   Decision decide(List<String> keys, int permits) {
     long started = System.nanoTime();
+    Objects.requireNonNull(keys, "keys");
     if (closed) {
       throw new IllegalStateException("rate limit '" + name + "' is closed");
-    }
-    if (keys == null) {
-      throw new IllegalArgumentException("rate limit '" + name + "': keys must not be null");
     }
     if (keys.size() != policies.length) {
       throw new IllegalArgumentException("rate limit '" + name + "': expected " + policies.length

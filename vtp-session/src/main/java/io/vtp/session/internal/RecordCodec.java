@@ -68,11 +68,11 @@ public final class RecordCodec {
       a = mapper.writeValueAsString(attributes);
       u = mapper.writeValueAsString(userId);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("session attributes could not be written as JSON: " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException("attributes could not be written as JSON: " + e.getOriginalMessage(), e);
     }
     int bytes = utf8Length(a);
     if (bytes > maxAttributesBytes) {
-      throw new IllegalArgumentException("session attributes are " + bytes + " bytes as JSON but maxAttributesBytes is "
+      throw new IllegalArgumentException("attributes are " + bytes + " bytes as JSON but maxAttributesBytes is "
           + maxAttributesBytes + "; store large data elsewhere and keep a reference in the session");
     }
     return "{\"s\":" + SCHEMA + ",\"u\":" + u + ",\"a\":" + a + "}";

@@ -92,8 +92,8 @@ public final class RedisSessionStoreImpl implements SessionStore {
   public Session create(String userId, Map<String, ?> attributes) {
     checkUserId(userId);
     Objects.requireNonNull(attributes, "attributes");
-    Map<String, Object> attrs = JsonValues.copyOf(attributes);
-    String data = codec.encode(userId, attrs);
+    Map<String, Object> attrs = normalize(attributes);
+    String data = encode(userId, attrs);
     long start = System.nanoTime();
     String tag = SessionIds.userTag(userId);
     String id = ids.newId(tag);
@@ -225,8 +225,8 @@ public final class RedisSessionStoreImpl implements SessionStore {
     for (int attempt = 1; ; attempt++) {
       Map<String, Object> edited = JsonValues.mutableCopy(base.attributes());
       change.accept(edited);
-      Map<String, Object> attrs = JsonValues.copyOf(edited);
-      String data = codec.encode(base.userId(), attrs);
+      Map<String, Object> attrs = normalize(edited);
+      String data = encode(base.userId(), attrs);
       long now = config.clock().millis();
       // The fast path (cas.lua): when the same clock reading shows the session as read neither expired nor due a
       // slide, the new meta is known here, and the write is conditional on the stored meta being the one read.
@@ -429,15 +429,39 @@ public final class RedisSessionStoreImpl implements SessionStore {
 
   // ---- validation, metrics, logging ----
 
-  private static void checkUserId(String userId) {
+  private void checkUserId(String userId) {
     Objects.requireNonNull(userId, "userId");
     if (userId.isBlank()) {
-      throw new IllegalArgumentException("userId must not be blank");
+      throw new IllegalArgumentException(label() + "userId must not be blank");
     }
     if (userId.length() > MAX_USER_ID_LENGTH) {
-      throw new IllegalArgumentException("userId must be at most " + MAX_USER_ID_LENGTH + " characters but was "
-          + userId.length());
+      // The length only: a user id may be an e-mail address, which does not belong in logs.
+      throw new IllegalArgumentException(label() + "userId must be at most " + MAX_USER_ID_LENGTH
+          + " characters but was " + userId.length() + " characters");
     }
+  }
+
+  // JsonValues and RecordCodec name the attribute and the rule but not the store (JsonValues also serves the Session
+  // record, which belongs to no store), so their IllegalArgumentException is rethrown with the store's name in front.
+
+  private Map<String, Object> normalize(Map<String, ?> attributes) {
+    try {
+      return JsonValues.copyOf(attributes);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(label() + e.getMessage(), e);
+    }
+  }
+
+  private String encode(String userId, Map<String, Object> attributes) {
+    try {
+      return codec.encode(userId, attributes);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(label() + e.getMessage(), e);
+    }
+  }
+
+  private String label() {
+    return "session store '" + config.name() + "': ";
   }
 
   private <T> Optional<T> miss(Operation op, long start) {
