@@ -8,6 +8,7 @@ import io.vtp.ratelimit.RateLimitListener;
 import io.vtp.ratelimit.RateLimitPolicy;
 import io.vtp.redis.RedisScript;
 import io.vtp.redis.internal.CircuitBreaker;
+import io.vtp.redis.internal.ListenerGuard;
 import io.vtp.redis.internal.ThrottledLog;
 import java.time.Clock;
 import java.time.Duration;
@@ -60,7 +61,7 @@ final class LimiterEngine {
   private final LocalDenyCache denyCache;
   private final LocalFallback fallback;
   private final ThrottledLog degradedLog;
-  private final ThrottledLog listenerLog;
+  private final ListenerGuard<RateLimitListener> listenerGuard;
   private final RateLimitListener listener;
   private final Clock clock;
   private volatile boolean closed;
@@ -114,7 +115,7 @@ final class LimiterEngine {
         ? new LocalFallback(config.policies(), config.expectedInstances(), FALLBACK_MAX_KEYS)
         : null;
     this.degradedLog = new ThrottledLog(LOG, clock, config.fallbackLogInterval());
-    this.listenerLog = new ThrottledLog(LOG, clock, Duration.ofMinutes(1));
+    this.listenerGuard = new ListenerGuard<>(listener, "rate limit '" + name + "'", LOG, clock);
   }
 
   EngineConfig config() {
@@ -350,10 +351,7 @@ final class LimiterEngine {
   }
 
   private void listenerFailed(RuntimeException e) {
-    long held = listenerLog.tryAcquire();
-    if (held >= 0) {
-      LOG.warn("rate limit '{}': listener {} threw (held back {} similar warnings)", name, listener, held, e);
-    }
+    listenerGuard.failed(e);
   }
 
   private long nowMicros() {

@@ -86,4 +86,22 @@ class SharedPartsTest {
     assertThat(KeyHasher.sha256("abc")).isEqualTo("ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0");
     assertThat(KeyHasher.sha256("é")).hasSize(43).matches("[A-Za-z0-9_-]+");
   }
+
+  @Test
+  void listenerGuard_keepsAThrowingListenerOutOfTheDataPath() {
+    java.util.List<String> seen = new java.util.ArrayList<>();
+    java.util.function.Consumer<String> listener = event -> {
+      seen.add(event);
+      throw new IllegalStateException("listener bug");
+    };
+    ListenerGuard<java.util.function.Consumer<String>> guard = new ListenerGuard<>(listener, "cache 'c'",
+        LoggerFactory.getLogger(SharedPartsTest.class), clock);
+    guard.fire(l -> l.accept("a"));
+    guard.fire(l -> l.accept("b"));
+    guard.failed(new IllegalStateException("reported directly"));
+    assertThat(seen).containsExactly("a", "b");
+    assertThat(guard.listener()).isSameAs(listener);
+    assertThatThrownBy(() -> new ListenerGuard<>(null, "x", LoggerFactory.getLogger(SharedPartsTest.class), clock))
+        .isInstanceOf(NullPointerException.class).hasMessage("listener");
+  }
 }

@@ -1,6 +1,7 @@
 package io.vtp.session.internal;
 
 import io.vtp.redis.RedisScript;
+import io.vtp.redis.internal.ListenerGuard;
 import io.vtp.session.RedisSessionStore;
 import io.vtp.session.Session;
 import io.vtp.session.SessionConflictException;
@@ -58,7 +59,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
 
   private final UnifiedJedis jedis;
   private final StoreConfig config;
-  private final SessionStoreListener listener;
+  private final ListenerGuard<SessionStoreListener> listenerGuard;
   private final RecordCodec codec;
   private final SessionIds ids = new SessionIds(new SecureRandom());
   private final String idleMs;
@@ -76,7 +77,8 @@ public final class RedisSessionStoreImpl implements SessionStore {
   public RedisSessionStoreImpl(UnifiedJedis jedis, StoreConfig config) {
     this.jedis = Objects.requireNonNull(jedis, "jedis");
     this.config = Objects.requireNonNull(config, "config");
-    this.listener = config.listener();
+    this.listenerGuard = new ListenerGuard<>(config.listener(), "session store '" + config.name() + "'", LOG,
+        config.clock());
     this.codec = new RecordCodec(config.maxAttributesBytes());
     this.idleMs = Long.toString(config.idleTimeout().toMillis());
     this.touchThresholdMs = config.touchThreshold().toMillis();
@@ -470,7 +472,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
   }
 
   private void done(Operation op, Outcome outcome, long start) {
-    if (listener == SessionStoreListener.noop()) {
+    if (listenerGuard.listener() == SessionStoreListener.noop()) {
       return;
     }
     Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
@@ -483,11 +485,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
   }
 
   private void fire(Consumer<SessionStoreListener> event) {
-    try {
-      event.accept(listener);
-    } catch (RuntimeException e) {
-      LOG.warn("session store '{}': listener {} threw; ignored", config.name(), listener.getClass().getName(), e);
-    }
+    listenerGuard.fire(event);
   }
 
   @Override
