@@ -1,11 +1,16 @@
-package io.vtp.bench.system;
+package io.vtp.loadgen;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,7 +38,7 @@ class OpenLoopLoadTest {
   private ExecutorService executor;
   private String base;
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private final OpenLoopLoad load = new OpenLoopLoad(client, ProcCpu::selfMs);
+  private final OpenLoopLoad load = new OpenLoopLoad(client, OpenLoopLoad.CpuClock.thisProcess());
 
   @BeforeEach
   void startServer() throws IOException {
@@ -161,6 +166,87 @@ class OpenLoopLoadTest {
     assertThat(res.unsent()).isGreaterThan(400);
     assertThat(res.timeouts()).isGreaterThan(0).isEqualTo(res.errors());
     assertThat(res.sustainable(1000)).isFalse();
+  }
+
+  @Test
+  void skippingWhenBehind_dropsWhatNoSenderCouldSendInTime_andRunsTheWholeSchedule() throws Exception {
+    HttpRequest r = HttpRequest.newBuilder(URI.create(base + "/hang")).timeout(Duration.ofMillis(300)).GET().build();
+    OpenLoopLoad.Result res = load.run(new OpenLoopLoad.Settings(100, Duration.ofSeconds(1), 2,
+        Duration.ofMillis(300), Duration.ofMillis(50)).skippingWhenBehind(), i -> r);
+
+    assertThat(res.abandoned()).isFalse();
+    assertThat(res.skipped()).isGreaterThan(50);
+    assertThat(res.unsent()).isZero();
+    assertThat(res.sent() + res.skipped()).isEqualTo(100);
+    assertThat(res.timeouts()).isEqualTo(res.unanswered()).isEqualTo(res.errors()).isEqualTo(res.sent());
+    assertThat(res.sustainable(1000)).isFalse();
+  }
+
+  @Test
+  void start_reportsTheRequestsInFlight_andStopEndsTheScheduleEarly() throws Exception {
+    HttpRequest r = HttpRequest.newBuilder(URI.create(base + "/hang")).timeout(Duration.ofSeconds(1)).GET().build();
+    OpenLoopLoad.Result res;
+    long t0 = System.nanoTime();
+    try (OpenLoopLoad.Running running = load.start(new OpenLoopLoad.Settings(50, Duration.ofSeconds(30), 4,
+        Duration.ofSeconds(1), Duration.ofSeconds(30)), i -> r)) {
+      await().atMost(Duration.ofSeconds(2)).until(running::inFlight, n -> n == 4);
+      running.stop();
+      res = running.await();
+    }
+
+    // The 4 requests in flight were awaited (to their timeout); nothing was sent after the stop.
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+    assertThat(res.sent()).isEqualTo(4);
+    assertThat(res.timeouts()).isEqualTo(4);
+    assertThat(res.unsent()).isEqualTo(1500 - 4);
+    assertThat(res.skipped()).isZero();
+    assertThat(res.abandoned()).isFalse();
+  }
+
+  @Test
+  void retryingStaleGets_sendsAGetAgainWhenTheServerClosedTheConnectionBeforeAnswering() throws Exception {
+    try (ServerSocket closer = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+      // The first connection closes without a byte, like nginx closing an idle keep-alive connection; the
+      // second answers.
+      Thread server = new Thread(() -> {
+        try {
+          try (Socket first = closer.accept()) {
+            first.getInputStream().read();
+          }
+          try (Socket second = closer.accept()) {
+            readHead(second.getInputStream());
+            second.getOutputStream().write("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII));
+          }
+        } catch (IOException e) {
+          // the test fails on the counts
+        }
+      });
+      server.setDaemon(true);
+      server.start();
+      HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + closer.getLocalPort() + "/x"))
+          .timeout(Duration.ofSeconds(2)).GET().build();
+      HttpClient fresh = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      OpenLoopLoad.Result res = new OpenLoopLoad(fresh, OpenLoopLoad.CpuClock.thisProcess()).run(
+          new OpenLoopLoad.Settings(1, Duration.ofSeconds(1), 1, Duration.ofSeconds(2), Duration.ofSeconds(1))
+              .retryingStaleGets(), i -> r);
+
+      assertThat(res.retried()).isEqualTo(1);
+      assertThat(res.sent()).isEqualTo(1);
+      assertThat(res.status(204)).isEqualTo(1);
+      assertThat(res.errors()).isZero();
+    }
+  }
+
+  private static void readHead(InputStream in) throws IOException {
+    int matched = 0;
+    byte[] end = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    for (int b = in.read(); b >= 0 && matched < end.length; b = in.read()) {
+      matched = b == end[matched] ? matched + 1 : (b == end[0] ? 1 : 0);
+      if (matched == end.length) {
+        return;
+      }
+    }
   }
 
   @Test
