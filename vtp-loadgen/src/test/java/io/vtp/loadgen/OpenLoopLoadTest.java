@@ -184,11 +184,12 @@ class OpenLoopLoadTest {
 
   @Test
   void start_reportsTheRequestsInFlight_andStopEndsTheScheduleEarly() throws Exception {
-    HttpRequest r = HttpRequest.newBuilder(URI.create(base + "/hang")).timeout(Duration.ofSeconds(1)).GET().build();
+    // The requests time out after 2 s: long enough for the 4 senders to be seen all in flight at once.
+    HttpRequest r = HttpRequest.newBuilder(URI.create(base + "/hang")).timeout(Duration.ofSeconds(2)).GET().build();
     OpenLoopLoad.Result res;
     long t0 = System.nanoTime();
     try (OpenLoopLoad.Running running = load.start(new OpenLoopLoad.Settings(50, Duration.ofSeconds(30), 4,
-        Duration.ofSeconds(1), Duration.ofSeconds(30)), i -> r)) {
+        Duration.ofSeconds(2), Duration.ofSeconds(30)), i -> r)) {
       await().atMost(Duration.ofSeconds(2)).until(running::inFlight, n -> n == 4);
       running.stop();
       res = running.await();
