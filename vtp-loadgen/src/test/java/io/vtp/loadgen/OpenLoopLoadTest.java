@@ -6,11 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -205,49 +201,22 @@ class OpenLoopLoadTest {
   }
 
   @Test
-  void retryingStaleGets_sendsAGetAgainWhenTheServerClosedTheConnectionBeforeAnswering() throws Exception {
-    try (ServerSocket closer = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
-      // The first connection closes without a byte, like nginx closing an idle keep-alive connection; the
-      // second answers.
-      Thread server = new Thread(() -> {
-        try {
-          try (Socket first = closer.accept()) {
-            first.getInputStream().read();
-          }
-          try (Socket second = closer.accept()) {
-            readHead(second.getInputStream());
-            second.getOutputStream().write("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n"
-                .getBytes(StandardCharsets.US_ASCII));
-          }
-        } catch (IOException e) {
-          // the test fails on the counts
-        }
-      });
-      server.setDaemon(true);
-      server.start();
-      HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + closer.getLocalPort() + "/x"))
-          .timeout(Duration.ofSeconds(2)).GET().build();
-      HttpClient fresh = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-      OpenLoopLoad.Result res = new OpenLoopLoad(fresh, OpenLoopLoad.CpuClock.thisProcess()).run(
-          new OpenLoopLoad.Settings(1, Duration.ofSeconds(1), 1, Duration.ofSeconds(2), Duration.ofSeconds(1))
-              .retryingStaleGets(), i -> r);
+  void staleConnection_isAGetThatFailedWithAnEarlyEofOrReset() {
+    // The JDK client retries some of these itself (a fresh connection's EOF or reset); the ones that reach the
+    // generator came through a reused keep-alive connection nginx closed on reload, which a local test cannot
+    // provoke reliably, so the classification is tested on its own.
+    HttpRequest get = get("/ok");
+    HttpRequest post = HttpRequest.newBuilder(URI.create(base + "/ok")).POST(HttpRequest.BodyPublishers.noBody())
+        .build();
+    IOException eof = new IOException("HTTP/1.1 header parser received no bytes");
+    IOException reset = new IOException("wrapped", new java.net.SocketException("Connection reset"));
 
-      assertThat(res.retried()).isEqualTo(1);
-      assertThat(res.sent()).isEqualTo(1);
-      assertThat(res.status(204)).isEqualTo(1);
-      assertThat(res.errors()).isZero();
-    }
-  }
-
-  private static void readHead(InputStream in) throws IOException {
-    int matched = 0;
-    byte[] end = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-    for (int b = in.read(); b >= 0 && matched < end.length; b = in.read()) {
-      matched = b == end[matched] ? matched + 1 : (b == end[0] ? 1 : 0);
-      if (matched == end.length) {
-        return;
-      }
-    }
+    assertThat(OpenLoopLoad.staleConnection(get, eof)).isTrue();
+    assertThat(OpenLoopLoad.staleConnection(get, reset)).isTrue();
+    assertThat(OpenLoopLoad.staleConnection(get, new IOException("connection refused"))).isFalse();
+    assertThat(OpenLoopLoad.staleConnection(post, eof)).isFalse();
+    assertThat(new OpenLoopLoad.Settings(1, Duration.ofSeconds(1), 1, Duration.ofSeconds(1), Duration.ofSeconds(1))
+        .retryingStaleGets().retryStaleGets()).isTrue();
   }
 
   @Test
