@@ -1,6 +1,7 @@
 package io.vtp.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.vtp.testkit.PostgresDatabase;
 import io.vtp.testkit.RedisServer;
@@ -12,6 +13,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -47,10 +49,8 @@ class AppDrainIT {
       Thread.sleep(300); // the request is now in a handler, reading its body
 
       CompletableFuture<Void> stopping = CompletableFuture.runAsync(app::shutdown);
-      long t0 = System.nanoTime();
-      while (!app.health().isDraining() && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(2)) {
-        Thread.sleep(5);
-      }
+      await("draining").atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(5))
+          .until(() -> app.health().isDraining());
       // During the drain delay the instance still answers, with readiness failing.
       assertThat(TestApps.get(app, "/health/ready", null).statusCode()).isEqualTo(503);
       assertThat(TestApps.get(app, "/health/live", null).statusCode()).isEqualTo(200);

@@ -7,6 +7,7 @@ import static io.vtp.app.TestApps.post;
 import static io.vtp.app.TestApps.registerAndLogin;
 import static io.vtp.app.TestApps.write;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vtp.testkit.PostgresDatabase;
@@ -16,6 +17,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -333,15 +335,11 @@ class AppIT {
       return null;
     }
 
-    JsonNode next(String type) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (System.nanoTime() < deadline) {
-        JsonNode e = events.poll(100, TimeUnit.MILLISECONDS);
-        if (e != null && type.equals(e.path("type").asText())) {
-          return e;
-        }
-      }
-      throw new AssertionError("no '" + type + "' event within 10 s");
+    /** The next event of this type within 10 s; events of other types before it are dropped. */
+    JsonNode next(String type) {
+      return await("a '" + type + "' event").atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(1))
+          .until(() -> events.poll(100, TimeUnit.MILLISECONDS), e -> e != null && type.equals(e.path("type").asText()));
     }
   }
 }

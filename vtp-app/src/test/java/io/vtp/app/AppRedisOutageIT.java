@@ -5,6 +5,7 @@ import static io.vtp.app.TestApps.json;
 import static io.vtp.app.TestApps.post;
 import static io.vtp.app.TestApps.registerAndLogin;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.vtp.testkit.Dedicated;
 import io.vtp.testkit.PostgresDatabase;
@@ -85,15 +86,8 @@ class AppRedisOutageIT {
       redis.resume();
     }
     long t0 = System.nanoTime();
-    int status = 0;
-    while (System.nanoTime() - t0 < Duration.ofSeconds(20).toNanos()) {
-      status = get(app, "/api/v1/auth/me", teacher).statusCode();
-      if (status == 200) {
-        break;
-      }
-      Thread.sleep(100);
-    }
-    assertThat(status).isEqualTo(200);
+    await("/api/v1/auth/me 200 after Redis resumed").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+        .until(() -> get(app, "/api/v1/auth/me", teacher).statusCode(), status -> status == 200);
     System.out.printf("recovered %d ms after Redis resumed%n", (System.nanoTime() - t0) / 1_000_000);
     assertThat(json(get(app, "/api/v1/courses/" + id, null)).get("title").asText()).isEqualTo("Outage");
   }

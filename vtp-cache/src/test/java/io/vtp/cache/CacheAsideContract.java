@@ -4,6 +4,7 @@ import io.vtp.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -249,10 +250,8 @@ abstract class CacheAsideContract {
           return Loaded.of(new Item("one", 1));
         })));
       }
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-      while (cache.stats().coalescedLoads() < 15 && System.nanoTime() < deadline) {
-        Thread.sleep(1);
-      }
+      await("15 callers waiting on the one load").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1))
+          .until(() -> cache.stats().coalescedLoads() >= 15);
       release.countDown();
       for (Future<Optional<Item>> f : results) {
         assertThat(f.get(10, TimeUnit.SECONDS)).contains(new Item("one", 1));

@@ -1,6 +1,7 @@
 package io.vtp.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.vtp.testkit.Dedicated;
 import io.vtp.testkit.RedisServer;
@@ -11,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -51,14 +52,9 @@ class L1CacheIT {
     return cache;
   }
 
-  private static void await(Supplier<Boolean> condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.get()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within 10 s: " + what);
-      }
-      Thread.sleep(5);
-    }
+  /** An invalidation reaches the other instances over pub/sub, or a reconnect clears them: within 10 s. */
+  private static ConditionFactory awaitL1(String what) {
+    return await(what).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5));
   }
 
   @Test
@@ -91,8 +87,8 @@ class L1CacheIT {
     assertThat(b.get("k", key -> Loaded.of(new Item("never", 0)))).contains(new Item("v1", 1)); // from B's L1
     assertThat(b.stats().l1Hits()).isEqualTo(1);
     a.invalidate("k");
-    await(() -> b.get("k", key -> Loaded.of(new Item("v2", 2))).equals(Optional.of(new Item("v2", 2))),
-        "B reads the new value");
+    awaitL1("B reads the new value")
+        .until(() -> b.get("k", key -> Loaded.of(new Item("v2", 2))).equals(Optional.of(new Item("v2", 2))));
   }
 
   @Test
@@ -101,8 +97,8 @@ class L1CacheIT {
     CacheAside<Item> b = instance("l1-all");
     b.get("k", key -> Loaded.of(new Item("v1", 1)));
     a.invalidateAll();
-    await(() -> b.get("k", key -> Loaded.of(new Item("v2", 2))).equals(Optional.of(new Item("v2", 2))),
-        "B reads the new value");
+    awaitL1("B reads the new value")
+        .until(() -> b.get("k", key -> Loaded.of(new Item("v2", 2))).equals(Optional.of(new Item("v2", 2))));
   }
 
   @Test
@@ -114,13 +110,13 @@ class L1CacheIT {
     // Redis restarts empty: any invalidation published meanwhile is lost; the L1 must not keep serving v1.
     redis.kill();
     redis.start();
-    await(() -> cache.get("k", CacheAsideContract.counting(loads, new Item("v2", 2)))
-        .equals(Optional.of(new Item("v2", 2))), "the L1 copy is dropped and v2 loaded");
+    awaitL1("the L1 copy is dropped and v2 loaded").until(() -> cache.get("k",
+        CacheAsideContract.counting(loads, new Item("v2", 2))).equals(Optional.of(new Item("v2", 2))));
     // And the L1 works again once resubscribed.
-    await(() -> {
+    awaitL1("L1 hits again").until(() -> {
       long before = cache.stats().l1Hits();
       cache.get("k", CacheAsideContract.counting(loads, new Item("v3", 3)));
       return cache.stats().l1Hits() > before;
-    }, "L1 hits again");
+    });
   }
 }

@@ -2,6 +2,7 @@ package io.vtp.cache;
 
 import io.vtp.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.vtp.testkit.Dedicated;
 import io.vtp.testkit.RedisServer;
@@ -150,10 +151,8 @@ class RedisOutageIT {
           return Loaded.of(new Item(k, 1));
         })));
       }
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (cache.stats().bypassRejected() < 6 && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
+      await("6 loads rejected by the bypass limit").atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(10)).until(() -> cache.stats().bypassRejected() >= 6);
       release.countDown();
       int rejected = 0;
       for (Future<?> f : results) {

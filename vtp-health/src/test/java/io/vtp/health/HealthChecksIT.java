@@ -1,7 +1,7 @@
 package io.vtp.health;
 
-import static io.vtp.health.HealthRegistryTest.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -86,7 +86,7 @@ class HealthChecksIT {
       } finally {
         pg.start();
       }
-      awaitTrue(() -> {
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> {
         health.refresh();
         return health.readiness().checks().get(0).observed() == HealthStatus.PASS;
       });
@@ -119,7 +119,7 @@ class HealthChecksIT {
       } finally {
         pg.resume();
       }
-      awaitTrue(() -> {
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> {
         health.refresh();
         return health.readiness().status() == HealthStatus.PASS;
       });
@@ -138,7 +138,8 @@ class HealthChecksIT {
           // the pool times out while the test holds both connections; that is expected
         }
       });
-      awaitTrue(() -> pool.getHikariPoolMXBean().getThreadsAwaitingConnection() > 0);
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+          .until(() -> pool.getHikariPoolMXBean().getThreadsAwaitingConnection() > 0);
       health.start();
       HealthReport ready = health.readiness();
       assertThat(ready.status()).isEqualTo(HealthStatus.WARN);
@@ -173,7 +174,7 @@ class HealthChecksIT {
       } finally {
         redis.resume();
       }
-      awaitTrue(() -> {
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> {
         health.refresh();
         return health.readiness().status() == HealthStatus.PASS;
       });
@@ -214,7 +215,7 @@ class HealthChecksIT {
         cluster.nodes().get(2).resume();
       }
       cluster.awaitOk(Duration.ofSeconds(20));
-      awaitTrue(() -> {
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> {
         health.refresh();
         return health.readiness().status() == HealthStatus.PASS;
       });

@@ -1,6 +1,7 @@
 package io.vtp.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.HashSet;
@@ -47,12 +48,9 @@ class RedisClusterIT {
     RedisServer victim = cluster.nodes().get(1);
     victim.pause();
     try {
-      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (!cluster.clusterStates().get("127.0.0.1:" + cluster.nodes().get(0).port()).equals("fail")
-          && System.nanoTime() < deadline) {
-        RedisServer.sleep(100);
-      }
-      assertThat(cluster.clusterStates()).containsEntry("127.0.0.1:" + cluster.nodes().get(0).port(), "fail");
+      await("cluster_state fail").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+          .untilAsserted(() -> assertThat(cluster.clusterStates())
+              .containsEntry("127.0.0.1:" + cluster.nodes().get(0).port(), "fail"));
     } finally {
       victim.resume();
     }

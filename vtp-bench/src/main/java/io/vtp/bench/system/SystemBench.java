@@ -3,6 +3,7 @@ package io.vtp.bench.system;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vtp.loadgen.OpenLoopLoad;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -58,8 +59,8 @@ import java.util.stream.Collectors;
  *       {@code generatorMsPerRequest}), {@code server} (Redis commands per request in total and by command,
  *       PostgreSQL transactions per request; null for the floor), {@code loaded} (the same CPU and server figures
  *       from a run at 80 % of the endpoint's max sustainable rate: {@code rate, load, cpu, server}). A load
- *       result: {@code rate, seconds, scheduled, sent, ok, errors,
- *       timeouts, unsent, abandoned, wallSeconds, statuses{}, instances{}, rateLimited, cacheHits, cacheMisses},
+ *       result ({@code io.vtp.loadgen.OpenLoopLoad.Result}): {@code rate, seconds, scheduled, sent, ok, errors,
+ *       unanswered, timeouts, retried, skipped, unsent, abandoned, wallSeconds, statuses{}, instances{}, rateLimited, cacheHits, cacheMisses},
  *       latencies in ms from the intended send time {@code p50, p90, p99, p999, max}, {@code serviceP99} (from the
  *       actual send), the generator's own lag {@code lateP99, lateMax}, {@code busyDue}, {@code generatorCpuMs},
  *       {@code failures[]}. {@code ratio}: {@code value} (cached course read at 3 instances / floor at 3, max

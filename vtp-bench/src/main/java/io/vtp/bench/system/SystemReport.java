@@ -1,6 +1,7 @@
 package io.vtp.bench.system;
 
 import io.vtp.bench.report.Charts;
+import io.vtp.loadgen.OpenLoopLoad;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Graphics2D;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.javalin.Javalin;
+import io.vtp.loadgen.OpenLoopLoad;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -150,7 +151,7 @@ class SystemPartsTest {
   private static OpenLoopLoad.Result result(Map<Integer, Long> statuses, Map<String, Long> instances) {
     long ok = statuses.getOrDefault(200, 0L);
     long all = statuses.values().stream().mapToLong(Long::longValue).sum();
-    return new OpenLoopLoad.Result(250, 2, all, all, ok, all - ok, 0, 0, false, 2, statuses, instances, ok, 0, 0,
+    return new OpenLoopLoad.Result(250, 2, all, all, ok, all - ok, 0, 0, 0, 0, 0, false, 2, statuses, instances, ok, 0, 0,
         1, 2, 3, 4, 5, 1, 0.1, 0.2, 0, 100, List.of());
   }
 

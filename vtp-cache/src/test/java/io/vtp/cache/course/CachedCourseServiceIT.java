@@ -1,6 +1,7 @@
 package io.vtp.cache.course;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.vtp.cache.CacheAside;
@@ -16,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -68,16 +68,6 @@ class CachedCourseServiceIT {
     return new CachedCourseService(delegate, c, p);
   }
 
-  private static void await(Supplier<Boolean> condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (!condition.get()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within 5 s: " + what);
-      }
-      Thread.sleep(2);
-    }
-  }
-
   @Test
   void update_onAIsReadOnB_withoutL1() {
     String suffix = "n" + NAMES.incrementAndGet();
@@ -100,7 +90,8 @@ class CachedCourseServiceIT {
     assertThat(b.courses().stats().l1Hits()).isEqualTo(1);
     Course updated = a.update(new Course(course.id(), "Intro", "v2", 1, 0)).orElseThrow();
     // B's L1 copy is dropped when the pub/sub message arrives (the documented bound).
-    await(() -> b.findById(course.id()).equals(Optional.of(updated)), "B reads v2");
+    await("B reads v2").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(2))
+        .until(() -> b.findById(course.id()).equals(Optional.of(updated)));
   }
 
   @Test
@@ -111,7 +102,8 @@ class CachedCourseServiceIT {
     Course course = db.create("Gone", "", 1);
     assertThat(b.findById(course.id())).isPresent();
     assertThat(a.delete(course.id())).isTrue();
-    await(() -> b.findById(course.id()).isEmpty(), "B reads not found");
+    await("B reads not found").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(2))
+        .until(() -> b.findById(course.id()).isEmpty());
   }
 
   @Test
