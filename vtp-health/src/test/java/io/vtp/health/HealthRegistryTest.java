@@ -2,6 +2,7 @@ package io.vtp.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -123,7 +124,7 @@ class HealthRegistryTest {
     assertThat(registry.readiness().checks().get(0).message()).startsWith("previous check still running");
     assertThat(calls).hasValue(1);
     release.countDown();
-    awaitTrue(() -> {
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> {
       registry.refresh();
       return registry.readiness().checks().get(0).observed() == HealthStatus.PASS;
     });
@@ -236,7 +237,7 @@ class HealthRegistryTest {
           return CheckOutcome.pass();
         })).build();
     registry.start();
-    awaitTrue(() -> calls.get() >= 4);
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> calls.get() >= 4);
     registry.close();
     int after = calls.get();
     assertThat(registry.checkNames()).containsExactly("db");
@@ -362,20 +363,5 @@ class HealthRegistryTest {
     JsonNode live = JSON.readTree(registry.liveness().toJson(HealthFormat.HEALTH_JSON));
     assertThat(live.get("status").asText()).isEqualTo("pass");
     assertThat(live.has("checks")).isFalse();
-  }
-
-  static void awaitTrue(java.util.function.BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 10 s");
-      }
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
   }
 }
