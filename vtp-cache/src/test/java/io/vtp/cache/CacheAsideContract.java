@@ -1,6 +1,8 @@
 package io.vtp.cache;
 
+import io.vtp.testkit.KeyNamespace;
 import io.vtp.testkit.MutableClock;
+import io.vtp.testkit.RedisDeployment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -38,22 +40,50 @@ abstract class CacheAsideContract {
   protected final MutableClock clock = MutableClock.startingNow();
   private final List<AutoCloseable> closeables = new ArrayList<>();
 
-  /** The client of "instance A"; owned by the subclass. */
-  protected abstract UnifiedJedis client();
+  private final RedisDeployment redis;
+  private final KeyNamespace ns;
+  private final UnifiedJedis client;
+
+  /** Runs the contract on a deployment, with the test class's key namespace (cleaned afterwards). */
+  protected CacheAsideContract(RedisDeployment redis, KeyNamespace ns) {
+    this.redis = redis;
+    this.ns = ns;
+    this.client = redis.newClient();
+  }
+
+  @AfterEach
+  void closeClient() {
+    client.close();
+  }
+
+  /** The client of "instance A", closed after the test. */
+  protected UnifiedJedis client() {
+    return client;
+  }
 
   /** A new client ("another instance"); the contract closes it. */
-  protected abstract UnifiedJedis newClient();
+  protected UnifiedJedis newClient() {
+    return redis.newClient();
+  }
 
   /** Server command calls (summed over nodes). */
-  protected abstract Map<String, Long> commandCalls();
+  protected Map<String, Long> commandCalls() {
+    return redis.commandCalls();
+  }
 
-  protected abstract void resetStats();
+  protected void resetStats() {
+    redis.resetStats();
+  }
 
   /** This class's key prefix. */
-  protected abstract String prefix();
+  protected String prefix() {
+    return ns.prefix();
+  }
 
   /** How many hash slots these keys fall into on this deployment (1 on standalone). */
-  protected abstract int slotCount(Collection<String> redisKeys);
+  protected int slotCount(Collection<String> redisKeys) {
+    return redis.slotCount(redisKeys);
+  }
 
   RedisCacheAside.Builder<Item> builder() {
     return builder(client());

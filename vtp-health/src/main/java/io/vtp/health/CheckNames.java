@@ -7,8 +7,8 @@ import java.util.regex.Pattern;
  * The rule for health check names: the same rule and message form as {@code io.vtp.redis.internal.Names} in
  * {@code vtp-redis}, which the Redis-backed modules use for their instance names. It is mirrored here rather than
  * shared because {@code vtp-health} must not depend on {@code vtp-redis}: that would put Jedis on the class path
- * of every user, while Jedis is optional here (only the Redis check needs it). {@code CheckNamesTest} asserts the
- * same sample names as {@code NamesTest}, so the two copies cannot drift apart unnoticed. Stateless and
+ * of every user, while Jedis is optional here (only the Redis check needs it). {@code CheckNamesTest} checks this rule
+ * against {@code Names} itself on thousands of probes, so the two copies cannot drift apart unnoticed. Stateless and
  * thread-safe.
  */
 final class CheckNames {

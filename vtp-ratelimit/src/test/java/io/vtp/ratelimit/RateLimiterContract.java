@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import io.vtp.testkit.KeyNamespace;
+import io.vtp.testkit.RedisDeployment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,16 +29,33 @@ abstract class RateLimiterContract {
   private final List<AutoCloseable> closeAfter = new ArrayList<>();
   private final AtomicInteger names = new AtomicInteger();
 
+  private final RedisDeployment redis;
+  private final KeyNamespace ns;
+
+  /** Runs the contract on a deployment, with the test class's key namespace (cleaned afterwards). */
+  RateLimiterContract(RedisDeployment redis, KeyNamespace ns) {
+    this.redis = redis;
+    this.ns = ns;
+  }
+
   /** Returns a new client of the deployment under test; closed after the test. */
-  abstract UnifiedJedis newClient();
+  UnifiedJedis newClient() {
+    return redis.newClient();
+  }
 
   /** Returns command calls since the last {@link #resetStats()}, summed over the deployment. */
-  abstract Map<String, Long> commandCalls();
+  Map<String, Long> commandCalls() {
+    return redis.commandCalls();
+  }
 
-  abstract void resetStats();
+  void resetStats() {
+    redis.resetStats();
+  }
 
   /** Returns the key prefix of the test class (cleaned afterwards). */
-  abstract String prefix();
+  String prefix() {
+    return ns.prefix();
+  }
 
   UnifiedJedis client() {
     UnifiedJedis c = newClient();

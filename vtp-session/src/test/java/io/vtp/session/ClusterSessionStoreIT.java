@@ -13,38 +13,16 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 /** The session store contract on a real 3-master Redis Cluster, plus what only a cluster can show. */
 @ExtendWith(VtpServers.class)
 class ClusterSessionStoreIT extends SessionStoreContract {
   private final RedisCluster cluster;
-  private final KeyNamespace ns;
 
   ClusterSessionStoreIT(RedisCluster cluster, KeyNamespace ns) {
+    super(cluster, ns);
     this.cluster = cluster;
-    this.ns = ns;
-  }
-
-  @Override
-  UnifiedJedis connect() {
-    return cluster.newClient();
-  }
-
-  @Override
-  Map<String, Long> commandCalls() {
-    return cluster.commandCalls();
-  }
-
-  @Override
-  void resetStats() {
-    cluster.resetStats();
-  }
-
-  @Override
-  String keyPrefix() {
-    return ns.prefix();
   }
 
   @Test

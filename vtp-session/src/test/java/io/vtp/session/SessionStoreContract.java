@@ -1,6 +1,8 @@
 package io.vtp.session;
 
+import io.vtp.testkit.KeyNamespace;
 import io.vtp.testkit.MutableClock;
+import io.vtp.testkit.RedisDeployment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -40,16 +42,33 @@ abstract class SessionStoreContract {
   final List<UnifiedJedis> clients = new ArrayList<>();
   private int users;
 
+  private final RedisDeployment redis;
+  private final KeyNamespace ns;
+
+  /** Runs the contract on a deployment, with the test class's key namespace (cleaned afterwards). */
+  SessionStoreContract(RedisDeployment redis, KeyNamespace ns) {
+    this.redis = redis;
+    this.ns = ns;
+  }
+
   /** A new client to the server under test; closed after the test. */
-  abstract UnifiedJedis connect();
+  UnifiedJedis connect() {
+    return redis.newClient();
+  }
 
   /** Command calls since the last reset, summed over every node. */
-  abstract Map<String, Long> commandCalls();
+  Map<String, Long> commandCalls() {
+    return redis.commandCalls();
+  }
 
-  abstract void resetStats();
+  void resetStats() {
+    redis.resetStats();
+  }
 
   /** This class's own key prefix. */
-  abstract String keyPrefix();
+  String keyPrefix() {
+    return ns.prefix();
+  }
 
   UnifiedJedis client() {
     if (clients.isEmpty()) {

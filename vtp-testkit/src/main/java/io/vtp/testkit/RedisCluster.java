@@ -2,6 +2,7 @@ package io.vtp.testkit;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,7 +20,7 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  *
  * <p>Thread-safe. Clients made by {@link #newClient()} belong to the caller.
  */
-public final class RedisCluster {
+public final class RedisCluster implements RedisDeployment {
   /** Number of hash slots in a Redis Cluster. */
   public static final int SLOTS = 16384;
 
@@ -46,11 +47,17 @@ public final class RedisCluster {
    *
    * @return a new client; never {@code null}
    */
+  @Override
   public RedisClusterClient newClient() {
     return RedisClusterClient.builder()
         .nodes(hostAndPorts())
         .clientConfig(nodes.get(0).clientConfig())
         .build();
+  }
+
+  @Override
+  public int slotCount(Collection<String> keys) {
+    return (int) keys.stream().mapToInt(JedisClusterCRC16::getSlot).distinct().count();
   }
 
   /**
@@ -65,6 +72,7 @@ public final class RedisCluster {
   }
 
   /** Returns command calls summed over all nodes (see {@link RedisServer#commandCalls()}). */
+  @Override
   public Map<String, Long> commandCalls() {
     Map<String, Long> total = new LinkedHashMap<>();
     nodes.forEach(n -> n.commandCalls().forEach((k, v) -> total.merge(k, v, Long::sum)));
@@ -72,6 +80,7 @@ public final class RedisCluster {
   }
 
   /** Resets the statistics of every node. */
+  @Override
   public void resetStats() {
     nodes.forEach(RedisServer::resetStats);
   }

@@ -4,6 +4,7 @@ import io.vtp.testkit.internal.ServerProcess;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -20,7 +21,7 @@ import redis.clients.jedis.exceptions.JedisException;
  *
  * <p>Thread-safe. Clients made by {@link #newClient()} belong to the caller, who closes them.
  */
-public final class RedisServer {
+public final class RedisServer implements RedisDeployment {
   private final String host;
   private final int port;
   private final String password;
@@ -86,6 +87,7 @@ public final class RedisServer {
    *
    * @return a new client; never {@code null}
    */
+  @Override
   public RedisClient newClient() {
     return RedisClient.builder().hostAndPort(hostAndPort()).clientConfig(clientConfig()).build();
   }
@@ -97,6 +99,7 @@ public final class RedisServer {
    *
    * @return an ordered map; never {@code null}
    */
+  @Override
   public Map<String, Long> commandCalls() {
     try (Jedis admin = admin()) {
       return parseCommandStats(admin.info("commandstats"));
@@ -104,6 +107,7 @@ public final class RedisServer {
   }
 
   /** Resets the server's statistics ({@code CONFIG RESETSTAT}). */
+  @Override
   public void resetStats() {
     try (Jedis admin = admin()) {
       admin.configResetStat();
@@ -231,6 +235,11 @@ public final class RedisServer {
       Thread.currentThread().interrupt();
       throw new TestkitException("interrupted while waiting", e);
     }
+  }
+
+  @Override
+  public int slotCount(Collection<String> keys) {
+    return keys.isEmpty() ? 0 : 1;
   }
 
   @Override

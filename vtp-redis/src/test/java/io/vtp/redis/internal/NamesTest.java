@@ -7,8 +7,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The one name rule and the one key-prefix rule. {@code vtp-health}'s {@code CheckNamesTest} asserts its copy of the
- * name rule on the same {@link #VALID_NAMES} and {@link #INVALID_NAMES}: change both together.
+ * The one name rule and the one key-prefix rule. {@code vtp-health}'s {@code CheckNamesTest} checks its copy of the
+ * name rule against {@link Names} itself.
  */
 class NamesTest {
   static final List<String> VALID_NAMES = List.of("a", "web", "Courses", "course-pages", "login.ip", "v2_api", "0",
