@@ -79,8 +79,9 @@ final class Faults {
 
   /**
    * Starts the open-loop load every system test uses (the generator {@code vtp-bench} measures with): {@code rate}
-   * requests a second for {@code duration}, latency from the intended send time, at most {@code maxInFlight} in
-   * flight (a request due while all are busy is skipped and counted), a GET whose reused keep-alive connection
+   * requests a second for {@code duration}, latency from the intended send time, sent asynchronously from one
+   * scheduler thread with at most {@code maxInFlight} in flight (a request due while all are busy is skipped and
+   * counted), a GET whose reused keep-alive connection
    * nginx closed under it retried once (like browsers and curl). The load has an HTTP client, so connections, of
    * its own. Await it for its result; it stops by itself, bounded by its schedule and {@code timeout}.
    *
@@ -92,7 +93,7 @@ final class Faults {
         .connectTimeout(Duration.ofSeconds(3)).build();
     return new OpenLoopLoad(client, OpenLoopLoad.CpuClock.thisProcess()).start(
         new OpenLoopLoad.Settings(rate, duration, maxInFlight, timeout, LOAD_MAX_BEHIND).skippingWhenBehind()
-            .retryingStaleGets(), requests);
+            .retryingStaleGets().sendingAsynchronously(), requests);
   }
 
   /** {@link #load(int, int, Duration, Duration, LongFunction)} of GET {@code url}, {@link #MAX_IN_FLIGHT} at most. */

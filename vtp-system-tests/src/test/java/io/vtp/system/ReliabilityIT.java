@@ -109,8 +109,12 @@ class ReliabilityIT {
           .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
               "{\"title\":\"load " + n.incrementAndGet() + "\",\"description\":\"\"}")).build())) {
       Deployment.sleep(Duration.ofSeconds(3));
-      inFlightAtKill = load.inFlight();
+      // What can have been in flight at the kill: in flight just before it, plus what was sent while the signal
+      // went out (the kill command takes milliseconds; reading the in-flight count alone would race with it).
+      long sentBefore = load.sent();
+      int inFlightBefore = load.inFlight();
       Faults.signal("KILL", d.pid("backend-2"));
+      inFlightAtKill = inFlightBefore + (int) (load.sent() - sentBefore);
       post = load.await();
     }
     restoreAll();
