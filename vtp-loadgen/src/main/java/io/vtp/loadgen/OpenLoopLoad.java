@@ -8,12 +8,14 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,6 +42,12 @@ import org.HdrHistogram.Recorder;
  * {@link Result#skipped()}; what a test of a fault wants, whose load must outlive the fault). Either way only the
  * requests in flight are awaited at the end, each bounded by its own timeout.
  *
+ * <p>{@link Settings#sendingAsynchronously() Asynchronously}, one scheduler thread sends each request at its due
+ * time with {@link HttpClient#sendAsync} instead, and {@link Settings#senders()} bounds the requests in flight
+ * (permits, not threads): a request due while all are in flight waits for a permit at most {@code maxBehind}, then
+ * {@code whenBehind} applies. One thread whatever the concurrency, and the client's connections are used as any
+ * asynchronous client uses them: what the system tests want, which hold 190 requests in flight through a fault.
+ *
  * <p>Besides the latency, the run records the service time (from the actual send) and the generator's own
  * lateness: how late an idle sender woke up for a due request. A lateness p99 above {@link #LATE_LIMIT_MS} means
  * the generator itself could not keep its schedule (CPU starved), and the run says so
@@ -56,8 +64,6 @@ public final class OpenLoopLoad {
    * p99 bar, so its own lag alone could not fail a step but is too large to ignore.
    */
   public static final double LATE_LIMIT_MS = 10.0;
-  private static final long HIGHEST_MICROS = TimeUnit.MINUTES.toMicros(5);
-  private static final int MAX_FAILURE_NOTES = 5;
 
   /** What a sender does with a request it finds more than {@link Settings#maxBehind()} behind the schedule. */
   public enum WhenBehind {
@@ -72,7 +78,8 @@ public final class OpenLoopLoad {
    *
    * @param rate requests per second, > 0
    * @param duration how long the schedule lasts, > 0 (so {@code rate x duration} requests at most)
-   * @param senders sender threads = requests in flight and connections at most, 1..1024
+   * @param senders sender threads = requests in flight and connections at most, 1..1024 (asynchronously: the
+   *     requests in flight at most)
    * @param timeout the longest a request may take, > 0; bounds how long the end of a run waits (the requests
    *     carry their own timeout, which should not exceed this)
    * @param maxBehind how far behind the schedule a request may be sent, > 0
@@ -80,9 +87,11 @@ public final class OpenLoopLoad {
    * @param retryStaleGets whether a GET that failed before any byte of an answer (the server closed a reused
    *     keep-alive connection just as the request went out, as nginx does when it reloads) is sent once more, as
    *     browsers and curl do; counted in {@link Result#retried()}
+   * @param async whether one scheduler thread sends asynchronously, {@code senders} bounding the requests in
+   *     flight, instead of {@code senders} threads sending synchronously
    */
   public record Settings(double rate, Duration duration, int senders, Duration timeout, Duration maxBehind,
-      WhenBehind whenBehind, boolean retryStaleGets) {
+      WhenBehind whenBehind, boolean retryStaleGets, boolean async) {
     public Settings {
       Objects.requireNonNull(duration, "duration");
       Objects.requireNonNull(timeout, "timeout");
@@ -105,17 +114,25 @@ public final class OpenLoopLoad {
 
     /** A schedule that is abandoned when it falls {@code maxBehind} behind, without retries (a capacity step). */
     public Settings(double rate, Duration duration, int senders, Duration timeout, Duration maxBehind) {
-      this(rate, duration, senders, timeout, maxBehind, WhenBehind.ABANDON, false);
+      this(rate, duration, senders, timeout, maxBehind, WhenBehind.ABANDON, false, false);
     }
 
     /** Returns these settings, skipping the requests found more than {@code maxBehind} late instead. */
     public Settings skippingWhenBehind() {
-      return new Settings(rate, duration, senders, timeout, maxBehind, WhenBehind.SKIP, retryStaleGets);
+      return new Settings(rate, duration, senders, timeout, maxBehind, WhenBehind.SKIP, retryStaleGets, async);
     }
 
     /** Returns these settings, retrying once a GET whose reused connection was closed under it. */
     public Settings retryingStaleGets() {
-      return new Settings(rate, duration, senders, timeout, maxBehind, whenBehind, true);
+      return new Settings(rate, duration, senders, timeout, maxBehind, whenBehind, true, async);
+    }
+
+    /**
+     * Returns these settings, sent by one scheduler thread with {@link HttpClient#sendAsync}, {@code senders}
+     * bounding the requests in flight.
+     */
+    public Settings sendingAsynchronously() {
+      return new Settings(rate, duration, senders, timeout, maxBehind, whenBehind, retryStaleGets, true);
     }
 
     /** Returns how many requests the schedule holds. */
@@ -275,40 +292,60 @@ public final class OpenLoopLoad {
    */
   public final class Running implements AutoCloseable {
     private final Settings s;
+    private final LongFunction<HttpRequest> requests;
     private final long total;
     private final long start;
     private final double cpuBefore;
-    private final Recorder latency = new Recorder(HIGHEST_MICROS, 3);
-    private final Recorder service = new Recorder(HIGHEST_MICROS, 3);
-    private final Recorder late = new Recorder(HIGHEST_MICROS, 3);
+    private final Recorder latency = new Recorder(Tally.HIGHEST_MICROS, 3);
+    private final Recorder service = new Recorder(Tally.HIGHEST_MICROS, 3);
+    private final Recorder late = new Recorder(Tally.HIGHEST_MICROS, 3);
     private final AtomicLong next = new AtomicLong();
     /** No request is sent once this is set (stopped, abandoned or at the time bound). */
     private final AtomicBoolean halt = new AtomicBoolean();
     private final AtomicBoolean abandoned = new AtomicBoolean();
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final List<Sender> senders = new ArrayList<>();
+    private final AtomicLong sentSoFar = new AtomicLong();
+    private final List<Tally> tallies = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private Result result;
 
     private Running(Settings s, LongFunction<HttpRequest> requests) {
       this.s = s;
+      this.requests = requests;
       this.total = s.total();
       // Start a little in the future so every sender thread runs before the first request is due.
       this.start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
       this.cpuBefore = cpu.processCpuMs();
-      for (int t = 0; t < s.senders(); t++) {
-        Sender me = new Sender(requests);
-        senders.add(me);
-        Thread th = new Thread(me::loop, "load-sender-" + t);
-        th.setDaemon(true);
-        threads.add(th);
+      if (s.async()) {
+        Tally shared = new Tally(latency, service);
+        tallies.add(shared);
+        Semaphore permits = new Semaphore(s.senders());
+        threads.add(new Thread(() -> schedule(shared, permits), "load-scheduler"));
+      } else {
+        for (int t = 0; t < s.senders(); t++) {
+          Tally mine = new Tally(latency, service);
+          tallies.add(mine);
+          threads.add(new Thread(() -> sendLoop(mine), "load-sender-" + t));
+        }
       }
-      threads.forEach(Thread::start);
+      threads.forEach(th -> {
+        th.setDaemon(true);
+        th.start();
+      });
     }
 
     /** Returns how many requests are in flight now (sent, not yet answered or failed). */
     public int inFlight() {
       return inFlight.get();
+    }
+
+    /**
+     * Returns how many requests were sent so far (a retried one counts once). With {@link #inFlight()} read before
+     * an event, {@code inFlight + (sent after - sent before)} bounds the requests that can have been in flight at
+     * the event, without the race of reading {@code inFlight} alone.
+     */
+    public long sent() {
+      return sentSoFar.get();
     }
 
     /**
@@ -323,7 +360,8 @@ public final class OpenLoopLoad {
     /**
      * Blocks until the schedule is over and every request sent was answered or failed, bounded by the schedule's
      * length plus {@link Settings#maxBehind()} plus the request timeout (twice with retries) plus 5 s; at that
-     * bound the run is abandoned and its senders interrupted.
+     * bound the run is abandoned, its senders interrupted, and (asynchronous mode) the requests still in flight
+     * count as unanswered.
      *
      * @return what the run measured (the same result on every call)
      * @throws InterruptedException when interrupted (the senders are stopped first)
@@ -341,11 +379,27 @@ public final class OpenLoopLoad {
             TimeUnit.NANOSECONDS.timedJoin(th, left);
           }
         }
+        if (s.async()) {
+          awaitAnswers(deadlineNanos);
+        }
       } finally {
         halt();
       }
       result = result();
       return result;
+    }
+
+    /** Asynchronous mode: waits until no request is in flight, or the deadline. */
+    private void awaitAnswers(long deadlineNanos) throws InterruptedException {
+      synchronized (inFlight) {
+        long left;
+        while (inFlight.get() > 0 && (left = deadlineNanos - System.nanoTime()) > 0) {
+          TimeUnit.NANOSECONDS.timedWait(inFlight, left);
+        }
+      }
+      if (inFlight.get() > 0) {
+        abandoned.set(true);
+      }
     }
 
     /** Stops the senders: interrupts the ones still sending (past the time bound, or on close). */
@@ -369,49 +423,39 @@ public final class OpenLoopLoad {
     private Result result() {
       double wall = (System.nanoTime() - start) / 1e9;
       double cpuMs = cpu.processCpuMs() - cpuBefore;
-      long sent = 0;
-      long ok = 0;
-      long errors = 0;
-      long unanswered = 0;
-      long timeouts = 0;
-      long retried = 0;
-      long skipped = 0;
-      long limited = 0;
-      long hits = 0;
-      long misses = 0;
-      long busy = 0;
-      Map<Integer, Long> statuses = new TreeMap<>();
-      Map<String, Long> instances = new TreeMap<>();
-      List<String> failures = new ArrayList<>();
-      for (Sender x : senders) {
-        sent += x.sent;
-        ok += x.ok;
-        errors += x.errors;
-        unanswered += x.unanswered;
-        timeouts += x.timeouts;
-        retried += x.retried;
-        skipped += x.skipped;
-        limited += x.rateLimited;
-        hits += x.cacheHits;
-        misses += x.cacheMisses;
-        busy += x.busyDue;
-        x.statuses.forEach((k, v) -> statuses.merge(k, v, Long::sum));
-        x.instances.forEach((k, v) -> instances.merge(k, v, Long::sum));
-        for (String f : x.failures) {
-          if (failures.size() < MAX_FAILURE_NOTES) {
-            failures.add(f);
+      Tally sum = new Tally(latency, service);
+      for (Tally x : tallies) {
+        synchronized (x) {
+          x.closed = true; // asynchronous mode: an answer after this is not counted
+          sum.sent += x.sent;
+          sum.ok += x.ok;
+          // Still pending at the end (past the time bound): sent, never answered.
+          sum.errors += x.errors + x.pending;
+          sum.unanswered += x.unanswered + x.pending;
+          sum.timeouts += x.timeouts;
+          sum.retried += x.retried;
+          sum.skipped += x.skipped;
+          sum.rateLimited += x.rateLimited;
+          sum.cacheHits += x.cacheHits;
+          sum.cacheMisses += x.cacheMisses;
+          sum.busyDue += x.busyDue;
+          x.statuses.forEach((k, v) -> sum.statuses.merge(k, v, Long::sum));
+          x.instances.forEach((k, v) -> sum.instances.merge(k, v, Long::sum));
+          x.failures.forEach(sum::note);
+          if (x.pending > 0) {
+            sum.note(x.pending + " request(s) still in flight at the time bound");
           }
         }
       }
       Histogram lat = latency.getIntervalHistogram();
       Histogram svc = service.getIntervalHistogram();
       Histogram lag = late.getIntervalHistogram();
-      long unsent = Math.max(0, total - sent - skipped);
-      return new Result(s.rate(), s.duration().toNanos() / 1e9, total, sent, ok, errors, unanswered, timeouts,
-          retried, skipped, unsent, abandoned.get(), wall, statuses, instances, limited, hits, misses, ms(lat, 50),
-          ms(lat, 90), ms(lat, 99), ms(lat, 99.9), lat.getTotalCount() == 0 ? 0 : lat.getMaxValue() / 1000.0,
-          ms(svc, 99), ms(lag, 99), lag.getTotalCount() == 0 ? 0 : lag.getMaxValue() / 1000.0, busy, cpuMs,
-          failures);
+      long unsent = Math.max(0, total - sum.sent - sum.skipped);
+      return new Result(s.rate(), s.duration().toNanos() / 1e9, total, sum.sent, sum.ok, sum.errors,
+          sum.unanswered, sum.timeouts, sum.retried, sum.skipped, unsent, abandoned.get(), wall, sum.statuses,
+          sum.instances, sum.rateLimited, sum.cacheHits, sum.cacheMisses, ms(lat, 50), ms(lat, 90), ms(lat, 99),
+          ms(lat, 99.9), lat.getTotalCount() == 0 ? 0 : lat.getMaxValue() / 1000.0, ms(svc, 99), ms(lag, 99),
+          lag.getTotalCount() == 0 ? 0 : lag.getMaxValue() / 1000.0, sum.busyDue, cpuMs, sum.failures);
     }
 
     /** Stops the schedule and the senders; a result not awaited yet is lost. */
@@ -424,141 +468,189 @@ public final class OpenLoopLoad {
       }
     }
 
-    /** One sender thread's loop and its own counters (merged after the run, so no sharing while it runs). */
-    private final class Sender {
-      private final LongFunction<HttpRequest> requests;
-      long sent;
-      long ok;
-      long errors;
-      long unanswered;
-      long timeouts;
-      long retried;
-      long skipped;
-      long rateLimited;
-      long cacheHits;
-      long cacheMisses;
-      long busyDue;
-      final Map<Integer, Long> statuses = new HashMap<>();
-      final Map<String, Long> instances = new HashMap<>();
-      final List<String> failures = new ArrayList<>();
-
-      Sender(LongFunction<HttpRequest> requests) {
-        this.requests = requests;
+    /**
+     * Waits until request {@code i} is due; returns the time it woke, or -1 when the run halted meanwhile. A wait
+     * records how late the waiter woke (the generator's own lag).
+     */
+    private long awaitDue(long intended) {
+      long now = System.nanoTime();
+      if (now >= intended) {
+        return now;
       }
+      while (now < intended) {
+        LockSupport.parkNanos(intended - now);
+        if (halt.get() || Thread.currentThread().isInterrupted()) {
+          return -1;
+        }
+        now = System.nanoTime();
+      }
+      late.recordValue(Tally.micros(now - intended));
+      return now;
+    }
 
-      void loop() {
-        double periodNanos = 1e9 / s.rate();
-        long maxBehindNanos = s.maxBehind().toNanos();
-        while (!halt.get()) {
-          long i = next.getAndIncrement();
-          if (i >= total) {
-            return;
-          }
-          long intended = start + (long) (i * periodNanos);
-          long now = System.nanoTime();
-          if (now < intended) {
-            while (now < intended) {
-              LockSupport.parkNanos(intended - now);
-              if (halt.get() || Thread.currentThread().isInterrupted()) {
-                return;
-              }
-              now = System.nanoTime();
+    /** Synchronous mode: one sender thread's loop (its tally is its own while it runs). */
+    private void sendLoop(Tally t) {
+      double periodNanos = 1e9 / s.rate();
+      long maxBehindNanos = s.maxBehind().toNanos();
+      while (!halt.get()) {
+        long i = next.getAndIncrement();
+        if (i >= total) {
+          return;
+        }
+        long intended = start + (long) (i * periodNanos);
+        boolean due = System.nanoTime() >= intended;
+        long now = awaitDue(intended);
+        if (now < 0) {
+          return;
+        }
+        if (due) {
+          t.busyDue++;
+          if (now - intended > maxBehindNanos) {
+            if (s.whenBehind() == WhenBehind.SKIP) {
+              t.skipped++;
+              continue;
             }
-            late.recordValue(Math.min(HIGHEST_MICROS, (now - intended) / 1000));
-          } else {
-            busyDue++;
-            if (now - intended > maxBehindNanos) {
-              if (s.whenBehind() == WhenBehind.SKIP) {
-                skipped++;
-                continue;
-              }
-              // The server (or this machine) cannot keep up: stop instead of running on for ever; the rest is unsent.
-              abandoned.set(true);
-              halt.set(true);
-              return;
-            }
-          }
-          sent++;
-          inFlight.incrementAndGet();
-          try {
-            send(requests.apply(i), intended, now);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            // The server (or this machine) cannot keep up: stop instead of running on for ever; the rest is unsent.
+            abandoned.set(true);
+            halt.set(true);
             return;
-          } finally {
-            inFlight.decrementAndGet();
           }
         }
-      }
-
-      private void send(HttpRequest request, long intended, long now) throws InterruptedException {
-        String what = request.method() + " " + request.uri().getPath();
+        t.sent++;
+        sentSoFar.incrementAndGet();
+        inFlight.incrementAndGet();
         try {
-          HttpResponse<Void> r;
-          try {
-            r = client.send(request, HttpResponse.BodyHandlers.discarding());
-          } catch (HttpTimeoutException e) {
-            throw e;
-          } catch (IOException e) {
-            if (!s.retryStaleGets() || !staleConnection(request, e)) {
-              throw e;
-            }
-            retried++;
-            r = client.send(request, HttpResponse.BodyHandlers.discarding());
-          }
-          long end = System.nanoTime();
-          latency.recordValue(Math.min(HIGHEST_MICROS, (end - intended) / 1000));
-          service.recordValue(Math.min(HIGHEST_MICROS, (end - now) / 1000));
-          int status = r.statusCode();
-          statuses.merge(status, 1L, Long::sum);
-          String instance = r.headers().firstValue("X-Instance-Id").orElse(null);
-          if (instance != null) {
-            instances.merge(instance, 1L, Long::sum);
-          }
-          if (status >= 200 && status < 300) {
-            ok++;
-          } else {
-            errors++;
-            note(what + " answered " + status + (instance == null ? "" : " by " + instance));
-          }
-          if (r.headers().firstValue("RateLimit").isPresent()) {
-            rateLimited++;
-          }
-          String cache = r.headers().firstValue("X-Cache").orElse("");
-          if (cache.equals("HIT")) {
-            cacheHits++;
-          } else if (cache.equals("MISS")) {
-            cacheMisses++;
-          }
-        } catch (HttpTimeoutException e) {
-          unanswered(intended);
-          timeouts++;
-          note(what + " timed out");
-        } catch (IOException e) {
-          unanswered(intended);
-          note(what + " failed: " + e);
-        }
-      }
-
-      private void unanswered(long intended) {
-        errors++;
-        unanswered++;
-        latency.recordValue(Math.min(HIGHEST_MICROS, (System.nanoTime() - intended) / 1000));
-      }
-
-      private void note(String failure) {
-        if (failures.size() < MAX_FAILURE_NOTES) {
-          failures.add(failure);
+          send(t, requests.apply(i), intended, now);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        } finally {
+          inFlight.decrementAndGet();
         }
       }
     }
+
+    private void send(Tally t, HttpRequest request, long intended, long now) throws InterruptedException {
+      String what = request.method() + " " + request.uri().getPath();
+      try {
+        HttpResponse<Void> r;
+        try {
+          r = client.send(request, HttpResponse.BodyHandlers.discarding());
+        } catch (HttpTimeoutException e) {
+          throw e;
+        } catch (IOException e) {
+          if (!s.retryStaleGets() || !staleConnection(request, e)) {
+            throw e;
+          }
+          t.retried++;
+          r = client.send(request, HttpResponse.BodyHandlers.discarding());
+        }
+        t.answered(r, what, intended, now, System.nanoTime());
+      } catch (IOException e) {
+        t.unanswered(e, what, intended, System.nanoTime());
+      }
+    }
+
+    /**
+     * Asynchronous mode: the one scheduler thread sends each request at its due time with
+     * {@link HttpClient#sendAsync}; a permit per request in flight, released once its answer is counted.
+     */
+    private void schedule(Tally t, Semaphore permits) {
+      double periodNanos = 1e9 / s.rate();
+      long maxBehindNanos = s.maxBehind().toNanos();
+      for (long i = 0; i < total && !halt.get(); i++) {
+        long intended = start + (long) (i * periodNanos);
+        if (awaitDue(intended) < 0) {
+          return;
+        }
+        if (!permits.tryAcquire()) {
+          synchronized (t) {
+            t.busyDue++;
+          }
+          long left = maxBehindNanos - (System.nanoTime() - intended);
+          boolean got;
+          try {
+            got = left > 0 && permits.tryAcquire(left, TimeUnit.NANOSECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+          if (!got) {
+            if (s.whenBehind() == WhenBehind.SKIP) {
+              synchronized (t) {
+                t.skipped++;
+              }
+              continue;
+            }
+            abandoned.set(true);
+            halt.set(true);
+            return;
+          }
+        }
+        if (halt.get()) { // stopped while waiting for a permit
+          permits.release();
+          return;
+        }
+        sendAsync(t, permits, requests.apply(i), intended);
+      }
+    }
+
+    private void sendAsync(Tally t, Semaphore permits, HttpRequest request, long intended) {
+      String what = request.method() + " " + request.uri().getPath();
+      synchronized (t) {
+        t.sent++;
+        t.pending++;
+      }
+      sentSoFar.incrementAndGet();
+      inFlight.incrementAndGet();
+      long sentAt = System.nanoTime();
+      CompletableFuture<HttpResponse<Void>> answer = client.sendAsync(request, HttpResponse.BodyHandlers.discarding());
+      if (s.retryStaleGets()) {
+        answer = answer.handle((r, e) -> {
+          if (e == null || !staleConnection(request, unwrap(e))) {
+            return e == null ? CompletableFuture.completedFuture(r) : CompletableFuture.<HttpResponse<Void>>failedFuture(e);
+          }
+          synchronized (t) {
+            t.retried++;
+          }
+          return client.sendAsync(request, HttpResponse.BodyHandlers.discarding());
+        }).thenCompose(f -> f);
+      }
+      answer.whenComplete((r, e) -> {
+        long end = System.nanoTime();
+        synchronized (t) {
+          if (!t.closed) {
+            t.pending--;
+            if (e == null) {
+              t.answered(r, what, intended, sentAt, end);
+            } else {
+              t.unanswered(unwrap(e), what, intended, end);
+            }
+          }
+        }
+        permits.release();
+        if (inFlight.decrementAndGet() == 0) {
+          synchronized (inFlight) {
+            inFlight.notifyAll();
+          }
+        }
+      });
+    }
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    Throwable t = e;
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
   }
 
   /**
    * Whether a GET failed because the server closed its reused keep-alive connection before any byte of an answer
    * (the JDK client's messages for an early EOF or a reset).
    */
-  static boolean staleConnection(HttpRequest request, IOException e) {
+  static boolean staleConnection(HttpRequest request, Throwable e) {
     if (!request.method().equals("GET")) {
       return false;
     }

@@ -201,6 +201,52 @@ class OpenLoopLoadTest {
   }
 
   @Test
+  void async_countsLatencyFromTheIntendedTime_soAStallShowsInP99_onOneSchedulerThread() throws Exception {
+    stallOnRequest = 100;
+    stallMillis = 300;
+    HttpRequest r = get("/ok");
+    OpenLoopLoad.Result res = load.run(new OpenLoopLoad.Settings(500, Duration.ofSeconds(1), 200,
+        Duration.ofSeconds(2), Duration.ofSeconds(1)).sendingAsynchronously(), i -> r);
+
+    // The one server thread stalls 300 ms: every request due meanwhile waits, and its latency counts the wait.
+    assertThat(res.errors()).as(res.toString()).isZero();
+    assertThat(res.ok()).isEqualTo(500);
+    assertThat(res.p99()).isGreaterThan(100);
+    assertThat(res.instances()).containsEntry("test-1", 500L);
+  }
+
+  @Test
+  void async_boundsTheRequestsInFlight_skipsWhatFindsNoPermit_andCountsTimeouts() throws Exception {
+    HttpRequest r = HttpRequest.newBuilder(URI.create(base + "/hang")).timeout(Duration.ofMillis(300)).GET().build();
+    OpenLoopLoad.Result res = load.run(new OpenLoopLoad.Settings(100, Duration.ofSeconds(1), 3,
+        Duration.ofMillis(300), Duration.ofMillis(50)).skippingWhenBehind().sendingAsynchronously(), i -> r);
+
+    assertThat(res.abandoned()).isFalse();
+    assertThat(res.sent() + res.skipped()).isEqualTo(100);
+    assertThat(res.skipped()).isGreaterThan(50);
+    assertThat(res.timeouts()).isEqualTo(res.unanswered()).isEqualTo(res.errors()).isEqualTo(res.sent());
+  }
+
+  @Test
+  void async_sentAndInFlight_boundWhatWasInFlightAtAnEvent_andStopAwaitsThem() throws Exception {
+    HttpRequest r = HttpRequest.newBuilder(URI.create(base + "/hang")).timeout(Duration.ofSeconds(2)).GET().build();
+    OpenLoopLoad.Result res;
+    try (OpenLoopLoad.Running running = load.start(new OpenLoopLoad.Settings(50, Duration.ofSeconds(30), 4,
+        Duration.ofSeconds(2), Duration.ofSeconds(30)).sendingAsynchronously(), i -> r)) {
+      await().atMost(Duration.ofSeconds(2)).until(running::inFlight, n -> n == 4);
+      assertThat(running.sent()).isEqualTo(4);
+      running.stop();
+      res = running.await();
+      assertThat(running.inFlight()).isZero();
+    }
+
+    assertThat(res.sent()).isEqualTo(4);
+    assertThat(res.timeouts()).isEqualTo(4);
+    assertThat(res.unsent()).isEqualTo(1500 - 4);
+    assertThat(res.abandoned()).isFalse();
+  }
+
+  @Test
   void staleConnection_isAGetThatFailedWithAnEarlyEofOrReset() {
     // The JDK client retries some of these itself (a fresh connection's EOF or reset); the ones that reach the
     // generator came through a reused keep-alive connection nginx closed on reload, which a local test cannot

@@ -1,7 +1,10 @@
 package io.vtp.system;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vtp.loadgen.OpenLoopLoad;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,6 +15,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * What the reliability scenarios share: signals to processes by pid, HTTP helpers, logins, metrics scraped from a
@@ -29,6 +34,13 @@ final class Faults {
    * fault. A request the load cannot send because of this bound is counted as skipped, and fails the scenario.
    */
   static final int MAX_IN_FLIGHT = 190;
+  /** The timeout of a load's requests unless a scenario says otherwise. */
+  static final Duration LOAD_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * How late a load may send a request that was due while every sender was busy before it counts as skipped: only
+   * absorbs thread scheduling, a request skipped means the in-flight bound was reached.
+   */
+  static final Duration LOAD_MAX_BEHIND = Duration.ofMillis(100);
 
   private final Deployment d;
 
@@ -43,12 +55,13 @@ final class Faults {
   }
 
   /** Waits until the process is gone (bounded); returns whether it is. */
-  static boolean awaitExit(long pid, Duration max) throws InterruptedException {
-    long deadline = System.nanoTime() + max.toNanos();
-    while (Deployment.alive(pid) && System.nanoTime() < deadline) {
-      Thread.sleep(50);
+  static boolean awaitExit(long pid, Duration max) {
+    try {
+      await().atMost(max).pollInterval(Duration.ofMillis(50)).until(() -> !Deployment.alive(pid));
+      return true;
+    } catch (ConditionTimeoutException e) {
+      return false;
     }
-    return !Deployment.alive(pid);
   }
 
   static String exec(Duration max, String... cmd) throws IOException, InterruptedException {
@@ -62,6 +75,40 @@ final class Faults {
 
   String backend(int i, String path) {
     return "http://127.0.0.1:" + (d.basePort + i) + path;
+  }
+
+  /**
+   * Starts the open-loop load every system test uses (the generator {@code vtp-bench} measures with): {@code rate}
+   * requests a second for {@code duration}, latency from the intended send time, sent asynchronously from one
+   * scheduler thread with at most {@code maxInFlight} in flight (a request due while all are busy is skipped and
+   * counted), a GET whose reused keep-alive connection
+   * nginx closed under it retried once (like browsers and curl). The load has an HTTP client, so connections, of
+   * its own. Await it for its result; it stops by itself, bounded by its schedule and {@code timeout}.
+   *
+   * @param timeout the longest one of its requests may take (each request carries it)
+   */
+  static OpenLoopLoad.Running load(int maxInFlight, int rate, Duration duration, Duration timeout,
+      LongFunction<HttpRequest> requests) {
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(3)).build();
+    return new OpenLoopLoad(client, OpenLoopLoad.CpuClock.thisProcess()).start(
+        new OpenLoopLoad.Settings(rate, duration, maxInFlight, timeout, LOAD_MAX_BEHIND).skippingWhenBehind()
+            .retryingStaleGets().sendingAsynchronously(), requests);
+  }
+
+  /** {@link #load(int, int, Duration, Duration, LongFunction)} of GET {@code url}, {@link #MAX_IN_FLIGHT} at most. */
+  static OpenLoopLoad.Running loadGet(int rate, Duration duration, String url) {
+    HttpRequest get = request(url);
+    return load(MAX_IN_FLIGHT, rate, duration, LOAD_TIMEOUT, i -> get);
+  }
+
+  /** A GET of {@code url} with the {@link #LOAD_TIMEOUT}. */
+  static HttpRequest request(String url) {
+    return request(url, LOAD_TIMEOUT);
+  }
+
+  static HttpRequest request(String url, Duration timeout) {
+    return HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET().build();
   }
 
   static HttpResponse<String> get(String url, String token) throws IOException, InterruptedException {

@@ -3,6 +3,7 @@ package io.vtp.system;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vtp.loadgen.OpenLoopLoad;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -95,14 +96,15 @@ class LocalDeploymentIT {
   @Order(4)
   void backendKilledUnderGetLoad_noRequestFails() throws Exception {
     long victim = deployment.pid("backend-2");
-    try (Load load = new Load(512)) {
-      load.start(150, Duration.ofSeconds(8), () -> Load.get(deployment.url("/api/v1/courses/1")));
+    HttpRequest get = Faults.request(deployment.url("/api/v1/courses/1"));
+    try (OpenLoopLoad.Running running = Faults.load(512, 150, Duration.ofSeconds(8), Faults.LOAD_TIMEOUT,
+        i -> get)) {
       Deployment.sleep(Duration.ofSeconds(3));
       new ProcessBuilder("kill", "-KILL", Long.toString(victim)).start().waitFor();
-      load.await(Duration.ofSeconds(30));
+      OpenLoopLoad.Result load = running.await();
       System.out.println("SIGKILL backend-2 under GET load: " + load);
-      assertThat(load.failed()).as(load.toString()).isZero();
-      assertThat(load.skipped.get()).as(load.toString()).isZero();
+      assertThat(load.errors()).as(load.toString()).isZero();
+      assertThat(load.skipped()).as(load.toString()).isZero();
       assertThat(load.ok()).isGreaterThan(1000);
     }
     // `up` is idempotent: it brings the missing instance back.
@@ -113,15 +115,16 @@ class LocalDeploymentIT {
   @Test
   @Order(5)
   void scaleOutAndIn_underGetLoad_noRequestFails() throws Exception {
-    try (Load load = new Load(512)) {
-      load.start(100, Duration.ofSeconds(40), () -> Load.get(deployment.url("/api/v1/courses/2")));
+    HttpRequest get = Faults.request(deployment.url("/api/v1/courses/2"));
+    try (OpenLoopLoad.Running running = Faults.load(512, 100, Duration.ofSeconds(40), Faults.LOAD_TIMEOUT,
+        i -> get)) {
       String out = deployment.run("scale", "4");
       assertThat(out).contains("backend-4");
       Deployment.sleep(Duration.ofSeconds(2));
       deployment.run("scale", "2");
-      load.await(Duration.ofSeconds(60));
+      OpenLoopLoad.Result load = running.await();
       System.out.println("scale 4 then 2 under GET load: " + load);
-      assertThat(load.failed()).as(load.toString()).isZero();
+      assertThat(load.errors()).as(load.toString()).isZero();
       assertThat(load.instances()).containsKey("backend-4");
     }
     Set<String> seen = new HashSet<>();

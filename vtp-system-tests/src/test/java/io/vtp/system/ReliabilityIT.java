@@ -4,6 +4,7 @@ import static io.vtp.system.Faults.instanceOf;
 import static io.vtp.system.Faults.ms;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vtp.loadgen.OpenLoopLoad;
 import io.vtp.system.ReliabilityReport.Row;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -66,8 +67,8 @@ class ReliabilityIT {
     f = new Faults(d);
     assertThat(d.run("up", "--instances", Integer.toString(N))).contains("VTP Scale is up");
     // Warm up the JITs so the first scenario does not measure a cold start.
-    try (Load warm = new Load(Faults.MAX_IN_FLIGHT)) {
-      warm.start(100, Duration.ofSeconds(6), () -> Load.get(d.url("/api/v1/courses/1"))).await(Duration.ofSeconds(30));
+    try (OpenLoopLoad.Running warm = Faults.loadGet(100, Duration.ofSeconds(6), d.url("/api/v1/courses/1"))) {
+      warm.await();
     }
   }
 
@@ -91,39 +92,42 @@ class ReliabilityIT {
   @Order(1)
   void s01_backendSigkill_getLoadNoFailures_postLoadOnlyInFlightFail() throws Exception {
     String url = d.url("/api/v1/courses/1");
-    Load get;
-    try (Load load = new Load(Faults.MAX_IN_FLIGHT)) {
-      load.start(150, Duration.ofSeconds(8), () -> Load.get(url));
+    OpenLoopLoad.Result get;
+    try (OpenLoopLoad.Running load = Faults.loadGet(150, Duration.ofSeconds(8), url)) {
       Deployment.sleep(Duration.ofSeconds(3));
       Faults.signal("KILL", d.pid("backend-1"));
-      get = load.await(Duration.ofSeconds(30));
+      get = load.await();
     }
     restoreAll();
     String teacher = Faults.token(d.url(""), TEACHER);
     AtomicInteger n = new AtomicInteger();
-    Load post;
+    OpenLoopLoad.Result post;
     int inFlightAtKill;
-    try (Load load = new Load(Faults.MAX_IN_FLIGHT)) {
-      load.start(60, Duration.ofSeconds(8), () -> HttpRequest.newBuilder(URI.create(d.url("/api/v1/courses")))
-          .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + teacher)
+    try (OpenLoopLoad.Running load = Faults.load(Faults.MAX_IN_FLIGHT, 60, Duration.ofSeconds(8),
+        Faults.LOAD_TIMEOUT, i -> HttpRequest.newBuilder(URI.create(d.url("/api/v1/courses")))
+          .timeout(Faults.LOAD_TIMEOUT).header("Authorization", "Bearer " + teacher)
           .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
-              "{\"title\":\"load " + n.incrementAndGet() + "\",\"description\":\"\"}")).build());
+              "{\"title\":\"load " + n.incrementAndGet() + "\",\"description\":\"\"}")).build())) {
       Deployment.sleep(Duration.ofSeconds(3));
-      inFlightAtKill = load.inFlight();
+      // What can have been in flight at the kill: in flight just before it, plus what was sent while the signal
+      // went out (the kill command takes milliseconds; reading the in-flight count alone would race with it).
+      long sentBefore = load.sent();
+      int inFlightBefore = load.inFlight();
       Faults.signal("KILL", d.pid("backend-2"));
-      post = load.await(Duration.ofSeconds(30));
+      inFlightAtKill = inFlightBefore + (int) (load.sent() - sentBefore);
+      post = load.await();
     }
     restoreAll();
-    int postFailed = post.failed();
+    long postFailed = post.errors();
     boolean onlyBadGateway = postFailed == post.status(502);
     ReliabilityReport.record(new Row("01", "one backend dies",
         "SIGKILL backend-1 (GET) and backend-2 (POST) 3 s into the load",
         "through nginx: GET /courses/1 150/s x 8 s; POST /courses (teacher) 60/s x 8 s",
-        String.format("GET: %d sent, %d non-2xx, %d not sent, %d retried once by the client, p99 %d ms. POST: %d sent, %d failed (%s), %d in flight at the kill",
-            get.sent.get(), get.failed(), get.skipped.get(), get.retried.get(), get.percentileMs(99), post.sent.get(), postFailed,
+        String.format("GET: %d sent, %d non-2xx, %d not sent, %d retried once by the client, p99 %.0f ms. POST: %d sent, %d failed (%s), %d in flight at the kill",
+            get.sent(), get.errors(), get.skipped(), get.retried(), get.p99(), post.sent(), postFailed,
             post.status(502) + " x 502", inFlightAtKill),
         "GET 0 non-2xx; POST failures only in-flight ones (<= in flight at the kill, all 502 from nginx)",
-        get.failed() == 0 && get.skipped.get() == 0 && postFailed <= Math.max(inFlightAtKill, 0)
+        get.errors() == 0 && get.skipped() == 0 && postFailed <= Math.max(inFlightAtKill, 0)
             && onlyBadGateway && post.ok() > 0));
   }
 
@@ -185,7 +189,7 @@ class ReliabilityIT {
     f.sql("SELECT pg_stat_statements_reset()");
     List<CompletableFuture<HttpResponse<Void>>> all = new ArrayList<>();
     for (int k = 0; k < 200; k++) {
-      all.add(Faults.HTTP.sendAsync(Load.get(f.backend(1 + k % N, "/api/v1/courses/" + id)),
+      all.add(Faults.HTTP.sendAsync(Faults.request(f.backend(1 + k % N, "/api/v1/courses/" + id)),
           HttpResponse.BodyHandlers.discarding()));
     }
     int ok = 0;
@@ -229,10 +233,9 @@ class ReliabilityIT {
     List<Socket> sockets = new ArrayList<>();
     long[] closedAfterMs = new long[slow];
     ExecutorService readers = Executors.newFixedThreadPool(slow);
-    Load legit;
+    OpenLoopLoad.Result legit;
     long start = System.nanoTime();
-    try (Load load = new Load(Faults.MAX_IN_FLIGHT)) {
-      load.start(50, Duration.ofSeconds(20), () -> Load.get(d.url("/api/v1/courses/1")));
+    try (OpenLoopLoad.Running load = Faults.loadGet(50, Duration.ofSeconds(20), d.url("/api/v1/courses/1"))) {
       for (int k = 0; k < slow; k++) {
         Socket s = new Socket();
         s.connect(new InetSocketAddress("127.0.0.1", d.httpPort), 3000);
@@ -268,7 +271,7 @@ class ReliabilityIT {
         }
         Thread.sleep(1000);
       }
-      legit = load.await(Duration.ofSeconds(30));
+      legit = load.await();
     } finally {
       for (Socket s : sockets) {
         s.close();
@@ -286,12 +289,12 @@ class ReliabilityIT {
         "legitimate GET /courses/1 50/s x 20 s through nginx at the same time",
         "oversized body " + bodyStatus + ", oversized header " + headerStatus + "; slowloris closed by nginx: "
             + closed + "/" + slow + " within 20 s (last after " + maxClosed + " ms); backends saw the abuse: " + seen
-            + "; legitimate: " + legit.failed() + " non-2xx of " + legit.sent + ", p99 " + legit.percentileMs(99)
+            + "; legitimate: " + legit.errors() + " non-2xx of " + legit.sent() + ", p99 " + Math.round(legit.p99())
             + " ms",
         "413; 400 or 494; every slowloris connection closed within client_header_timeout (10 s) + 5 s; no "
             + "abusive request in any backend log; legitimate 0 non-2xx and p99 < 1000 ms",
         bodyStatus == 413 && (headerStatus == 400 || headerStatus == 494) && closed == slow && maxClosed <= 15_000
-            && !seen && legit.failed() == 0 && legit.skipped.get() == 0 && legit.percentileMs(99) < 1000));
+            && !seen && legit.errors() == 0 && legit.skipped() == 0 && legit.p99() < 1000));
   }
 
   private String raw(String request) throws Exception {
@@ -315,20 +318,20 @@ class ReliabilityIT {
   @Test
   @Order(5)
   void s03_backendSigstop15s_getsKeepSucceeding_rejoinsAfterCont() throws Exception {
-    Load baseline;
-    try (Load load = new Load(Faults.MAX_IN_FLIGHT)) {
-      baseline = load.start(100, Duration.ofSeconds(4), () -> Load.get(d.url("/api/v1/courses/1")))
-          .await(Duration.ofSeconds(20));
+    OpenLoopLoad.Result baseline;
+    try (OpenLoopLoad.Running load = Faults.loadGet(100, Duration.ofSeconds(4), d.url("/api/v1/courses/1"))) {
+      baseline = load.await();
     }
     long victim = d.pid("backend-3");
-    Load during;
-    try (Load load = new Load(Faults.MAX_IN_FLIGHT)) {
-      load.start(100, Duration.ofSeconds(17), () -> Load.get(d.url("/api/v1/courses/1"), Duration.ofSeconds(40)));
+    OpenLoopLoad.Result during;
+    HttpRequest slowGet = Faults.request(d.url("/api/v1/courses/1"), Duration.ofSeconds(40));
+    try (OpenLoopLoad.Running load = Faults.load(Faults.MAX_IN_FLIGHT, 100, Duration.ofSeconds(17),
+        Duration.ofSeconds(40), i -> slowGet)) {
       Deployment.sleep(Duration.ofSeconds(1));
       Faults.signal("STOP", victim);
       Deployment.sleep(Duration.ofSeconds(15));
       Faults.signal("CONT", victim);
-      during = load.await(Duration.ofSeconds(60));
+      during = load.await();
     } finally {
       Faults.signal("CONT", victim);
     }
@@ -347,13 +350,13 @@ class ReliabilityIT {
     ReliabilityReport.record(new Row("03", "one backend hangs",
         "SIGSTOP backend-3 for 15 s, then SIGCONT",
         "GET /courses/1 through nginx 100/s x 17 s (client timeout 40 s)",
-        during.failed() + " non-2xx, " + during.skipped + " not sent (190 in flight) of " + during.sent + "; p50 " + during.percentileMs(50) + " ms, p99 "
-            + during.percentileMs(99) + " ms, max " + during.maxLatencyMs + " ms (baseline p99 "
-            + baseline.percentileMs(99) + " ms); backend-3 ready " + directAfter + " after SIGCONT and served "
+        during.errors() + " non-2xx, " + during.skipped() + " not sent (190 in flight) of " + during.sent() + "; p50 " + Math.round(during.p50()) + " ms, p99 "
+            + Math.round(during.p99()) + " ms, max " + Math.round(during.max()) + " ms (baseline p99 "
+            + Math.round(baseline.p99()) + " ms); backend-3 ready " + directAfter + " after SIGCONT and served "
             + "through nginx again after " + rejoinMs + " ms",
         "0 non-2xx; max latency <= nginx proxy_read_timeout (30 s) + 5 s; backend-3 serves again through nginx "
             + "within 45 s of SIGCONT",
-        during.failed() == 0 && during.skipped.get() == 0 && during.maxLatencyMs.get() <= 35_000 && directAfter == 200 && rejoinMs >= 0));
+        during.errors() == 0 && during.skipped() == 0 && during.max() <= 35_000 && directAfter == 200 && rejoinMs >= 0));
   }
 
   // ---------- 4: Redis killed and restarted; Redis hung ----------
@@ -373,8 +376,7 @@ class ReliabilityIT {
       double cacheErr0 = f.metricSum(N, "vtp_cache_backend_errors_total", "kind=\"redis\"");
       long redisPid = d.pid("redis");
       Outage o;
-      try (Load load = new Load(Faults.MAX_IN_FLIGHT)) {
-        load.start(100, Duration.ofSeconds(12), () -> Load.get(d.url("/api/v1/courses/1")));
+      try (OpenLoopLoad.Running load = Faults.loadGet(100, Duration.ofSeconds(12), d.url("/api/v1/courses/1"))) {
         Deployment.sleep(Duration.ofSeconds(1));
         Faults.signal(mode, redisPid);
         if (mode.equals("KILL")) {
@@ -409,7 +411,7 @@ class ReliabilityIT {
         } finally {
           ex.shutdownNow();
         }
-        o.load = load.await(Duration.ofSeconds(30));
+        o.load = load.await();
       } finally {
         if (mode.equals("STOP")) {
           Faults.signal("CONT", redisPid);
@@ -446,13 +448,13 @@ class ReliabilityIT {
     boolean retryAfter = true;
     boolean healthReason = true;
     long recoveryMs = -1;
-    Load load;
+    OpenLoopLoad.Result load;
     double failOpen;
     double failClosed;
     double cacheErrors;
 
     boolean passes() {
-      return load.serverErrors() == 0 && load.errors.get() == 0 && me.stream().allMatch(s -> s == 503)
+      return load.serverErrors() == 0 && load.unanswered() == 0 && me.stream().allMatch(s -> s == 503)
           && nginxMe.stream().allMatch(s -> s == 503)
           && login.stream().allMatch(s -> s == 503) && retryAfter && health.stream().allMatch(s -> s == 503)
           && healthReason && ready.stream().allMatch(s -> s == 200) && redisCheck.stream().allMatch(v -> v == 0)
@@ -461,8 +463,8 @@ class ReliabilityIT {
 
     @Override
     public String toString() {
-      return "cached reads " + load.serverErrors() + " 5xx/" + load.errors + " errors of " + load.sent + " (p99 "
-          + load.percentileMs(99) + " ms); /me through nginx " + nginxMe + ", per instance /me " + me + ", login " + login + " (Retry-After "
+      return "cached reads " + load.serverErrors() + " 5xx/" + load.unanswered() + " errors of " + load.sent() + " (p99 "
+          + Math.round(load.p99()) + " ms); /me through nginx " + nginxMe + ", per instance /me " + me + ", login " + login + " (Retry-After "
           + retryAfter + "), /health " + health + " (redis unreachable " + healthReason + "), /health/ready " + ready
           + ", vtp_health_check_status{redis} " + redisCheck + "; counters: api fail_open +" + Math.round(failOpen)
           + ", login fail_closed +" + Math.round(failClosed) + ", cache redis errors +" + Math.round(cacheErrors)
@@ -522,10 +524,9 @@ class ReliabilityIT {
     long pg = d.pid("postgres");
     List<Integer> ready = new ArrayList<>();
     List<Integer> live = new ArrayList<>();
-    Load load;
+    OpenLoopLoad.Result load;
     long recoveryMs;
-    try (Load l = new Load(Faults.MAX_IN_FLIGHT)) {
-      l.start(100, Duration.ofSeconds(14), () -> Load.get(d.url("/api/v1/courses/1")));
+    try (OpenLoopLoad.Running l = Faults.loadGet(100, Duration.ofSeconds(14), d.url("/api/v1/courses/1"))) {
       Deployment.sleep(Duration.ofSeconds(1));
       Faults.signal("INT", pg); // fast shutdown: every connection is closed
       Faults.awaitExit(pg, Duration.ofSeconds(20));
@@ -550,7 +551,7 @@ class ReliabilityIT {
         }
       }
       recoveryMs = allReady ? ms(back) : -1;
-      load = l.await(Duration.ofSeconds(30));
+      load = l.await();
     }
     // The pools work again: uncached reads and writes.
     String teacher = Faults.token(d.url(""), TEACHER);
@@ -584,13 +585,13 @@ class ReliabilityIT {
     ReliabilityReport.record(new Row("05", "PostgreSQL down ~10 s",
         "fast shutdown (SIGINT) of the postmaster, restart after ~10 s (vtp up)",
         "GET /courses/1 (cached) through nginx 100/s x 14 s; 9 POST /courses after",
-        "during: /health/ready " + ready + ", /health/live " + live + ", cached reads " + load.failed()
-            + " non-2xx of " + load.sent + "; all ready " + recoveryMs + " ms after the restart began; writes after "
+        "during: /health/ready " + ready + ", /health/live " + live + ", cached reads " + load.errors()
+            + " non-2xx of " + load.sent() + "; all ready " + recoveryMs + " ms after the restart began; writes after "
             + writes + "/9 201; connections per instance (pg_stat_activity) before [" + before + "] after [" + after
             + "]; pool active " + Math.round(active) + ", pending " + Math.round(pending) + " when idle",
         "readiness 503 and liveness 200 on every instance; cached reads 0 non-2xx; every instance ready again "
             + "within 60 s; 9/9 writes; <= 25 (DB_MAX_OPEN_CONNS) connections per instance, 0 active/pending idle",
-        ready.stream().allMatch(s -> s == 503) && live.stream().allMatch(s -> s == 200) && load.failed() == 0
+        ready.stream().allMatch(s -> s == 503) && live.stream().allMatch(s -> s == 200) && load.errors() == 0
             && recoveryMs >= 0 && writes == 9 && maxPerInstance <= 25 && active == 0 && pending == 0));
   }
 
@@ -703,33 +704,33 @@ class ReliabilityIT {
     String teacher = Faults.token(d.url(""), TEACHER);
     AtomicInteger n = new AtomicInteger();
     long start = System.nanoTime();
-    Load gets;
-    Load posts;
-    try (Load g = new Load(Faults.MAX_IN_FLIGHT); Load p = new Load(Faults.MAX_IN_FLIGHT)) {
-      g.start(100, Duration.ofSeconds(90), () -> Load.get(d.url("/api/v1/courses/1")));
-      p.start(20, Duration.ofSeconds(90), () -> HttpRequest.newBuilder(URI.create(d.url("/api/v1/courses")))
-          .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + teacher)
+    OpenLoopLoad.Result gets;
+    OpenLoopLoad.Result posts;
+    try (OpenLoopLoad.Running g = Faults.loadGet(100, Duration.ofSeconds(90), d.url("/api/v1/courses/1"));
+        OpenLoopLoad.Running p = Faults.load(Faults.MAX_IN_FLIGHT, 20, Duration.ofSeconds(90), Faults.LOAD_TIMEOUT,
+            i -> HttpRequest.newBuilder(URI.create(d.url("/api/v1/courses")))
+          .timeout(Faults.LOAD_TIMEOUT).header("Authorization", "Bearer " + teacher)
           .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
-              "{\"title\":\"rolling " + n.incrementAndGet() + "\",\"description\":\"\"}")).build());
+              "{\"title\":\"rolling " + n.incrementAndGet() + "\",\"description\":\"\"}")).build())) {
       Deployment.sleep(Duration.ofSeconds(2));
       d.run("restart");
       Deployment.sleep(Duration.ofSeconds(2));
       g.stop();
       p.stop();
-      gets = g.await(Duration.ofSeconds(30));
-      posts = p.await(Duration.ofSeconds(30));
+      gets = g.await();
+      posts = p.await();
     }
     long took = ms(start);
     System.out.println("rolling restart GET: " + gets + "\nrolling restart POST: " + posts);
     ReliabilityReport.record(new Row("02", "rolling restart",
         "vtp restart: each backend in turn leaves nginx, SIGTERM (drains), restarts, waits for health, rejoins",
         "through nginx: GET /courses/1 100/s and POST /courses 20/s for the whole restart (" + took / 1000 + " s)",
-        "GET " + gets.failed() + " non-2xx of " + gets.sent + " (" + gets.retried
-            + " retried once by the client after nginx closed a reused keep-alive connection; p99 " + gets.percentileMs(99) + " ms); POST "
-            + posts.failed() + " non-2xx of " + posts.sent + " (p99 " + posts.percentileMs(99) + " ms); served by "
+        "GET " + gets.errors() + " non-2xx of " + gets.sent() + " (" + gets.retried()
+            + " retried once by the client after nginx closed a reused keep-alive connection; p99 " + Math.round(gets.p99()) + " ms); POST "
+            + posts.errors() + " non-2xx of " + posts.sent() + " (p99 " + Math.round(posts.p99()) + " ms); served by "
             + new TreeMap<>(gets.instances()),
         "0 non-2xx for GET and POST",
-        gets.failed() == 0 && posts.failed() == 0 && gets.skipped.get() == 0 && posts.skipped.get() == 0));
+        gets.errors() == 0 && posts.errors() == 0 && gets.skipped() == 0 && posts.skipped() == 0));
   }
 
   // ---------- 6: rate limit exactness ----------

@@ -2,7 +2,9 @@ package io.vtp.system;
 
 import static io.vtp.system.Faults.ms;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.vtp.loadgen.OpenLoopLoad;
 import io.vtp.system.ReliabilityReport.Row;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -48,9 +50,11 @@ class ReliabilityRedisTopologiesIT {
             .redirectOutput(dir.resolve("sentinel-" + port + ".log").toFile()).start());
         sentinels += (i == 0 ? "" : ",") + "127.0.0.1:" + port;
       }
-      awaitTrue(Duration.ofSeconds(20), () -> cli(replica, "INFO", "replication").contains("master_link_status:up")
-          && cli(30452, "SENTINEL", "SENTINELS", "mymaster").contains("30454")
-          && cli(30452, "SENTINEL", "REPLICAS", "mymaster").contains(Integer.toString(replica)));
+      await("replica linked and known to the sentinels").atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> cli(replica, "INFO", "replication").contains("master_link_status:up")
+              && cli(30452, "SENTINEL", "SENTINELS", "mymaster").contains("30454")
+              && cli(30452, "SENTINEL", "REPLICAS", "mymaster").contains(Integer.toString(replica)));
       d.env.put("VTP_REDIS_URL", "redis-sentinel://" + sentinels + "/mymaster");
       d.env.put("VTP_LOGIN_LIMIT", "100000");
       d.env.put("VTP_EDGE_LOGIN_RATE", "100000r/s");
@@ -67,9 +71,8 @@ class ReliabilityRedisTopologiesIT {
       int relogins = 0;
       int wrongUser = 0;
       int probes = 0;
-      Load load;
-      try (Load l = new Load(Faults.MAX_IN_FLIGHT)) {
-        l.start(50, Duration.ofSeconds(27), () -> Load.get(d.url("/api/v1/courses/1")));
+      OpenLoopLoad.Result load;
+      try (OpenLoopLoad.Running l = Faults.loadGet(50, Duration.ofSeconds(27), d.url("/api/v1/courses/1"))) {
         long start = System.nanoTime();
         while (ms(start) < 27_000) {
           if (killAt == 0 && ms(start) > 2_000) {
@@ -98,7 +101,7 @@ class ReliabilityRedisTopologiesIT {
           }
           Thread.sleep(50);
         }
-        load = l.await(Duration.ofSeconds(30));
+        load = l.await();
       }
       String newMaster = cli(30452, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster").replace('\n', ':');
       boolean followed = newMaster.contains(Integer.toString(replica));
@@ -114,7 +117,7 @@ class ReliabilityRedisTopologiesIT {
           "GET /courses/1 through nginx 50/s x 27 s; two users' GET /auth/me every ~50 ms, re-login on 401",
           "sentinel master now " + newMaster + "; failover window (kill to last 5xx) " + last5xx + " ms with "
               + fiveXx + " 5xx of " + probes + " session probes; cached reads " + load.serverErrors() + " 5xx of "
-              + load.sent + "; re-logins after 401: " + relogins + "; another user's data: " + wrongUser
+              + load.sent() + "; re-logins after 401: " + relogins + "; another user's data: " + wrongUser
               + "; after: /me " + meAfter + "/2, login " + loginAfter + ", no instance restarted",
           "app follows the new master without restart (login 200, /me 200 afterwards); no 5xx later than 15 s "
               + "after the kill; cached reads 0 5xx; never another user's data",
@@ -141,7 +144,8 @@ class ReliabilityRedisTopologiesIT {
     cmd.addAll(List.of(extra));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile())
         .start();
-    awaitTrue(Duration.ofSeconds(10), () -> cli(port, "PING").equals("PONG"));
+    await(name + " answers PING").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+        .until(() -> cli(port, "PING").equals("PONG"));
     return p;
   }
 
@@ -152,20 +156,6 @@ class ReliabilityRedisTopologiesIT {
       return Faults.exec(Duration.ofSeconds(5), cmd.toArray(String[]::new));
     } catch (Exception e) {
       return "";
-    }
-  }
-
-  interface Check {
-    boolean ok() throws Exception;
-  }
-
-  static void awaitTrue(Duration max, Check check) throws Exception {
-    long deadline = System.nanoTime() + max.toNanos();
-    while (!check.ok()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("condition not met within " + max);
-      }
-      Thread.sleep(100);
     }
   }
 
@@ -185,9 +175,8 @@ class ReliabilityRedisTopologiesIT {
       long clusterDownMs = -1;
       long recoveryMs = -1;
       List<Integer> meDuring = new ArrayList<>();
-      Load load;
-      try (Load l = new Load(Faults.MAX_IN_FLIGHT)) {
-        l.start(50, Duration.ofSeconds(16), () -> Load.get(d.url("/api/v1/courses/1")));
+      OpenLoopLoad.Result load;
+      try (OpenLoopLoad.Running l = Faults.loadGet(50, Duration.ofSeconds(16), d.url("/api/v1/courses/1"))) {
         Deployment.sleep(Duration.ofSeconds(1));
         Faults.signal("STOP", frozen);
         long stopAt = System.nanoTime();
@@ -212,7 +201,7 @@ class ReliabilityRedisTopologiesIT {
           }
         }
         recoveryMs = recovered ? ms(contAt) : -1;
-        load = l.await(Duration.ofSeconds(30));
+        load = l.await();
       } finally {
         Faults.signal("CONT", frozen);
       }
@@ -222,12 +211,12 @@ class ReliabilityRedisTopologiesIT {
               + "cluster reports fail, 2 s more, SIGCONT",
           "GET /courses/1 (cached) through nginx 50/s x 16 s; /auth/me on each instance",
           "cluster_state fail after " + clusterDownMs + " ms; cached reads " + load.serverErrors() + " 5xx, "
-              + load.errors + " errors of " + load.sent + " (p99 " + load.percentileMs(99) + " ms); cache redis "
+              + load.unanswered() + " errors of " + load.sent() + " (p99 " + Math.round(load.p99()) + " ms); cache redis "
               + "errors +" + Math.round(errors) + "; /auth/me during " + meDuring + "; /auth/me 200 on every "
               + "instance " + recoveryMs + " ms after SIGCONT",
           "cached reads 0 5xx (CLUSTERDOWN counted as a cache error); /auth/me 503 while down (never 500/401); "
               + "recovery within 30 s of SIGCONT without restarting an instance",
-          clusterDownMs >= 0 && load.serverErrors() == 0 && load.errors.get() == 0 && errors > 0
+          clusterDownMs >= 0 && load.serverErrors() == 0 && load.unanswered() == 0 && errors > 0
               && meDuring.stream().allMatch(s -> s == 503) && recoveryMs >= 0));
     } finally {
       d.run("down");
