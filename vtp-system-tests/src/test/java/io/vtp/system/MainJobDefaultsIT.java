@@ -35,8 +35,6 @@ class MainJobDefaultsIT {
   void up_withDefaultPorts_servesOnEveryTopology() throws Exception {
     d = Deployment.withDefaultPorts(Files.createTempDirectory("vtp-defaults-it-"));
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    HttpClient https = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .sslContext(ClusterTlsDeploymentIT.trusting(d.root.resolve("deployment/ssl/vtp.crt"))).build();
     for (List<String> options : List.of(List.<String>of(), List.of("--redis-cluster"), List.of("--tls"))) {
       String[] up = java.util.stream.Stream.concat(java.util.stream.Stream.of("up", "--instances", "1"),
           options.stream()).toArray(String[]::new);
@@ -45,7 +43,9 @@ class MainJobDefaultsIT {
       assertThat(out).as("vtp %s", options).contains(tls ? "VTP Scale is up: https://127.0.0.1:8443"
           : "VTP Scale is up: http://127.0.0.1:8080");
       String base = tls ? "https://localhost:8443" : "http://127.0.0.1:8080";
-      HttpResponse<String> courses = (tls ? https : http).send(HttpRequest.newBuilder(
+      HttpClient client = !tls ? http : HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+          .sslContext(ClusterTlsDeploymentIT.trusting(d.root.resolve("deployment/ssl/vtp.crt"))).build();
+      HttpResponse<String> courses = client.send(HttpRequest.newBuilder(
           URI.create(base + "/api/v1/courses")).timeout(Duration.ofSeconds(10)).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(courses.statusCode()).as("GET /api/v1/courses with %s: %s", options, courses.body()).isEqualTo(200);
@@ -59,7 +59,8 @@ class MainJobDefaultsIT {
   @Test
   void up_thatFailedHalfWay_thenDown_thenUpWithOtherOptions_works() throws Exception {
     d = Deployment.withDefaultPorts(Files.createTempDirectory("vtp-defaults-it-"));
-    // Redis Cluster node 1's default port is taken: that node exits at start and 'up' fails.
+    // Redis Cluster node 1's default port is taken (by a listener that accepts and never answers, which must not
+    // hang 'up' either): that node exits at start and 'up' fails.
     try (ServerSocket taken = new ServerSocket(47001, 1, InetAddress.getLoopbackAddress())) {
       assertThat(taken.isBound()).isTrue();
       assertThatThrownBy(() -> d.run("up", "--instances", "1", "--redis-cluster"))
