@@ -86,7 +86,8 @@ class ClusterTlsDeploymentIT {
     }
   }
 
-  private static SSLContext trusting(Path certificate) throws Exception {
+  /** A TLS context that trusts exactly {@code certificate} (the deployment's self-signed one). */
+  static SSLContext trusting(Path certificate) throws Exception {
     KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
     ks.load(null, null);
     try (InputStream in = Files.newInputStream(certificate)) {

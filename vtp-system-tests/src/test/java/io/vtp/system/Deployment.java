@@ -20,10 +20,15 @@ final class Deployment {
   final Map<String, String> env = new HashMap<>();
 
   Deployment(Path state, int portBlock) {
+    this(state, portBlock, portBlock + 100);
+  }
+
+  private Deployment(Path state, int httpPort, int basePort) {
     this.root = repoRoot();
     this.state = state;
-    this.httpPort = portBlock;
-    this.basePort = portBlock + 100;
+    this.httpPort = httpPort;
+    this.basePort = basePort;
+    int portBlock = httpPort;
     env.put("VTP_STATE_DIR", state.toString());
     env.put("VTP_HTTP_PORT", Integer.toString(httpPort));
     env.put("VTP_TLS_PORT", Integer.toString(portBlock + 1));
@@ -37,6 +42,16 @@ final class Deployment {
     env.put("VTP_EDGE_API_RATE", "100000r/s");
     env.put("VTP_EDGE_API_BURST", "10000");
     env.put("VTP_DRAIN_DELAY", "1s");
+  }
+
+  /**
+   * A deployment in its own state directory on the main-job command's default ports (HTTP 8080, HTTPS 8443,
+   * backends 18081.., PostgreSQL 55432, Redis 56379, Redis Cluster 47001..47003): what a user gets from the README.
+   */
+  static Deployment withDefaultPorts(Path state) {
+    Deployment d = new Deployment(state, 8080, 18080);
+    d.env.keySet().removeIf(k -> k.endsWith("_PORT"));
+    return d;
   }
 
   static Path repoRoot() {

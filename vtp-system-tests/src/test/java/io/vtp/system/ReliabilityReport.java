@@ -16,8 +16,9 @@ import org.assertj.core.api.Assertions;
 
 /**
  * The results table of the reliability suite: every scenario records one row (fault, injection, load, measured,
- * criterion, result) and {@code docs/RELIABILITY.md} is regenerated from the rows of the run at once, so the table
- * is never written by hand. Rows live in {@code target/reliability/} so the classes of one run (each with its own
+ * criterion, result) and {@code target/reliability/RELIABILITY.md} is regenerated from the rows of the run at once,
+ * so the table is never written by hand. The tests never write the tracked {@code docs/RELIABILITY.md}:
+ * {@code bin/publish-reliability} copies a run's table there. Rows live in {@code target/reliability/} so the classes of one run (each with its own
  * deployment) add to the same table; a row that fails still lands in the table before the test fails.
  */
 final class ReliabilityReport {
@@ -86,8 +87,7 @@ final class ReliabilityReport {
     }
     md.setLength(md.length() - 2);
     md.append(".\n");
-    Path doc = Deployment.repoRoot().resolve("docs/RELIABILITY.md");
-    Files.createDirectories(doc.getParent());
+    Path doc = ROWS.resolve("RELIABILITY.md");
     Files.writeString(doc, md.toString(), StandardCharsets.UTF_8);
   }
 
@@ -116,7 +116,7 @@ final class ReliabilityReport {
           .redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       p.waitFor(10, TimeUnit.SECONDS);
-      // The report itself is rewritten by every run: it does not make the tested code dirty.
+      // A published report (bin/publish-reliability) does not make the tested code dirty.
       Process d = new ProcessBuilder("git", "status", "--porcelain", "--untracked-files=no", "--", ".",
           ":(exclude)docs/RELIABILITY.md")
           .directory(Deployment.repoRoot().toFile()).redirectErrorStream(true).start();
