@@ -17,6 +17,8 @@ final class Deployment {
   final Path state;
   final int httpPort;
   final int basePort;
+  /** Backend i's management port ({@code /metrics}, detailed health) is {@code managementBasePort + i}. */
+  final int managementBasePort;
   final Map<String, String> env = new HashMap<>();
 
   Deployment(Path state, int portBlock) {
@@ -24,10 +26,12 @@ final class Deployment {
     this.state = state;
     this.httpPort = portBlock;
     this.basePort = portBlock + 100;
+    this.managementBasePort = portBlock + 50;
     env.put("VTP_STATE_DIR", state.toString());
     env.put("VTP_HTTP_PORT", Integer.toString(httpPort));
     env.put("VTP_TLS_PORT", Integer.toString(portBlock + 1));
     env.put("VTP_BACKEND_BASE_PORT", Integer.toString(basePort));
+    env.put("VTP_MANAGEMENT_BASE_PORT", Integer.toString(managementBasePort));
     env.put("VTP_PG_PORT", Integer.toString(portBlock + 2));
     env.put("VTP_REDIS_PORT", Integer.toString(portBlock + 3));
     env.put("VTP_CLUSTER_BASE_PORT", Integer.toString(portBlock + 10));
