@@ -26,10 +26,13 @@ USER 10001:10001
 
 # The app's own defaults (see AppConfig); DATABASE_URL, REDIS_URL and JWT_SECRET come from the deployment.
 ENV PORT=8080 \
+    MANAGEMENT_PORT=9464 \
     HOST=0.0.0.0 \
     APP_ENV=production \
     JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError"
-EXPOSE 8080
+# 8080: the public API (put it behind the proxy); 9464: /metrics and detailed health for Prometheus only (never
+# publish it, never route a proxy to it).
+EXPOSE 8080 9464
 
 # The JRE image promises no curl or wget: the probe is a class in the app's jar (io.vtp.app.HealthProbe) that GETs
 # http://127.0.0.1:$PORT/health/ready with a 2 s budget and exits 0 or 1. Its own JVM is kept small; flags on the

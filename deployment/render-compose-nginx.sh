@@ -22,7 +22,7 @@ export VTP_MIME_TYPES=/etc/nginx/mime.types
 # Only the nginx Prometheus exporter (its fixed address on the compose network) may read /nginx_status.
 export VTP_NGINX_STATUS_ALLOW=172.28.0.11
 # The original platform's edge limits, unchanged.
-export VTP_EDGE_LOGIN_RATE=5r/m VTP_EDGE_API_RATE=100r/m VTP_EDGE_UPLOAD_RATE=10r/m
+export VTP_EDGE_LOGIN_RATE=5r/m VTP_EDGE_API_RATE=100r/m
 export VTP_EDGE_LOGIN_BURST=5 VTP_EDGE_API_BURST=50 VTP_NGINX_KEEPALIVE=32
 
 "$here/nginx/render.sh" "$out"

@@ -13,7 +13,7 @@
 #   VTP_NGINX_RUN_DIR     pid and temp files;  VTP_NGINX_LOG_DIR  logs
 #   VTP_STATIC_DIR        files served under /static/
 #   VTP_MIME_TYPES        /etc/nginx/mime.types
-#   VTP_EDGE_LOGIN_RATE 5r/m, VTP_EDGE_API_RATE 100r/m, VTP_EDGE_UPLOAD_RATE 10r/m (the original's edge limits),
+#   VTP_EDGE_LOGIN_RATE 5r/m, VTP_EDGE_API_RATE 100r/m (the original's edge limits),
 #   VTP_EDGE_LOGIN_BURST 5, VTP_EDGE_API_BURST 50, VTP_NGINX_KEEPALIVE 32
 #   VTP_NGINX_STATUS_ALLOW  extra CIDR allowed to read /nginx_status (compose: the exporter's network)
 set -euo pipefail
@@ -46,6 +46,12 @@ security_headers='    add_header X-Content-Type-Options "nosniff" always;
     add_header X-Frame-Options "DENY" always;
     add_header Referrer-Policy "no-referrer" always;
     add_header Content-Security-Policy "default-src '\''none'\''; frame-ancestors '\''none'\''" always;'
+# Over TLS every answer carries HSTS, also those of locations with their own add_header (/static/), which would
+# otherwise drop the server-level one.
+if [ "$tls" = 1 ]; then
+  security_headers="$security_headers
+    add_header Strict-Transport-Security \"max-age=63072000\" always;"
+fi
 status_allow=""
 [ -n "${VTP_NGINX_STATUS_ALLOW:-}" ] && status_allow="allow ${VTP_NGINX_STATUS_ALLOW};"
 
@@ -72,7 +78,6 @@ MIME_TYPES=$mime_types
 STATIC_DIR=$static_dir
 LOGIN_RATE=${VTP_EDGE_LOGIN_RATE:-5r/m}
 API_RATE=${VTP_EDGE_API_RATE:-100r/m}
-UPLOAD_RATE=${VTP_EDGE_UPLOAD_RATE:-10r/m}
 LOGIN_BURST=${VTP_EDGE_LOGIN_BURST:-5}
 API_BURST=${VTP_EDGE_API_BURST:-50}
 KEEPALIVE=${VTP_NGINX_KEEPALIVE:-32}
@@ -97,11 +102,12 @@ if [ "$tls" = 1 ]; then
     ssl_certificate ${ssl_dir}/vtp.crt;
     ssl_certificate_key ${ssl_dir}/vtp.key;
     ssl_protocols TLSv1.2 TLSv1.3;
+    # Mozilla's intermediate profile: forward-secret AEAD suites only for TLS 1.2 (TLS 1.3 suites are all modern).
+    ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384;
     ssl_prefer_server_ciphers off;
     ssl_session_cache shared:SSL:10m;
     ssl_session_timeout 1d;
     ssl_session_tickets off;
-    add_header Strict-Transport-Security \"max-age=63072000\" always;
 ${LOCATIONS}
   }"
 else

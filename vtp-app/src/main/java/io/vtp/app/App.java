@@ -26,6 +26,7 @@ import io.vtp.app.http.ApiException;
 import io.vtp.app.http.ClientInfo;
 import io.vtp.app.http.Cors;
 import io.vtp.app.http.JsonBodies;
+import io.vtp.app.http.OriginPolicy;
 import io.vtp.app.http.Problems;
 import io.vtp.app.http.Requests;
 import io.vtp.app.rooms.RoomHub;
@@ -33,6 +34,7 @@ import io.vtp.app.web.AuthRoutes;
 import io.vtp.app.web.CourseRoutes;
 import io.vtp.app.web.Guard;
 import io.vtp.app.web.HealthRoutes;
+import io.vtp.app.web.WsUpgradeCheck;
 import io.vtp.cache.CacheAside;
 import io.vtp.cache.CacheTtl;
 import io.vtp.cache.RedisCacheAside;
@@ -98,6 +100,7 @@ public final class App implements AutoCloseable {
   private final CacheAside<java.util.List<Long>> pageCache;
   private final CacheAside<Long> countCache;
   private final RoomHub rooms;
+  private final ManagementServer management;
   private final Javalin javalin;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
@@ -163,6 +166,7 @@ public final class App implements AutoCloseable {
         .register(HealthChecks.redis(redis, Criticality.NON_CRITICAL))
         .build();
     HealthMetrics.create(meters, "app", health);
+    this.management = new ManagementServer(config, health, meters);
 
     boolean migrated;
     try {
@@ -184,7 +188,9 @@ public final class App implements AutoCloseable {
     ClientInfo clients = new ClientInfo(config.trustedProxies());
     Cors cors = new Cors(config.corsOrigins());
     Guard guard = new Guard(auth, apiLimiter, json, clock);
-    HealthRoutes healthRoutes = new HealthRoutes(health, meters);
+    HealthRoutes healthRoutes = new HealthRoutes(health, meters, false);
+    OriginPolicy origins = new OriginPolicy(config.corsOrigins(), clients, List.of(Guard.SECURE_COOKIE, Guard.COOKIE));
+    WsUpgradeCheck upgradeCheck = new WsUpgradeCheck(origins, clients);
     AuthRoutes authRoutes = new AuthRoutes(auth, guard, loginLimiter, json, config);
     CourseRoutes courseRoutes = new CourseRoutes(courses, countCache, courseStore, databases.reads(), guard, json);
     // A builder per timer (builders are mutable, so never shared between threads), registered once per method,
@@ -219,7 +225,9 @@ public final class App implements AutoCloseable {
         Requests.begin(ctx, clients, config.instanceId());
         if (cors.enabled() && cors.apply(ctx)) {
           ctx.skipRemainingHandlers();
+          return;
         }
+        origins.checkStateChange(ctx);
       });
       if (cors.enabled()) {
         cfg.routes.options("/*", ctx -> { });
@@ -243,6 +251,7 @@ public final class App implements AutoCloseable {
       healthRoutes.register(cfg.routes);
       authRoutes.register(cfg.routes);
       courseRoutes.register(cfg.routes);
+      cfg.routes.wsBeforeUpgrade("/ws/rooms/{roomId}", upgradeCheck::check);
       cfg.routes.ws("/ws/rooms/{roomId}", rooms::configure);
       cfg.requestLogger.http((ctx, ms) -> {
         String route;
@@ -280,6 +289,7 @@ public final class App implements AutoCloseable {
     App app = new App(config);
     app.health.start();
     app.javalin.start();
+    app.management.start();
     for (org.eclipse.jetty.server.Connector c : app.javalin.jettyServer().server().getConnectors()) {
       if (c instanceof org.eclipse.jetty.server.AbstractConnector) {
         // Once stopping, Jetty closes connections idle this long; the stop waits for every connection to close, so
@@ -289,8 +299,9 @@ public final class App implements AutoCloseable {
             Math.min(1000, config.shutdownTimeout().toMillis()));
       }
     }
-    LOG.info("instance={} listening on {}:{} ({})", config.instanceId(), config.host(), app.port(),
-        config.production() ? "production" : "development");
+    LOG.info("instance={} listening on {}:{} ({}), management on {}:{}", config.instanceId(), config.host(),
+        app.port(), config.production() ? "production" : "development", config.managementHost(),
+        app.managementPort());
     return app;
   }
 
@@ -359,6 +370,11 @@ public final class App implements AutoCloseable {
     return javalin.port();
   }
 
+  /** Returns the management port ({@code /metrics} and detailed health). */
+  public int managementPort() {
+    return management.port();
+  }
+
   /** Returns the health registry (for tests and the drain protocol). */
   public HealthRegistry health() {
     return health;
@@ -398,6 +414,7 @@ public final class App implements AutoCloseable {
           config.shutdownTimeout(), e.toString());
     }
     rooms.close();
+    closeQuietly(management);
     closeQuietly(apiLimiter);
     closeQuietly(loginLimiter);
     closeQuietly(courseCache);

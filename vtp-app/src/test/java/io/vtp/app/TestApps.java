@@ -26,6 +26,7 @@ final class TestApps {
   static Map<String, String> env(PostgresDatabase db, RedisServer redis, String instance) {
     Map<String, String> env = new HashMap<>();
     env.put("PORT", "0");
+    env.put("MANAGEMENT_PORT", "0");
     env.put("HOST", "127.0.0.1");
     env.put("INSTANCE_ID", instance);
     env.put("DATABASE_URL", "postgresql://" + db.user() + ":" + db.password() + "@127.0.0.1:" + db.server().port()
@@ -90,9 +91,16 @@ final class TestApps {
     return login(app, email, "correct horse battery");
   }
 
+  static String management(App app) {
+    return "http://127.0.0.1:" + app.managementPort();
+  }
+
+  /** Logs in as an API client (asking for the token with {@code X-Token-Type: bearer}); returns the token. */
   static String login(App app, String email, String password) throws Exception {
-    HttpResponse<String> login = post(app, "/api/v1/auth/login", "{\"email\":\"" + email + "\",\"password\":\""
-        + password + "\"}", null);
+    HttpResponse<String> login = send(HttpRequest.newBuilder(URI.create(base(app) + "/api/v1/auth/login"))
+        .header("Content-Type", "application/json").header("X-Token-Type", "bearer")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"" + email + "\",\"password\":\"" + password
+            + "\"}")));
     assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
     return json(login).get("token").asText();
   }

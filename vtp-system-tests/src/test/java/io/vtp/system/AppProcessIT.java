@@ -63,7 +63,7 @@ class AppProcessIT {
     }
     Path log = Files.createTempFile("vtp-app-", ".log");
     Process p = app(Map.of(
-        "PORT", Integer.toString(port), "HOST", "127.0.0.1", "INSTANCE_ID", "proc-1",
+        "PORT", Integer.toString(port), "MANAGEMENT_PORT", "0", "HOST", "127.0.0.1", "INSTANCE_ID", "proc-1",
         "DATABASE_URL", "postgresql://" + db.user() + ":" + db.password() + "@127.0.0.1:" + db.server().port() + "/"
             + db.name(),
         "REDIS_URL", "redis://127.0.0.1:" + redis.port(), "PASSWORD_HASH_ITERATIONS", "1000",

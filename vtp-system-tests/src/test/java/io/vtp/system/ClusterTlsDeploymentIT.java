@@ -49,7 +49,7 @@ class ClusterTlsDeploymentIT {
       assertThat(courses.headers().firstValue("Strict-Transport-Security")).isPresent();
 
       HttpResponse<String> login = https.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/auth/login"))
-          .header("Content-Type", "application/json")
+          .header("Content-Type", "application/json").header("X-Token-Type", "bearer")
           .POST(HttpRequest.BodyPublishers.ofString(
               "{\"email\":\"teacher@vtp.local\",\"password\":\"demo-password-123\"}")).build(),
           HttpResponse.BodyHandlers.ofString());
@@ -68,13 +68,13 @@ class ClusterTlsDeploymentIT {
       assertThat(served).containsExactlyInAnyOrder("backend-1", "backend-2");
       // Prometheus scrapes every instance (5 s interval): status shows both targets up.
       String status = "";
-      for (int i = 0; i < 40 && !(status.contains("29101 (vtp-backend) up=1")
-          && status.contains("29102 (vtp-backend) up=1")); i++) {
+      for (int i = 0; i < 40 && !(status.contains("29051 (vtp-backend) up=1")
+          && status.contains("29052 (vtp-backend) up=1")); i++) {
         Thread.sleep(500);
         status = d.run("status");
       }
-      assertThat(status).contains("cluster_state:ok").contains("127.0.0.1:29101 (vtp-backend) up=1")
-          .contains("127.0.0.1:29102 (vtp-backend) up=1");
+      assertThat(status).contains("cluster_state:ok").contains("127.0.0.1:29051 (vtp-backend) up=1")
+          .contains("127.0.0.1:29052 (vtp-backend) up=1");
       started.addAll(d.recordedPids());
       assertThat(started).hasSizeGreaterThanOrEqualTo(8); // 3 redis nodes, postgres, 2 backends, prometheus, nginx
     } finally {

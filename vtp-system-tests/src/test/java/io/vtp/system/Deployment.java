@@ -17,22 +17,26 @@ final class Deployment {
   final Path state;
   final int httpPort;
   final int basePort;
+  /** Backend i's management port ({@code /metrics}, detailed health) is {@code managementBasePort + i}. */
+  final int managementBasePort;
   final Map<String, String> env = new HashMap<>();
 
   Deployment(Path state, int portBlock) {
-    this(state, portBlock, portBlock + 100);
+    this(state, portBlock, portBlock + 100, portBlock + 50);
   }
 
-  private Deployment(Path state, int httpPort, int basePort) {
+  private Deployment(Path state, int httpPort, int basePort, int managementBasePort) {
     this.root = repoRoot();
     this.state = state;
     this.httpPort = httpPort;
     this.basePort = basePort;
+    this.managementBasePort = managementBasePort;
     int portBlock = httpPort;
     env.put("VTP_STATE_DIR", state.toString());
     env.put("VTP_HTTP_PORT", Integer.toString(httpPort));
     env.put("VTP_TLS_PORT", Integer.toString(portBlock + 1));
     env.put("VTP_BACKEND_BASE_PORT", Integer.toString(basePort));
+    env.put("VTP_MANAGEMENT_BASE_PORT", Integer.toString(managementBasePort));
     env.put("VTP_PG_PORT", Integer.toString(portBlock + 2));
     env.put("VTP_REDIS_PORT", Integer.toString(portBlock + 3));
     env.put("VTP_CLUSTER_BASE_PORT", Integer.toString(portBlock + 10));
@@ -46,10 +50,10 @@ final class Deployment {
 
   /**
    * A deployment in its own state directory on the main-job command's default ports (HTTP 8080, HTTPS 8443,
-   * backends 18081.., PostgreSQL 55432, Redis 56379, Redis Cluster 47001..47003): what a user gets from the README.
+   * backends 18081.., their management ports 19081.., PostgreSQL 55432, Redis 56379, Redis Cluster 47001..47003): what a user gets from the README.
    */
   static Deployment withDefaultPorts(Path state) {
-    Deployment d = new Deployment(state, 8080, 18080);
+    Deployment d = new Deployment(state, 8080, 18080, 19080);
     d.env.keySet().removeIf(k -> k.endsWith("_PORT"));
     return d;
   }

@@ -77,7 +77,8 @@ class DeploymentManifestsTest {
       "DATABASE_URL", "READ_DATABASE_URL", "REDIS_URL", "JWT_SECRET", "CORS_ORIGINS", "LOG_LEVEL", "TRUSTED_PROXIES",
       "DB_MAX_OPEN_CONNS", "DB_MAX_IDLE_CONNS", "DB_CONN_MAX_LIFETIME", "REDIS_POOL_SIZE", "REDIS_MIN_IDLE_CONNS",
       "RATE_LIMIT_API_PER_MINUTE", "RATE_LIMIT_LOGIN_PER_MINUTE", "RATE_LIMIT_TIMEOUT", "DRAIN_DELAY", "SHUTDOWN_TIMEOUT", "MAX_BODY_BYTES",
-      "PASSWORD_HASH_ITERATIONS", "SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT", "SEED_DEMO_DATA");
+      "PASSWORD_HASH_ITERATIONS", "SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT", "SEED_DEMO_DATA",
+      "MANAGEMENT_PORT", "MANAGEMENT_HOST");
 
   /**
    * Prometheus names vtp-app exports, from reading App (http.server.requests with a percentile histogram, Redis
@@ -218,7 +219,11 @@ class DeploymentManifestsTest {
     // Published ports: nginx's listen port (from the rendered config), Prometheus and Grafana.
     assertThat(text(services.at("/nginx/ports"))).isEqualTo("80:8080");
     assertThat(Files.readString(DEPLOY.resolve("nginx/nginx.compose.conf"))).contains("listen 0.0.0.0:8080 ");
-    assertThat(text(services.at("/prometheus/ports"))).isEqualTo("9090:9090");
+    // Prometheus (no authentication) on loopback only, and without the HTTP reload/stop API.
+    assertThat(text(services.at("/prometheus/ports"))).isEqualTo("127.0.0.1:9090:9090");
+    assertThat(text(services.at("/prometheus/command"))).doesNotContain("--web.enable-lifecycle");
+    // Plain HTTP: the file says loudly that it is not a production setup.
+    assertThat(Files.readString(DEPLOY.resolve("docker-compose.scaled.yml"))).contains("NOT FOR PRODUCTION");
     assertThat(text(services.at("/grafana/ports"))).isEqualTo("3001:3000");
     // Every bind-mounted file or directory exists in the repository.
     for (String name : names(services)) {
@@ -254,6 +259,7 @@ class DeploymentManifestsTest {
       assertThat(config.production()).isTrue();
       assertThat(config.instanceId()).isEqualTo("backend-" + (i + 1));
       assertThat(config.port()).isEqualTo(8080);
+      assertThat(config.managementPort()).isEqualTo(9464);
       assertThat(config.database().toString()).contains("postgres");
       // Only nginx's fixed address may set forwarded headers.
       String nginxIp = services.at("/nginx/networks/vtp/ipv4_address").asText();
@@ -322,6 +328,36 @@ class DeploymentManifestsTest {
   }
 
   @Test
+  void nginx_edgeHardening_metricsClosedRetryAfterCiphersHstsAndNoUploadAllowance(@TempDir Path tmp)
+      throws Exception {
+    Path conf = tmp.resolve("tls.conf");
+    ProcessBuilder pb = new ProcessBuilder(DEPLOY.resolve("nginx/render.sh").toString(), conf.toString())
+        .redirectErrorStream(true);
+    pb.environment().putAll(Map.of("VTP_BACKENDS", "127.0.0.1:18081", "VTP_NGINX_TLS", "1",
+        "VTP_NGINX_RUN_DIR", tmp.toString()));
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isZero();
+    String tls = Files.readString(conf);
+    String plain = Files.readString(DEPLOY.resolve("nginx/nginx.compose.conf"));
+    for (String c : List.of(tls, plain)) {
+      // /metrics in every spelling ends at nginx; nothing proxies it.
+      assertThat(c).contains("location /metrics {\n      return 404;").doesNotContain("location = /metrics");
+      // Edge 429s say when to come back.
+      assertThat(c).contains("error_page 429 @edge_limited;").contains("add_header Retry-After 60 always;");
+      // No 100 MB allowance for a route the app does not have.
+      assertThat(c).doesNotContain("100m").doesNotContain("uploads");
+      assertThat(c).contains("proxy_set_header X-Forwarded-Host $http_host;");
+    }
+    assertThat(tls).contains("ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:").contains("ssl_protocols TLSv1.2 TLSv1.3;");
+    // HSTS also where a location sets its own headers (which drops the server's).
+    String staticLocation = tls.substring(tls.indexOf("location /static/"));
+    staticLocation = staticLocation.substring(0, staticLocation.indexOf("}"));
+    assertThat(staticLocation).contains("Strict-Transport-Security");
+    assertThat(plain).doesNotContain("Strict-Transport-Security");
+  }
+
+  @Test
   void nginx_composeConfigPassesNginxT(@TempDir Path tmp) throws Exception {
     // backend1..3 do not resolve outside the compose network and the container's run and log directories do not
     // exist here, so test a copy with the backends replaced by loopback ports and those directories by temp ones.
@@ -374,7 +410,11 @@ class DeploymentManifestsTest {
       job.path("static_configs").forEach(sc -> sc.path("targets").forEach(x -> t.add(x.asText())));
       targets.put(job.path("job_name").asText(), t);
     }
-    assertThat(targets.get("vtp-backend")).containsExactly("backend1:8080", "backend2:8080", "backend3:8080");
+    // The management port (MANAGEMENT_PORT), never nginx's upstream port.
+    assertThat(targets.get("vtp-backend")).containsExactly("backend1:9464", "backend2:9464", "backend3:9464");
+    for (String b : COMPOSE_BACKENDS) {
+      assertThat(compose().at("/services/" + b + "/environment/MANAGEMENT_PORT").asText()).isEqualTo("9464");
+    }
     assertThat(targets.get("nginx")).containsExactly("nginx-exporter:9113");
     assertThat(config.at("/scrape_configs/0/metrics_path").asText()).isEqualTo("/metrics");
     assertThat(text(config.path("rule_files"))).isEqualTo("alerts.yml");
@@ -653,10 +693,25 @@ class DeploymentManifestsTest {
       assertThat(labels(deploy.at("/spec/template/metadata/labels")))
           .containsAllEntriesOf(labels(t.at("/labelSelector/matchLabels")));
     }
-    // Prometheus annotations point at the app's /metrics on its port.
+    // Prometheus annotations point at the app's /metrics on its management port, which no Service exposes (so
+    // no Ingress can route to it).
     JsonNode ann = deploy.at("/spec/template/metadata/annotations");
     assertThat(ann.path("prometheus.io/scrape").asText()).isEqualTo("true");
-    assertThat(ann.path("prometheus.io/port").asText()).isEqualTo(config.get("PORT"));
+    assertThat(ann.path("prometheus.io/port").asText()).isEqualTo(config.get("MANAGEMENT_PORT"))
+        .isNotEqualTo(config.get("PORT"));
+    assertThat(c.at("/ports/1/name").asText()).isEqualTo("management");
+    assertThat(c.at("/ports/1/containerPort").asText()).isEqualTo(config.get("MANAGEMENT_PORT"));
+    for (JsonNode o : objects.values()) {
+      if (o.path("kind").asText().equals("Service")) {
+        o.at("/spec/ports").forEach(p -> assertThat(p.path("targetPort").asText()).as("Service port")
+            .isNotEqualTo("management").isNotEqualTo(config.get("MANAGEMENT_PORT")));
+      }
+    }
+    // Trusted proxies: the ingress controller, never a whole private range.
+    for (String cidr : config.get("TRUSTED_PROXIES").split(",")) {
+      assertThat(Integer.parseInt(cidr.substring(cidr.indexOf('/') + 1))).as("TRUSTED_PROXIES %s", cidr)
+          .isGreaterThanOrEqualTo(24);
+    }
     assertThat(ann.path("prometheus.io/path").asText()).isEqualTo("/metrics");
     // HPA: the original's numbers.
     JsonNode hpa = objects.get("HorizontalPodAutoscaler/vtp-backend");

@@ -20,7 +20,7 @@ import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * What the reliability scenarios share: signals to processes by pid, HTTP helpers, logins, metrics scraped from a
- * backend directly (nginx serves {@code /metrics} to loopback only, and a scrape must name its instance), and
+ * backend's management port (nginx never serves {@code /metrics}, and a scrape must name its instance), and
  * SQL as the PostgreSQL superuser over the deployment's unix socket.
  */
 final class Faults {
@@ -111,6 +111,11 @@ final class Faults {
     return HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET().build();
   }
 
+  /** Backend i's management port: {@code /metrics} and detailed health. */
+  String management(int i, String path) {
+    return "http://127.0.0.1:" + (d.managementBasePort + i) + path;
+  }
+
   static HttpResponse<String> get(String url, String token) throws IOException, InterruptedException {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
     if (token != null) {
@@ -128,9 +133,12 @@ final class Faults {
     return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** Logs in as an API client: {@code X-Token-Type: bearer} asks for the token in the answer. */
   static HttpResponse<String> login(String base, String email) throws IOException, InterruptedException {
-    return post(base + "/api/v1/auth/login", null,
-        "{\"email\":\"" + email + "\",\"password\":\"" + PASSWORD + "\"}");
+    return HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/auth/login")).timeout(Duration.ofSeconds(10))
+        .header("Content-Type", "application/json").header("X-Token-Type", "bearer")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"" + email + "\",\"password\":\"" + PASSWORD + "\"}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
   }
 
   /** Logs in and returns the token; fails unless the login answered 200. */
@@ -168,7 +176,7 @@ final class Faults {
   double metric(int i, String name, String... labels) {
     String text;
     try {
-      HttpResponse<String> r = get(backend(i, "/metrics"), null);
+      HttpResponse<String> r = get(management(i, "/metrics"), null);
       if (r.statusCode() != 200) {
         return -1;
       }

@@ -78,7 +78,7 @@ class LocalDeploymentIT {
   @Order(3)
   void session_createdThroughOneInstanceWorksOnTheOthers() throws Exception {
     HttpResponse<String> login = HTTP.send(HttpRequest.newBuilder(URI.create(deployment.url("/api/v1/auth/login")))
-        .header("Content-Type", "application/json")
+        .header("Content-Type", "application/json").header("X-Token-Type", "bearer")
         .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"student@vtp.local\",\"password\":\"demo-password-123\"}"))
         .build(), HttpResponse.BodyHandlers.ofString());
     assertThat(login.statusCode()).as(login.body()).isEqualTo(200);

@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  *   <tr><td>READ_DATABASE_URL</td><td>none</td><td>optional replica for read-only queries</td></tr>
  *   <tr><td>REDIS_URL</td><td>redis://localhost:6379 (development only)</td><td>see {@link RedisUrl}</td></tr>
  *   <tr><td>JWT_SECRET</td><td>a development value</td><td>production: required, at least 32 bytes, not a known example</td></tr>
- *   <tr><td>CORS_ORIGINS</td><td>none</td><td>comma list of origins</td></tr>
+ *   <tr><td>CORS_ORIGINS</td><td>none</td><td>comma list of origins; production: {@code https://} only</td></tr>
  *   <tr><td>LOG_LEVEL</td><td>info</td><td>trace | debug | info | warn | error</td></tr>
  *   <tr><td>TRUSTED_PROXIES</td><td>127.0.0.0/8,::1/128</td><td>CIDRs whose X-Forwarded-* headers are believed</td></tr>
  *   <tr><td>DB_MAX_OPEN_CONNS / DB_MAX_IDLE_CONNS / DB_CONN_MAX_LIFETIME</td><td>25 / 5 / 5m</td><td>idle &lt;= open</td></tr>
@@ -43,6 +43,9 @@ import java.util.regex.Pattern;
  *   <tr><td>PASSWORD_HASH_ITERATIONS</td><td>600000</td><td>PBKDF2-HMAC-SHA256; production &gt;= 600000</td></tr>
  *   <tr><td>SESSION_IDLE_TIMEOUT / SESSION_ABSOLUTE_TIMEOUT</td><td>7d / 30d</td><td>idle &lt;= absolute</td></tr>
  *   <tr><td>SEED_DEMO_DATA</td><td>false</td><td>true | false</td></tr>
+ *   <tr><td>MANAGEMENT_PORT</td><td>9464</td><td>0..65535, not PORT: {@code /metrics} and detailed health, never
+ *       exposed by nginx or the Ingress (0: any free port, for tests)</td></tr>
+ *   <tr><td>MANAGEMENT_HOST</td><td>HOST</td><td>address the management port listens on</td></tr>
  * </table>
  */
 public record AppConfig(
@@ -71,7 +74,9 @@ public record AppConfig(
     int passwordIterations,
     Duration sessionIdleTimeout,
     Duration sessionAbsoluteTimeout,
-    boolean seedDemoData) {
+    boolean seedDemoData,
+    int managementPort,
+    String managementHost) {
 
   /** The lowest PBKDF2-HMAC-SHA256 iteration count OWASP recommends (2023). */
   public static final int OWASP_PBKDF2_ITERATIONS = 600_000;
@@ -170,6 +175,11 @@ public record AppConfig(
         throw new ConfigException("CORS_ORIGINS entries must be origins like https://app.example.com but one was '"
             + origin + "'");
       }
+      if (production && !origin.startsWith("https://")) {
+        // A plain-http origin (or *) would let a page anyone on the network can alter act with the user's session.
+        throw new ConfigException("CORS_ORIGINS entries must be https:// origins when APP_ENV=production but one was '"
+            + origin + "'");
+      }
     }
     String logLevel = r.string("LOG_LEVEL", "info").toLowerCase(Locale.ROOT);
     if (!Set.of("trace", "debug", "info", "warn", "error").contains(logLevel)) {
@@ -217,9 +227,16 @@ public record AppConfig(
           + idle);
     }
     boolean seed = r.bool("SEED_DEMO_DATA", false);
+    int managementPort = r.intIn("MANAGEMENT_PORT", 9464, 0, 65535);
+    if (managementPort != 0 && managementPort == port) {
+      throw new ConfigException("MANAGEMENT_PORT must differ from PORT (" + port + "): metrics and detailed health "
+          + "must not be reachable through the public port");
+    }
+    String managementHost = r.string("MANAGEMENT_HOST", host);
     return new AppConfig(port, host, instanceId, production, database, readDatabase, redis,
         secret.getBytes(StandardCharsets.UTF_8), cors, logLevel, proxies, dbMaxOpen, dbMaxIdle, dbLifetime,
-        redisPool, redisMinIdle, apiLimit, loginLimit, limitTimeout, drain, shutdown, maxBody, iterations, idle, absolute, seed);
+        redisPool, redisMinIdle, apiLimit, loginLimit, limitTimeout, drain, shutdown, maxBody, iterations, idle, absolute, seed,
+        managementPort, managementHost);
   }
 
   /**
@@ -277,7 +294,8 @@ public record AppConfig(
         + redisPoolSize + "/" + redisMinIdle + ", limits api=" + apiLimitPerMinute + "/min login="
         + loginLimitPerMinute + "/min timeout=" + rateLimitTimeout + ", drain=" + drainDelay + ", shutdown=" + shutdownTimeout + ", maxBody="
         + maxBodyBytes + ", pbkdf2=" + passwordIterations + ", session idle=" + sessionIdleTimeout + " absolute="
-        + sessionAbsoluteTimeout + ", seed=" + seedDemoData + "]";
+        + sessionAbsoluteTimeout + ", seed=" + seedDemoData + ", management=" + managementHost + ":" + managementPort
+        + "]";
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.vtp.app.config;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -35,7 +36,8 @@ public record Cidr(byte[] network, int prefix) {
     String addr = slash < 0 ? t : t.substring(0, slash);
     byte[] bytes = literal(addr);
     if (bytes == null) {
-      throw new ConfigException(variable + " entries must be IP networks like 10.0.0.0/8 or ::1/128 but one was '" + t + "'");
+      throw new ConfigException(variable + " entries must be IP networks like 10.0.0.0/8 or ::1/128 (literal addresses: "
+          + "host names are never resolved; IPv4 octets 0..255) but one was '" + t + "'");
     }
     int max = bytes.length * 8;
     int prefix = max;
@@ -98,19 +100,31 @@ public record Cidr(byte[] network, int prefix) {
    * @return its bytes, or {@code null} when it is not a literal address
    */
   public static byte[] literal(String text) {
-    boolean dotted = DOTTED.matcher(text).matches();
-    boolean colon = text.indexOf(':') >= 0;
-    if (text.isEmpty() || !(dotted || colon)) {
+    if (text.isEmpty()) {
       return null;
     }
-    if (dotted && !IPV4.matcher(text).matches()) {
-      return null;
+    if (DOTTED.matcher(text).matches()) {
+      // IPv4 is parsed here, octet by octet: InetAddress.getByName would send an invalid literal such as 300.1.1.1
+      // to DNS as a host name.
+      Matcher m = IPV4.matcher(text);
+      if (!m.matches()) {
+        return null;
+      }
+      byte[] out = new byte[4];
+      for (int i = 0; i < 4; i++) {
+        int octet = Integer.parseInt(m.group(i + 1));
+        if (octet > 255) {
+          return null;
+        }
+        out[i] = (byte) octet;
+      }
+      return out;
     }
-    if (colon && !IPV6_CHARS.matcher(text).matches()) {
-      return null;
+    if (text.indexOf(':') < 0 || !IPV6_CHARS.matcher(text).matches()) {
+      return null; // a host name, or a zone id: never resolved
     }
     try {
-      // A literal never triggers a lookup; the patterns above keep host names out.
+      // Text with a colon is parsed as an IPv6 literal or rejected; InetAddress never looks it up.
       return InetAddress.getByName(text).getAddress();
     } catch (UnknownHostException e) {
       return null;

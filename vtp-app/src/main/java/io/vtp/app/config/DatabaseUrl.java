@@ -71,9 +71,35 @@ public record DatabaseUrl(String jdbcUrl, String user, String password) {
     return URLDecoder.decode(s, StandardCharsets.UTF_8);
   }
 
-  /** Masks the password. */
+  /**
+   * Masks every credential: the password field, and a password inside the JDBC URL itself (a {@code password=}
+   * parameter, or {@code user:password@} before the host).
+   */
   @Override
   public String toString() {
-    return "DatabaseUrl[" + jdbcUrl + ", user=" + user + ", password=" + (password == null ? "none" : "****") + "]";
+    return "DatabaseUrl[" + mask(jdbcUrl) + ", user=" + user + ", password=" + (password == null ? "none" : "****")
+        + "]";
   }
+
+  /**
+   * Returns a URL with its credentials masked: {@code user:password@} becomes {@code user:****@}, and the values of
+   * {@code password}, {@code sslpassword} and {@code sslkey}-like secret parameters become {@code ****}.
+   *
+   * @param url a JDBC or postgresql:// URL; may be {@code null}
+   * @return the masked URL, or {@code null}
+   */
+  public static String mask(String url) {
+    if (url == null) {
+      return null;
+    }
+    String masked = USERINFO_PASSWORD.matcher(url).replaceFirst("$1****@");
+    return SECRET_PARAMETER.matcher(masked).replaceAll("$1****");
+  }
+
+  /** {@code scheme://user:password@}: everything after the first colon of the user info up to the last '@'. */
+  private static final java.util.regex.Pattern USERINFO_PASSWORD =
+      java.util.regex.Pattern.compile("^((?:jdbc:)?[A-Za-z][A-Za-z0-9+.-]*://[^/?#@:]*:)[^/?#]*@");
+  /** Query parameters whose names say they hold a secret (pgjdbc: password, sslpassword). */
+  private static final java.util.regex.Pattern SECRET_PARAMETER =
+      java.util.regex.Pattern.compile("(?i)([?&;][A-Za-z]*(?:password|passwd|pwd|secret)=)[^&;#]*");
 }

@@ -44,7 +44,7 @@ public final class Cors {
     ctx.header("Access-Control-Expose-Headers", "X-Request-Id, X-Instance-Id, RateLimit, RateLimit-Policy, Retry-After");
     if (ctx.method() == HandlerType.OPTIONS && ctx.header("Access-Control-Request-Method") != null) {
       ctx.header("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
-      ctx.header("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Request-Id");
+      ctx.header("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Request-Id, X-Token-Type");
       ctx.header("Access-Control-Max-Age", "600");
       ctx.status(204);
       return true;

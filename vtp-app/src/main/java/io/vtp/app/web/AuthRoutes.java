@@ -20,9 +20,12 @@ import java.util.Map;
 
 /**
  * {@code /api/v1/auth/*}: register, login (per-IP and per-account limits, failing closed), logout, log out
- * everywhere, me, and the user's sessions.
+ * everywhere, me, and the user's sessions. Login sets the session cookie; the token itself is in the JSON answer
+ * only when the client asks for it with {@code X-Token-Type: bearer}.
  */
 public final class AuthRoutes {
+  /** The login request header with which an API client asks for the token in the body ({@code bearer}). */
+  public static final String TOKEN_TYPE_HEADER = "X-Token-Type";
   private final AuthService auth;
   private final Guard guard;
   private final MultiRateLimiter loginLimiter;
@@ -77,11 +80,26 @@ public final class AuthRoutes {
     Session s = result.session();
     setCookie(ctx, s.id(), (int) config.sessionAbsoluteTimeout().toSeconds());
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("token", s.id());
+    if (wantsBearerToken(ctx)) {
+      // Only for clients that will send it back as Authorization: Bearer; a browser keeps to the HttpOnly cookie,
+      // so script on the page (XSS) never sees the session id.
+      body.put("token", s.id());
+    }
     body.put("expiresAt", s.expiresAt());
     body.put("user", result.user());
     ctx.header("Cache-Control", "no-store");
     ctx.json(body);
+  }
+
+  /**
+   * Whether a login asked for the session token in its JSON body: {@code X-Token-Type: bearer}.
+   *
+   * @param ctx the login request
+   * @return true when asked
+   */
+  static boolean wantsBearerToken(Context ctx) {
+    String t = ctx.header(TOKEN_TYPE_HEADER);
+    return t != null && t.trim().equalsIgnoreCase("bearer");
   }
 
   private void logout(Context ctx) {

@@ -136,7 +136,8 @@ public final class Guard {
   }
 
   /**
-   * Returns the presented token: {@code Authorization: Bearer}, else the session cookie; never a URL parameter.
+   * Returns the presented token: {@code Authorization: Bearer}, else the session cookie (over TLS only the
+   * {@code __Host-} one); never a URL parameter.
    *
    * @param ctx the request
    * @return the token or {@code null}
@@ -148,7 +149,9 @@ public final class Guard {
       return t.isEmpty() ? null : t;
     }
     String cookie = ctx.cookie(SECURE_COOKIE);
-    if (cookie == null) {
+    if (cookie == null && !Requests.secure(ctx)) {
+      // Over TLS only the __Host- cookie counts: the plain name can be planted by a network attacker over plain
+      // HTTP, or by a sibling subdomain, and would fix a session on the user (ASVS 3.3.1).
       cookie = ctx.cookie(COOKIE);
     }
     return cookie == null || cookie.isEmpty() ? null : cookie;

@@ -10,10 +10,13 @@ import io.vtp.health.HealthReport;
 import io.vtp.health.HealthStatus;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
- * {@code /health}, {@code /health/live}, {@code /health/ready} and {@code /metrics}. They read snapshots only:
- * no probe touches PostgreSQL, Redis, sessions or rate limits.
+ * {@code /health}, {@code /health/live}, {@code /health/ready} and, on the management port only, {@code /metrics}.
+ * They read snapshots only: no probe touches PostgreSQL, Redis, sessions or rate limits. On the public port the
+ * checks carry their status, latency and reason but no message or details (exception text, host:port, pool
+ * sizes); the management port ({@link io.vtp.app.ManagementServer}) shows everything.
  *
  * <ul>
  *   <li>{@code /health/live}: 200 while the process runs (health+json).</li>
@@ -28,16 +31,19 @@ import java.util.List;
 public final class HealthRoutes {
   private final HealthRegistry health;
   private final PrometheusMeterRegistry meters;
+  private final boolean management;
 
   /**
    * Creates the routes.
    *
    * @param health the registry
    * @param meters the Prometheus registry
+   * @param management true for the management port (details and {@code /metrics}), false for the public port
    */
-  public HealthRoutes(HealthRegistry health, PrometheusMeterRegistry meters) {
+  public HealthRoutes(HealthRegistry health, PrometheusMeterRegistry meters, boolean management) {
     this.health = health;
     this.meters = meters;
+    this.management = management;
   }
 
   /**
@@ -46,15 +52,34 @@ public final class HealthRoutes {
    * @param routes the route config
    */
   public void register(RoutesConfig routes) {
-    routes.get("/health/live", ctx -> write(ctx, health.liveness(), HealthFormat.HEALTH_JSON));
-    routes.get("/health/ready", ctx -> write(ctx, health.readiness(), HealthFormat.HEALTH_JSON));
+    routes.get("/health/live", ctx -> write(ctx, shown(health.liveness()), HealthFormat.HEALTH_JSON));
+    routes.get("/health/ready", ctx -> write(ctx, shown(health.readiness()), HealthFormat.HEALTH_JSON));
     routes.get("/health", ctx -> {
       String accept = ctx.header("Accept");
       HealthFormat format = accept != null && accept.contains("application/health+json")
           ? HealthFormat.HEALTH_JSON : HealthFormat.COMPAT;
-      write(ctx, strict(health.report()), format);
+      write(ctx, shown(strict(health.report())), format);
     });
-    routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(meters.scrape()));
+    if (management) {
+      routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+          .result(meters.scrape()));
+    }
+  }
+
+  private HealthReport shown(HealthReport report) {
+    return management ? report : redacted(report);
+  }
+
+  /** The report without what only operators should read: check messages and details. */
+  static HealthReport redacted(HealthReport report) {
+    List<CheckResult> checks = new ArrayList<>();
+    for (CheckResult c : report.checks()) {
+      checks.add(new CheckResult(c.name(), c.criticality(), c.componentType(), c.status(), c.observed(),
+          c.message() == null ? null : "see the management port", c.latency(), c.time(), c.consecutiveFailures(),
+          c.consecutiveSuccesses(), c.unhealthyReason(), Map.of()));
+    }
+    return new HealthReport(report.view(), report.status(), report.instance(), report.time(), report.draining(),
+        report.reason(), checks);
   }
 
   /** The original /health: any failing dependency makes the instance unhealthy (503). */

@@ -148,4 +148,65 @@ class AppConfigTest {
     assertThat(Cidr.literal("localhost")).isNull();
     assertThatThrownBy(() -> Cidr.parse("T", "10.0.0.0/33")).hasMessageContaining("prefix");
   }
+
+  @Test
+  void cidr_parsesLiteralsOnlyAndNeverAsksDns() {
+    // 300.1.1.1 is not an IPv4 literal; InetAddress.getByName would have sent it to DNS as a host name.
+    assertThat(Cidr.literal("300.1.1.1")).isNull();
+    assertThat(Cidr.literal("1.2.3.256")).isNull();
+    assertThat(Cidr.literal("db.internal")).isNull();
+    assertThat(Cidr.literal("fe80::1%eth0")).isNull();
+    assertThat(Cidr.literal("255.0.10.1")).containsExactly(255, 0, 10, 1);
+    assertThatThrownBy(() -> Cidr.parse("TRUSTED_PROXIES", "300.1.1.1/32"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("TRUSTED_PROXIES entries must be IP networks like 10.0.0.0/8 or ::1/128 (literal addresses: host "
+            + "names are never resolved; IPv4 octets 0..255) but one was '300.1.1.1/32'");
+    assertThatThrownBy(() -> AppConfig.fromEnv(Map.of("TRUSTED_PROXIES", "ingress-nginx.internal")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("host names are never resolved");
+  }
+
+  @Test
+  void fromEnv_productionAcceptsOnlyHttpsCorsOrigins() {
+    Map<String, String> env = prod();
+    env.put("CORS_ORIGINS", "https://app.example.com,http://app.example.com");
+    assertThatThrownBy(() -> AppConfig.fromEnv(env)).isInstanceOf(ConfigException.class)
+        .hasMessage("CORS_ORIGINS entries must be https:// origins when APP_ENV=production but one was "
+            + "'http://app.example.com'");
+    env.put("CORS_ORIGINS", "*");
+    assertThatThrownBy(() -> AppConfig.fromEnv(env)).hasMessageContaining("https:// origins");
+    env.put("CORS_ORIGINS", "https://app.example.com");
+    assertThat(AppConfig.fromEnv(env).corsOrigins()).containsExactly("https://app.example.com");
+    // Development keeps http:// for local front ends.
+    assertThat(AppConfig.fromEnv(Map.of("CORS_ORIGINS", "http://localhost:3000")).corsOrigins())
+        .containsExactly("http://localhost:3000");
+  }
+
+  @Test
+  void fromEnv_managementPortMustDifferFromThePublicPort() {
+    assertThat(AppConfig.fromEnv(Map.of()).managementPort()).isEqualTo(9464);
+    assertThatThrownBy(() -> AppConfig.fromEnv(Map.of("PORT", "9000", "MANAGEMENT_PORT", "9000")))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith("MANAGEMENT_PORT must differ from PORT (9000)");
+  }
+
+  @Test
+  void databaseUrl_toStringMasksPasswordsInEveryForm() {
+    String[] urls = {
+        "jdbc:postgresql://h:5432/db?user=u&password=Sup3rSecret&sslmode=require",
+        "jdbc:postgresql://h:5432/db?PASSWORD=Sup3rSecret",
+        "jdbc:postgresql://h/db?sslmode=verify-full&sslpassword=Sup3rSecret",
+        "postgresql://u:Sup3rSecret@h:5432/db",
+    };
+    for (String url : urls) {
+      DatabaseUrl parsed = DatabaseUrl.parse("DATABASE_URL", url);
+      assertThat(parsed.toString()).as(url).doesNotContain("Sup3rSecret").contains("****");
+    }
+    assertThat(DatabaseUrl.parse("DATABASE_URL", "jdbc:postgresql://h:5432/db?user=u&password=Sup3rSecret&ssl=true")
+        .toString()).contains("jdbc:postgresql://h:5432/db?user=u&password=****&ssl=true");
+    assertThat(DatabaseUrl.mask("jdbc:postgresql://u:Sup3rSecret@h/db")).isEqualTo("jdbc:postgresql://u:****@h/db");
+    Map<String, String> env = prod();
+    env.put("DATABASE_URL", "jdbc:postgresql://db:5432/vtp?user=vtp&password=Sup3rSecret");
+    env.put("READ_DATABASE_URL", "jdbc:postgresql://replica:5432/vtp?user=vtp&password=Sup3rSecret");
+    env.put("REDIS_URL", "redis-sentinel://vtp:Sup3rSecret@s1:26379,s2:26379/mymaster");
+    assertThat(AppConfig.fromEnv(env).toString()).doesNotContain("Sup3rSecret");
+  }
 }

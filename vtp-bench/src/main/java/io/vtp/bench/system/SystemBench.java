@@ -257,7 +257,7 @@ public final class SystemBench {
 
   private Session login(HttpClient client, String base) throws IOException, InterruptedException {
     HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/auth/login"))
-        .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+        .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json").header("X-Token-Type", "bearer")
         .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(Map.of("email", TEACHER,
             "password", DEMO_PASSWORD)))).build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
