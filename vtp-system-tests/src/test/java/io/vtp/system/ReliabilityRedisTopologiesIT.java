@@ -38,6 +38,11 @@ class ReliabilityRedisTopologiesIT {
     try {
       redis.add(server(dir, "master", master));
       redis.add(server(dir, "replica", replica, "--replicaof", "127.0.0.1", Integer.toString(master)));
+      // The replica's link first, the sentinels after: a sentinel lists a master's replicas from the master's INFO,
+      // which it reads on connecting and then only every 10 s. Sentinels started before the link came up learned
+      // of the replica up to 10 s late (20 s on a busy machine: the setup timed out).
+      await("replica linked").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+          .until(() -> cli(replica, "INFO", "replication").contains("master_link_status:up"));
       String sentinels = "";
       for (int i = 0; i < 3; i++) {
         int port = 30452 + i;
@@ -50,11 +55,24 @@ class ReliabilityRedisTopologiesIT {
             .redirectOutput(dir.resolve("sentinel-" + port + ".log").toFile()).start());
         sentinels += (i == 0 ? "" : ",") + "127.0.0.1:" + port;
       }
-      await("replica linked and known to the sentinels").atMost(Duration.ofSeconds(20))
+      // Every sentinel knows the replica and the two other sentinels (they find each other through the master's
+      // hello channel, every 2 s): only then can a quorum elect and promote.
+      await("replica and sentinels known to every sentinel").atMost(Duration.ofSeconds(20))
           .pollInterval(Duration.ofMillis(100))
-          .until(() -> cli(replica, "INFO", "replication").contains("master_link_status:up")
-              && cli(30452, "SENTINEL", "SENTINELS", "mymaster").contains("30454")
-              && cli(30452, "SENTINEL", "REPLICAS", "mymaster").contains(Integer.toString(replica)));
+          .until(() -> {
+            for (int p = 30452; p <= 30454; p++) {
+              String others = cli(p, "SENTINEL", "SENTINELS", "mymaster");
+              for (int q = 30452; q <= 30454; q++) {
+                if (q != p && !others.contains(Integer.toString(q))) {
+                  return false;
+                }
+              }
+              if (!cli(p, "SENTINEL", "REPLICAS", "mymaster").contains(Integer.toString(replica))) {
+                return false;
+              }
+            }
+            return true;
+          });
       d.env.put("VTP_REDIS_URL", "redis-sentinel://" + sentinels + "/mymaster");
       d.env.put("VTP_LOGIN_LIMIT", "100000");
       d.env.put("VTP_EDGE_LOGIN_RATE", "100000r/s");
