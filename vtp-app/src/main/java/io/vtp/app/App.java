@@ -28,7 +28,13 @@ import io.vtp.app.http.Cors;
 import io.vtp.app.http.JsonBodies;
 import io.vtp.app.http.Problems;
 import io.vtp.app.http.Requests;
+import io.vtp.app.rooms.Enrolments;
+import io.vtp.app.rooms.Revocations;
 import io.vtp.app.rooms.RoomHub;
+import io.vtp.app.rooms.RoomPolicy;
+import io.vtp.app.web.AccountLimits;
+import io.vtp.app.web.AdminRoutes;
+import io.vtp.app.web.EnrolmentRoutes;
 import io.vtp.app.web.AuthRoutes;
 import io.vtp.app.web.CourseRoutes;
 import io.vtp.app.web.Guard;
@@ -98,6 +104,7 @@ public final class App implements AutoCloseable {
   private final CacheAside<java.util.List<Long>> pageCache;
   private final CacheAside<Long> countCache;
   private final RoomHub rooms;
+  private final AccountLimits accountLimits;
   private final Javalin javalin;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
@@ -129,10 +136,14 @@ public final class App implements AutoCloseable {
         .name("sessions")
         .idleTimeout(config.sessionIdleTimeout())
         .absoluteLifetime(config.sessionAbsoluteTimeout())
+        .maxSessionsPerUser(config.security().sessionMaxPerUser())
         .listener(SessionStoreMetrics.create(meters, "sessions"))
         .build();
+    Revocations revocations = new Revocations(redis, json, meters);
+    this.accountLimits = AccountLimits.create(config, redis, meters);
     AuthService auth = new AuthService(new UserRepository(databases.primary()), sessions,
-        new Passwords(config.passwordIterations()));
+        new Passwords(config.passwordIterations()), config.security().selfRegisterRoles(), accountLimits.hashes(),
+        revocations);
 
     this.apiLimiter = RedisRateLimiter.builder(redis)
         .name("api").limit(config.apiLimitPerMinute()).window(Duration.ofMinutes(1))
@@ -142,9 +153,8 @@ public final class App implements AutoCloseable {
     this.loginLimiter = RedisRateLimiter.builder(redis)
         .name("login").failureMode(FailureMode.FAIL_CLOSED).timeout(config.rateLimitTimeout().multipliedBy(2))
         .listener(RateLimitMetrics.create(meters, "login"))
-        .buildMulti(
-            RateLimitPolicy.of("login-ip", config.loginLimitPerMinute(), Duration.ofMinutes(1)),
-            RateLimitPolicy.of("login-account", config.loginLimitPerMinute(), Duration.ofMinutes(1)));
+        // Per account, only failures count, per account and address (LoginFailures in AccountLimits).
+        .buildMulti(RateLimitPolicy.of("login-ip", config.loginLimitPerMinute(), Duration.ofMinutes(1)));
 
     // Cache loaders read the primary: a lagging replica must never be cached right after an invalidation.
     // The replica (READ_DATABASE_URL) serves the uncached read-only queries (the course count).
@@ -169,7 +179,7 @@ public final class App implements AutoCloseable {
       migrated = migrateWithRetry(databases);
     } catch (SchemaValidationException e) {
       LOG.error("instance={} {}", config.instanceId(), e.getMessage());
-      for (AutoCloseable c : List.<AutoCloseable>of(apiLimiter, loginLimiter, courseCache, pageCache, countCache,
+      for (AutoCloseable c : List.<AutoCloseable>of(apiLimiter, loginLimiter, accountLimits, courseCache, pageCache, countCache,
           health, redis, databases)) {
         closeQuietly(c);
       }
@@ -180,12 +190,16 @@ public final class App implements AutoCloseable {
       DemoData.seed(auth, courses, databases.primary());
     }
 
-    this.rooms = new RoomHub(redis, auth, json, config.instanceId(), clock, meters);
+    Enrolments enrolments = new Enrolments(databases.primary());
+    this.rooms = new RoomHub(redis, auth, json, config.instanceId(), clock, meters, new RoomPolicy(enrolments),
+        config.security());
     ClientInfo clients = new ClientInfo(config.trustedProxies());
     Cors cors = new Cors(config.corsOrigins());
     Guard guard = new Guard(auth, apiLimiter, json, clock);
     HealthRoutes healthRoutes = new HealthRoutes(health, meters);
-    AuthRoutes authRoutes = new AuthRoutes(auth, guard, loginLimiter, json, config);
+    AuthRoutes authRoutes = new AuthRoutes(auth, guard, loginLimiter, json, config, accountLimits);
+    EnrolmentRoutes enrolmentRoutes = new EnrolmentRoutes(enrolments, revocations, guard, json);
+    AdminRoutes adminRoutes = new AdminRoutes(auth, guard, json);
     CourseRoutes courseRoutes = new CourseRoutes(courses, countCache, courseStore, databases.reads(), guard, json);
     // A builder per timer (builders are mutable, so never shared between threads), registered once per method,
     // route and status and then looked up without building tags on every request.
@@ -243,6 +257,8 @@ public final class App implements AutoCloseable {
       healthRoutes.register(cfg.routes);
       authRoutes.register(cfg.routes);
       courseRoutes.register(cfg.routes);
+      enrolmentRoutes.register(cfg.routes);
+      adminRoutes.register(cfg.routes);
       cfg.routes.ws("/ws/rooms/{roomId}", rooms::configure);
       cfg.requestLogger.http((ctx, ms) -> {
         String route;
@@ -400,6 +416,7 @@ public final class App implements AutoCloseable {
     rooms.close();
     closeQuietly(apiLimiter);
     closeQuietly(loginLimiter);
+    closeQuietly(accountLimits);
     closeQuietly(courseCache);
     closeQuietly(pageCache);
     closeQuietly(countCache);

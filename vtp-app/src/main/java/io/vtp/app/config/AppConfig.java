@@ -43,6 +43,8 @@ import java.util.regex.Pattern;
  *   <tr><td>PASSWORD_HASH_ITERATIONS</td><td>600000</td><td>PBKDF2-HMAC-SHA256; production &gt;= 600000</td></tr>
  *   <tr><td>SESSION_IDLE_TIMEOUT / SESSION_ABSOLUTE_TIMEOUT</td><td>7d / 30d</td><td>idle &lt;= absolute</td></tr>
  *   <tr><td>SEED_DEMO_DATA</td><td>false</td><td>true | false</td></tr>
+ *   <tr><td>SELF_REGISTER_ROLES, RATE_LIMIT_REGISTER_PER_MINUTE, PASSWORD_HASH_CONCURRENCY, LOGIN_FAILURES_BEFORE_BACKOFF,
+ *       SESSION_MAX_PER_USER, WS_*</td><td colspan="2">see {@link SecurityConfig}</td></tr>
  * </table>
  */
 public record AppConfig(
@@ -71,7 +73,8 @@ public record AppConfig(
     int passwordIterations,
     Duration sessionIdleTimeout,
     Duration sessionAbsoluteTimeout,
-    boolean seedDemoData) {
+    boolean seedDemoData,
+    SecurityConfig security) {
 
   /** The lowest PBKDF2-HMAC-SHA256 iteration count OWASP recommends (2023). */
   public static final int OWASP_PBKDF2_ITERATIONS = 600_000;
@@ -88,6 +91,7 @@ public record AppConfig(
   public AppConfig {
     Objects.requireNonNull(database, "database");
     Objects.requireNonNull(redis, "redis");
+    Objects.requireNonNull(security, "security");
     corsOrigins = List.copyOf(corsOrigins);
     trustedProxies = List.copyOf(trustedProxies);
     secret = secret.clone();
@@ -217,9 +221,11 @@ public record AppConfig(
           + idle);
     }
     boolean seed = r.bool("SEED_DEMO_DATA", false);
+    SecurityConfig security = SecurityConfig.read(r);
     return new AppConfig(port, host, instanceId, production, database, readDatabase, redis,
         secret.getBytes(StandardCharsets.UTF_8), cors, logLevel, proxies, dbMaxOpen, dbMaxIdle, dbLifetime,
-        redisPool, redisMinIdle, apiLimit, loginLimit, limitTimeout, drain, shutdown, maxBody, iterations, idle, absolute, seed);
+        redisPool, redisMinIdle, apiLimit, loginLimit, limitTimeout, drain, shutdown, maxBody, iterations, idle, absolute, seed,
+        security);
   }
 
   /**
@@ -277,7 +283,7 @@ public record AppConfig(
         + redisPoolSize + "/" + redisMinIdle + ", limits api=" + apiLimitPerMinute + "/min login="
         + loginLimitPerMinute + "/min timeout=" + rateLimitTimeout + ", drain=" + drainDelay + ", shutdown=" + shutdownTimeout + ", maxBody="
         + maxBodyBytes + ", pbkdf2=" + passwordIterations + ", session idle=" + sessionIdleTimeout + " absolute="
-        + sessionAbsoluteTimeout + ", seed=" + seedDemoData + "]";
+        + sessionAbsoluteTimeout + ", seed=" + seedDemoData + ", " + security + "]";
   }
 
   @Override
@@ -291,7 +297,7 @@ public record AppConfig(
     return toString().hashCode();
   }
 
-  private static final class Reader {
+  static final class Reader {
     private final Map<String, String> env;
 
     Reader(Map<String, String> env) {
