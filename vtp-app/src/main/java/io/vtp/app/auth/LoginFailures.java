@@ -14,7 +14,7 @@ import redis.clients.jedis.params.SetParams;
 
 /**
  * Failed logins per account <em>and</em> client address, with exponential back-off: after {@code threshold}
- * failures of one pair within an hour, that pair is refused (429 with {@code Retry-After}) for 1 s, then 2 s, 4 s,
+ * failures of one pair within an hour, that pair is refused (429 with {@code Retry-After}) for 5 s, then 10 s, 20 s,
  * ... up to 15 min after each further failure. Only failures count and only for the address they came from, so
  * nobody can lock another user out from elsewhere; a success clears the pair. The per-address limit on all login
  * attempts ({@code RATE_LIMIT_LOGIN_PER_MINUTE}) still bounds guessing across accounts.
@@ -26,7 +26,7 @@ import redis.clients.jedis.params.SetParams;
  */
 public final class LoginFailures {
   private static final String PREFIX = "vtp:login-fail:";
-  static final long FIRST_BACKOFF_MS = 1000;
+  static final long FIRST_BACKOFF_MS = 5000;
   static final long MAX_BACKOFF_MS = 15 * 60 * 1000;
   private static final long COUNT_TTL_MS = 60 * 60 * 1000;
 

@@ -17,7 +17,7 @@ import java.util.Set;
  *   <tr><td>PASSWORD_HASH_CONCURRENCY</td><td>processors</td><td>1..256 password hashes (register, login) at once;
  *       up to 4 per permit wait at most 2 s, the rest get 503 with Retry-After</td></tr>
  *   <tr><td>LOGIN_FAILURES_BEFORE_BACKOFF</td><td>5</td><td>1..1000 failed logins per account and client address
- *       before that pair backs off (1 s, doubling to 15 min)</td></tr>
+ *       before that pair backs off (5 s, doubling to 15 min)</td></tr>
  *   <tr><td>SESSION_MAX_PER_USER</td><td>10</td><td>1..1000; a new login ends the user's oldest session</td></tr>
  *   <tr><td>WS_MESSAGES_PER_SECOND / WS_MESSAGE_BURST</td><td>20 / 40</td><td>per-connection token bucket;
  *       a client over it is closed with 1008</td></tr>
