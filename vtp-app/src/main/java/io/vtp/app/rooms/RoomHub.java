@@ -403,31 +403,35 @@ public final class RoomHub implements AutoCloseable {
       if (closed) {
         return;
       }
-      if (m.principal != null) {
-        revalidate(m, true);
+      if (m.principal != null && !revalidate(m, true)) {
+        return; // a dependency is down: the rest would each wait for its timeout; the next tick tries again
       }
     }
   }
 
-  private void revalidate(Member m, boolean session) {
+  /** Checks one member again; returns false when a dependency could not answer. */
+  private boolean revalidate(Member m, boolean session) {
     Principal p = m.principal;
     try {
       if (session) {
         Optional<Principal> now = auth.authenticate(p.token());
         if (now.isEmpty() || !now.get().role().equals(p.role())) {
           closeForPolicy(m, "revoked", "session ended");
-          return;
+          return true;
         }
       }
       RoomPolicy.Decision d = policy.decide(p, m.courseId);
       if (d != RoomPolicy.Decision.ALLOWED) {
         closeForPolicy(m, "not-member", denial(d, m.courseId));
       }
+      return true;
     } catch (ApiException | JedisException e) {
       // A dependency outage is not a revocation: keep the socket, try again on the next tick.
       LOG.debug("instance={} revalidation skipped: {}", instanceId, e.toString());
+      return false;
     } catch (RuntimeException e) {
       LOG.warn("instance={} revalidation failed: {}", instanceId, e.toString(), e);
+      return true;
     }
   }
 
