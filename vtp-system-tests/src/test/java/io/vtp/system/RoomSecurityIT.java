@@ -93,14 +93,18 @@ class RoomSecurityIT {
     String teacher = Faults.token(d.url(""), TEACHER);
     Member flooder = Member.connect(URI.create("ws://127.0.0.1:" + d.httpPort + "/ws/rooms/" + course), teacher);
     assertThat(flooder.await("\"welcome\"", Duration.ofSeconds(10))).isTrue();
-    for (int i = 0; i < 200 && !flooder.closed.isDone(); i++) {
+    int sent = 0;
+    for (; sent < 200 && !flooder.closed.isDone(); sent++) {
       try {
-        flooder.ws.sendText("{\"type\":\"message\",\"data\":" + i + "}", true).get(5, TimeUnit.SECONDS);
+        flooder.ws.sendText("{\"type\":\"message\",\"data\":" + sent + "}", true).get(5, TimeUnit.SECONDS);
       } catch (java.util.concurrent.ExecutionException e) {
         break;
       }
     }
-    assertThat(flooder.closed.get(10, TimeUnit.SECONDS)).isEqualTo(POLICY_VIOLATION);
+    // The server closes with 1008; a client still writing may see the connection reset instead of the close frame
+    // (the server closed with the client's further messages unread): either way the flood was cut short.
+    assertThat(flooder.closed.get(10, TimeUnit.SECONDS)).isIn(POLICY_VIOLATION, Member.RESET);
+    assertThat(sent).isLessThan(200);
   }
 
   @Test
@@ -117,6 +121,8 @@ class RoomSecurityIT {
   /** A WebSocket room member that queues every text frame. */
   private static final class Member implements WebSocket.Listener {
     final LinkedBlockingQueue<String> frames = new LinkedBlockingQueue<>();
+    /** What {@link #closed} holds when the connection failed instead of closing. */
+    static final int RESET = -1;
     final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
     WebSocket ws;
@@ -158,7 +164,7 @@ class RoomSecurityIT {
 
     @Override
     public void onError(WebSocket webSocket, Throwable error) {
-      closed.completeExceptionally(error);
+      closed.complete(RESET);
     }
   }
 }
