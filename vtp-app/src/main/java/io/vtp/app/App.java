@@ -29,7 +29,13 @@ import io.vtp.app.http.JsonBodies;
 import io.vtp.app.http.OriginPolicy;
 import io.vtp.app.http.Problems;
 import io.vtp.app.http.Requests;
+import io.vtp.app.rooms.Enrolments;
+import io.vtp.app.rooms.Revocations;
 import io.vtp.app.rooms.RoomHub;
+import io.vtp.app.rooms.RoomPolicy;
+import io.vtp.app.web.AccountLimits;
+import io.vtp.app.web.AdminRoutes;
+import io.vtp.app.web.EnrolmentRoutes;
 import io.vtp.app.web.AuthRoutes;
 import io.vtp.app.web.CourseRoutes;
 import io.vtp.app.web.Guard;
@@ -101,6 +107,7 @@ public final class App implements AutoCloseable {
   private final CacheAside<Long> countCache;
   private final RoomHub rooms;
   private final ManagementServer management;
+  private final AccountLimits accountLimits;
   private final Javalin javalin;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
@@ -132,10 +139,14 @@ public final class App implements AutoCloseable {
         .name("sessions")
         .idleTimeout(config.sessionIdleTimeout())
         .absoluteLifetime(config.sessionAbsoluteTimeout())
+        .maxSessionsPerUser(config.security().sessionMaxPerUser())
         .listener(SessionStoreMetrics.create(meters, "sessions"))
         .build();
+    Revocations revocations = new Revocations(redis, json, meters);
+    this.accountLimits = AccountLimits.create(config, redis, meters);
     AuthService auth = new AuthService(new UserRepository(databases.primary()), sessions,
-        new Passwords(config.passwordIterations()));
+        new Passwords(config.passwordIterations()), config.security().selfRegisterRoles(), accountLimits.hashes(),
+        revocations);
 
     this.apiLimiter = RedisRateLimiter.builder(redis)
         .name("api").limit(config.apiLimitPerMinute()).window(Duration.ofMinutes(1))
@@ -145,9 +156,8 @@ public final class App implements AutoCloseable {
     this.loginLimiter = RedisRateLimiter.builder(redis)
         .name("login").failureMode(FailureMode.FAIL_CLOSED).timeout(config.rateLimitTimeout().multipliedBy(2))
         .listener(RateLimitMetrics.create(meters, "login"))
-        .buildMulti(
-            RateLimitPolicy.of("login-ip", config.loginLimitPerMinute(), Duration.ofMinutes(1)),
-            RateLimitPolicy.of("login-account", config.loginLimitPerMinute(), Duration.ofMinutes(1)));
+        // Per account, only failures count, per account and address (LoginFailures in AccountLimits).
+        .buildMulti(RateLimitPolicy.of("login-ip", config.loginLimitPerMinute(), Duration.ofMinutes(1)));
 
     // Cache loaders read the primary: a lagging replica must never be cached right after an invalidation.
     // The replica (READ_DATABASE_URL) serves the uncached read-only queries (the course count).
@@ -173,7 +183,7 @@ public final class App implements AutoCloseable {
       migrated = migrateWithRetry(databases);
     } catch (SchemaValidationException e) {
       LOG.error("instance={} {}", config.instanceId(), e.getMessage());
-      for (AutoCloseable c : List.<AutoCloseable>of(apiLimiter, loginLimiter, courseCache, pageCache, countCache,
+      for (AutoCloseable c : List.<AutoCloseable>of(apiLimiter, loginLimiter, accountLimits, courseCache, pageCache, countCache,
           health, redis, databases)) {
         closeQuietly(c);
       }
@@ -184,14 +194,18 @@ public final class App implements AutoCloseable {
       DemoData.seed(auth, courses, databases.primary());
     }
 
-    this.rooms = new RoomHub(redis, auth, json, config.instanceId(), clock, meters);
+    Enrolments enrolments = new Enrolments(databases.primary());
+    this.rooms = new RoomHub(redis, auth, json, config.instanceId(), clock, meters, new RoomPolicy(enrolments),
+        config.security());
     ClientInfo clients = new ClientInfo(config.trustedProxies());
     Cors cors = new Cors(config.corsOrigins());
     Guard guard = new Guard(auth, apiLimiter, json, clock);
     HealthRoutes healthRoutes = new HealthRoutes(health, meters, false);
     OriginPolicy origins = new OriginPolicy(config.corsOrigins(), clients, List.of(Guard.SECURE_COOKIE, Guard.COOKIE));
     WsUpgradeCheck upgradeCheck = new WsUpgradeCheck(origins, clients);
-    AuthRoutes authRoutes = new AuthRoutes(auth, guard, loginLimiter, json, config);
+    AuthRoutes authRoutes = new AuthRoutes(auth, guard, loginLimiter, json, config, accountLimits);
+    EnrolmentRoutes enrolmentRoutes = new EnrolmentRoutes(enrolments, revocations, guard, json);
+    AdminRoutes adminRoutes = new AdminRoutes(auth, guard, json);
     CourseRoutes courseRoutes = new CourseRoutes(courses, countCache, courseStore, databases.reads(), guard, json);
     // A builder per timer (builders are mutable, so never shared between threads), registered once per method,
     // route and status and then looked up without building tags on every request.
@@ -252,6 +266,8 @@ public final class App implements AutoCloseable {
       authRoutes.register(cfg.routes);
       courseRoutes.register(cfg.routes);
       cfg.routes.wsBeforeUpgrade("/ws/rooms/{roomId}", upgradeCheck::check);
+      enrolmentRoutes.register(cfg.routes);
+      adminRoutes.register(cfg.routes);
       cfg.routes.ws("/ws/rooms/{roomId}", rooms::configure);
       cfg.requestLogger.http((ctx, ms) -> {
         String route;
@@ -417,6 +433,7 @@ public final class App implements AutoCloseable {
     closeQuietly(management);
     closeQuietly(apiLimiter);
     closeQuietly(loginLimiter);
+    closeQuietly(accountLimits);
     closeQuietly(courseCache);
     closeQuietly(pageCache);
     closeQuietly(countCache);

@@ -32,13 +32,15 @@ class AppDrainIT {
     env.put("SHUTDOWN_TIMEOUT", "10s");
     App app = TestApps.start(env);
     int port = app.port();
-    String token = TestApps.registerAndLogin(app, "ws@example.com", "student");
+    String token = TestApps.registerAndLogin(app, "ws@example.com", "teacher");
+    long course = TestApps.createCourse(app, token);
     AppIT.Inbox inbox = new AppIT.Inbox();
     WebSocket ws = TestApps.HTTP.newWebSocketBuilder().header("Cookie", "vtp_session=" + token)
-        .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws/rooms/drain"), inbox).get(5, TimeUnit.SECONDS);
+        .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws/rooms/" + course + "-drain"), inbox)
+        .get(5, TimeUnit.SECONDS);
     inbox.next("welcome");
 
-    String body = "{\"email\":\"slow@example.com\",\"password\":\"12345678\",\"fullName\":\"Slow\",\"role\":\"student\"}";
+    String body = "{\"email\":\"slow@example.com\",\"password\":\"slow-upload-1\",\"fullName\":\"Slow\",\"role\":\"student\"}";
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     try (Socket slow = new Socket("127.0.0.1", port)) {
       OutputStream out = slow.getOutputStream();

@@ -188,13 +188,17 @@ class AppIT {
   void roomMessageSentOnA_reachesAMemberConnectedToB() throws Exception {
     String alice = registerAndLogin(a, "alice@example.com", "student");
     String bob = registerAndLogin(b, "bob@example.com", "student");
+    // Rooms belong to courses: both enrol in the course whose room they join.
+    long course = TestApps.createCourse(a, registerAndLogin(a, "lobby-teacher@example.com", "teacher"));
+    TestApps.enrol(a, alice, course);
+    TestApps.enrol(b, bob, course);
     Inbox onA = new Inbox();
     Inbox onB = new Inbox();
     WebSocket wsA = HTTP.newWebSocketBuilder().header("Cookie", "vtp_session=" + alice)
-        .buildAsync(URI.create("ws://127.0.0.1:" + a.port() + "/ws/rooms/lobby"), onA).get(5, TimeUnit.SECONDS);
+        .buildAsync(URI.create("ws://127.0.0.1:" + a.port() + "/ws/rooms/" + course), onA).get(5, TimeUnit.SECONDS);
     // Bob authenticates with a first message instead of the cookie.
     WebSocket wsB = HTTP.newWebSocketBuilder()
-        .buildAsync(URI.create("ws://127.0.0.1:" + b.port() + "/ws/rooms/lobby"), onB).get(5, TimeUnit.SECONDS);
+        .buildAsync(URI.create("ws://127.0.0.1:" + b.port() + "/ws/rooms/" + course), onB).get(5, TimeUnit.SECONDS);
     wsB.sendText("{\"type\":\"auth\",\"token\":\"" + bob + "\"}", true).get(5, TimeUnit.SECONDS);
     assertThat(onA.next("welcome").get("instance").asText()).isEqualTo("backend-a");
     assertThat(onB.next("welcome").get("instance").asText()).isEqualTo("backend-b");
@@ -207,7 +211,7 @@ class AppIT {
     assertThat(got.get("instance").asText()).isEqualTo("backend-a");
 
     wsB.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
-    assertThat(onA.next("leave").get("room").asText()).isEqualTo("lobby");
+    assertThat(onA.next("leave").get("room").asText()).isEqualTo(Long.toString(course));
     wsA.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
   }
 
@@ -215,7 +219,7 @@ class AppIT {
   void roomWithoutAuthentication_isClosedWithPolicyViolation() throws Exception {
     Inbox inbox = new Inbox();
     WebSocket ws = HTTP.newWebSocketBuilder()
-        .buildAsync(URI.create("ws://127.0.0.1:" + a.port() + "/ws/rooms/lobby"), inbox).get(5, TimeUnit.SECONDS);
+        .buildAsync(URI.create("ws://127.0.0.1:" + a.port() + "/ws/rooms/1"), inbox).get(5, TimeUnit.SECONDS);
     ws.sendText("{\"type\":\"message\",\"data\":1}", true);
     assertThat(inbox.closed.poll(5, TimeUnit.SECONDS)).isEqualTo(1008);
   }
@@ -246,7 +250,7 @@ class AppIT {
 
     String sqlish = "robert'); DROP TABLE users;--@example.com";
     HttpResponse<String> sql = post(a, "/api/v1/auth/register", "{\"email\":\"" + sqlish
-        + "\",\"password\":\"12345678\",\"fullName\":\"Robert'); DROP TABLE users;--\",\"role\":\"student\"}", null);
+        + "\",\"password\":\"not-a-common-one\",\"fullName\":\"Robert'); DROP TABLE users;--\",\"role\":\"student\"}", null);
     assertThat(sql.statusCode()).isIn(201, 400);
     assertThat(get(a, "/health", null).statusCode()).isEqualTo(200);
     registerAndLogin(a, "still-works@example.com", "student");
@@ -280,7 +284,7 @@ class AppIT {
   void register_sameEmailTwice_isConflict() throws Exception {
     registerAndLogin(a, "dup@example.com", "student");
     HttpResponse<String> again = post(b, "/api/v1/auth/register",
-        "{\"email\":\"DUP@example.com\",\"password\":\"12345678\",\"fullName\":\"X\",\"role\":\"student\"}", null);
+        "{\"email\":\"DUP@example.com\",\"password\":\"not-a-common-one\",\"fullName\":\"X\",\"role\":\"student\"}", null);
     assertThat(again.statusCode()).isEqualTo(409);
   }
 

@@ -37,6 +37,9 @@ final class TestApps {
     env.put("SHUTDOWN_TIMEOUT", "5s");
     env.put("RATE_LIMIT_API_PER_MINUTE", "100000");
     env.put("RATE_LIMIT_LOGIN_PER_MINUTE", "1000");
+    env.put("RATE_LIMIT_REGISTER_PER_MINUTE", "100000");
+    // The tests register teachers themselves, as the local demo deployment allows (production: student only).
+    env.put("SELF_REGISTER_ROLES", "student,teacher");
     env.put("CORS_ORIGINS", "https://app.example.com");
     // Exactness, not latency, is under test: a loaded CI machine must not turn decisions into fail-open ones.
     env.put("RATE_LIMIT_TIMEOUT", "3s");
@@ -93,6 +96,20 @@ final class TestApps {
 
   static String management(App app) {
     return "http://127.0.0.1:" + app.managementPort();
+  }
+
+  /** Creates a course as the given teacher; returns its id (also the id of its room). */
+  static long createCourse(App app, String teacherToken) throws Exception {
+    HttpResponse<String> r = post(app, "/api/v1/courses", "{\"title\":\"Room course\",\"description\":\"\"}",
+        teacherToken);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    return json(r).get("id").asLong();
+  }
+
+  /** Enrols the caller in a course. */
+  static void enrol(App app, String token, long courseId) throws Exception {
+    HttpResponse<String> r = post(app, "/api/v1/courses/" + courseId + "/enrolment", null, token);
+    assertThat(r.statusCode()).as(r.body()).isIn(200, 201);
   }
 
   /** Logs in as an API client (asking for the token with {@code X-Token-Type: bearer}); returns the token. */

@@ -43,6 +43,7 @@ final class Deployment {
     env.put("VTP_PROM_PORT", Integer.toString(portBlock + 4));
     // Load tests come from one address: lift the per-address limits (they are tested on their own).
     env.put("VTP_API_LIMIT", "1000000");
+    env.put("VTP_REGISTER_LIMIT", "100000");
     env.put("VTP_EDGE_API_RATE", "100000r/s");
     env.put("VTP_EDGE_API_BURST", "10000");
     env.put("VTP_DRAIN_DELAY", "1s");

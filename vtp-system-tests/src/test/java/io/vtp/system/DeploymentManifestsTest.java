@@ -78,7 +78,11 @@ class DeploymentManifestsTest {
       "DB_MAX_OPEN_CONNS", "DB_MAX_IDLE_CONNS", "DB_CONN_MAX_LIFETIME", "REDIS_POOL_SIZE", "REDIS_MIN_IDLE_CONNS",
       "RATE_LIMIT_API_PER_MINUTE", "RATE_LIMIT_LOGIN_PER_MINUTE", "RATE_LIMIT_TIMEOUT", "DRAIN_DELAY", "SHUTDOWN_TIMEOUT", "MAX_BODY_BYTES",
       "PASSWORD_HASH_ITERATIONS", "SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT", "SEED_DEMO_DATA",
-      "MANAGEMENT_PORT", "MANAGEMENT_HOST");
+      "MANAGEMENT_PORT", "MANAGEMENT_HOST",
+      // SecurityConfig
+      "SELF_REGISTER_ROLES", "RATE_LIMIT_REGISTER_PER_MINUTE", "PASSWORD_HASH_CONCURRENCY",
+      "LOGIN_FAILURES_BEFORE_BACKOFF", "SESSION_MAX_PER_USER", "WS_MESSAGES_PER_SECOND", "WS_MESSAGE_BURST",
+      "WS_MAX_CONNECTIONS_PER_USER", "WS_REVALIDATE_INTERVAL");
 
   /**
    * Prometheus names vtp-app exports, from reading App (http.server.requests with a percentile histogram, Redis
@@ -550,7 +554,8 @@ class DeploymentManifestsTest {
 
   @Test
   void appConfigVariables_matchTheSource() throws IOException {
-    String source = Files.readString(ROOT.resolve("vtp-app/src/main/java/io/vtp/app/config/AppConfig.java"));
+    String source = Files.readString(ROOT.resolve("vtp-app/src/main/java/io/vtp/app/config/AppConfig.java"))
+        + Files.readString(ROOT.resolve("vtp-app/src/main/java/io/vtp/app/config/SecurityConfig.java"));
     Set<String> read = new TreeSet<>();
     Matcher m = Pattern.compile("r\\.(?:raw|string|intIn|bool|duration|list)\\(\"([A-Z_]+)\"").matcher(source);
     while (m.find()) {

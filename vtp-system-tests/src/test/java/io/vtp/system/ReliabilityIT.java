@@ -600,8 +600,14 @@ class ReliabilityIT {
   @Test
   @Order(8)
   void s09_websocketRoomSpansInstances_survivesAnInstanceKill() throws Exception {
-    String token = Faults.token(d.url(""), STUDENT);
-    String room = "rel-" + UUID.randomUUID().toString().substring(0, 8);
+    // Rooms belong to courses: the demo teacher joins a room of a course of their own.
+    String token = Faults.token(d.url(""), TEACHER);
+    HttpResponse<String> course = Faults.post(d.url("/api/v1/courses"), token,
+        "{\"title\":\"Room reliability\",\"description\":\"\"}");
+    if (course.statusCode() != 201) {
+      throw new IllegalStateException("course for the room: " + course.statusCode() + " " + course.body());
+    }
+    String room = Faults.json(course).get("id").asLong() + "-rel-" + UUID.randomUUID().toString().substring(0, 8);
     List<Member> members = new ArrayList<>();
     long reconnectMs = -1;
     int firstRound;

@@ -20,11 +20,27 @@ import java.util.regex.Pattern;
  */
 public final class AuthService {
   private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,190}\\.[^@\\s.]{2,63}");
-  private static final List<String> ROLES = List.of("student", "teacher");
+  private static final List<String> ROLES = List.of("student", "teacher", "admin");
 
   private final UserRepository users;
   private final SessionStore sessions;
   private final Passwords passwords;
+  private final List<String> selfRegisterRoles;
+  private final HashGate hashes;
+  private final CommonPasswords common;
+  private final SessionEvents events;
+
+  /**
+   * Creates the service: everyone may self-register as a student, hashes are unbounded, no events.
+   *
+   * @param users the user repository
+   * @param sessions the session store
+   * @param passwords the password hasher
+   */
+  public AuthService(UserRepository users, SessionStore sessions, Passwords passwords) {
+    this(users, sessions, passwords, List.of("student"), new HashGate(Integer.MAX_VALUE / HashGate.WAITERS_PER_PERMIT),
+        SessionEvents.NONE);
+  }
 
   /**
    * Creates the service.
@@ -32,11 +48,19 @@ public final class AuthService {
    * @param users the user repository
    * @param sessions the session store
    * @param passwords the password hasher
+   * @param selfRegisterRoles the roles {@link #register} may create ({@code SELF_REGISTER_ROLES})
+   * @param hashes bounds the password hashes at once
+   * @param events told when sessions end (so their WebSockets close)
    */
-  public AuthService(UserRepository users, SessionStore sessions, Passwords passwords) {
+  public AuthService(UserRepository users, SessionStore sessions, Passwords passwords, List<String> selfRegisterRoles,
+      HashGate hashes, SessionEvents events) {
     this.users = users;
     this.sessions = sessions;
     this.passwords = passwords;
+    this.selfRegisterRoles = List.copyOf(selfRegisterRoles);
+    this.hashes = hashes;
+    this.common = CommonPasswords.load();
+    this.events = events;
   }
 
   /** A registration request body. */
@@ -53,7 +77,9 @@ public final class AuthService {
    *
    * @param r the request
    * @return the new user
-   * @throws ApiException 400 naming invalid fields, 409 when the email is taken, 503 when the database is down
+   * @throws ApiException 400 naming invalid fields (a password on the common-password deny list among them), 403
+   *     for a role that may not self-register, 409 when the email is taken, 503 when the database is down or too
+   *     many password hashes are running
    */
   public User register(RegisterRequest r) {
     List<Map<String, String>> errors = new ArrayList<>();
@@ -67,6 +93,9 @@ public final class AuthService {
       errors.add(Map.of("field", "password", "message", "is required"));
     } else if (r.password().length() < 8 || r.password().length() > 128) {
       errors.add(Map.of("field", "password", "message", "must be 8 to 128 characters"));
+    } else if (common.isCommon(r.password())) {
+      errors.add(Map.of("field", "password", "message", "is a commonly used password (rule: "
+          + CommonPasswords.RULE + "); choose another", "rule", CommonPasswords.RULE));
     }
     String name = r.fullName() == null ? null : r.fullName().trim();
     if (name == null || name.isEmpty()) {
@@ -74,14 +103,21 @@ public final class AuthService {
     } else if (name.length() > 200 || name.chars().anyMatch(Character::isISOControl)) {
       errors.add(Map.of("field", "fullName", "message", "must be at most 200 printable characters"));
     }
-    if (r.role() == null || !ROLES.contains(r.role())) {
-      errors.add(Map.of("field", "role", "message", "must be student or teacher"));
+    String role = r.role() == null ? "student" : r.role();
+    if (!ROLES.contains(role)) {
+      errors.add(Map.of("field", "role", "message", "must be one of " + String.join(", ", selfRegisterRoles)
+          + " (or left out for student)"));
     }
     if (!errors.isEmpty()) {
       throw ApiException.invalid(errors);
     }
+    if (!selfRegisterRoles.contains(role)) {
+      throw ApiException.forbidden("role '" + role + "' cannot self-register (allowed: "
+          + String.join(", ", selfRegisterRoles) + "); an admin grants other roles");
+    }
+    String hash = hashes.run(() -> passwords.hash(r.password()));
     try {
-      return users.create(email, passwords.hash(r.password()), name, r.role())
+      return users.create(email, hash, name, role)
           .orElseThrow(() -> ApiException.conflict("email is already registered"));
     } catch (SQLException e) {
       throw ApiException.unavailable("database unavailable", 5);
@@ -115,8 +151,8 @@ public final class AuthService {
     } catch (SQLException e) {
       throw ApiException.unavailable("database unavailable", 5);
     }
-    boolean ok = found.isPresent() ? passwords.verify(r.password(), found.get().passwordHash())
-        : passwords.verifyDummy(r.password());
+    boolean ok = hashes.run(() -> found.isPresent() ? passwords.verify(r.password(), found.get().passwordHash())
+        : passwords.verifyDummy(r.password()));
     if (!ok) {
       throw ApiException.unauthorized("invalid email or password");
     }
@@ -131,8 +167,8 @@ public final class AuthService {
     try {
       Session session = sessions.create(Long.toString(user.id()),
           Map.of("email", user.email(), "role", user.role(), "name", user.fullName()));
-      if (previousToken != null) {
-        sessions.delete(previousToken);
+      if (previousToken != null && sessions.delete(previousToken)) {
+        events.sessionEnded(previousToken);
       }
       return new LoginResult(session, user);
     } catch (SessionStoreUnavailableException e) {
@@ -167,6 +203,7 @@ public final class AuthService {
   public void logout(String token) {
     try {
       sessions.delete(token);
+      events.sessionEnded(token);
     } catch (SessionStoreUnavailableException e) {
       throw ApiException.unavailable("session store unavailable", 5);
     }
@@ -181,10 +218,37 @@ public final class AuthService {
    */
   public int logoutEverywhere(long userId) {
     try {
-      return sessions.deleteAllForUser(Long.toString(userId));
+      int ended = sessions.deleteAllForUser(Long.toString(userId));
+      events.userSessionsEnded(userId);
+      return ended;
     } catch (SessionStoreUnavailableException e) {
       throw ApiException.unavailable("session store unavailable", 5);
     }
+  }
+
+  /**
+   * Changes a user's role (admins only; the caller checks) and ends every session of the user at once, so the
+   * new role applies to the next request and no socket keeps the old one: the user logs in again.
+   *
+   * @param userId the user
+   * @param role student, teacher or admin
+   * @return the updated user, or empty when there is no such user
+   * @throws ApiException 400 for an unknown role, 503 when a dependency is down
+   */
+  public Optional<User> changeRole(long userId, String role) {
+    if (role == null || !ROLES.contains(role)) {
+      throw ApiException.badRequest("role", "must be one of " + String.join(", ", ROLES));
+    }
+    Optional<User> updated;
+    try {
+      updated = users.updateRole(userId, role);
+    } catch (SQLException e) {
+      throw ApiException.unavailable("database unavailable", 5);
+    }
+    if (updated.isPresent()) {
+      logoutEverywhere(userId);
+    }
+    return updated;
   }
 
   /**

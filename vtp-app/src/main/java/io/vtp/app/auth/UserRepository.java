@@ -71,6 +71,23 @@ public final class UserRepository {
   }
 
   /**
+   * Changes a user's role.
+   *
+   * @return the updated user, or empty when there is no such user
+   * @throws SQLException on a database error
+   */
+  Optional<User> updateRole(long id, String role) throws SQLException {
+    try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
+        "UPDATE users SET role = ? WHERE id = ? RETURNING " + COLUMNS)) {
+      ps.setString(1, role);
+      ps.setLong(2, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+      }
+    }
+  }
+
+  /**
    * Finds a user by id.
    *
    * @param id the id

@@ -46,6 +46,8 @@ import java.util.regex.Pattern;
  *   <tr><td>MANAGEMENT_PORT</td><td>9464</td><td>0..65535, not PORT: {@code /metrics} and detailed health, never
  *       exposed by nginx or the Ingress (0: any free port, for tests)</td></tr>
  *   <tr><td>MANAGEMENT_HOST</td><td>HOST</td><td>address the management port listens on</td></tr>
+ *   <tr><td>SELF_REGISTER_ROLES, RATE_LIMIT_REGISTER_PER_MINUTE, PASSWORD_HASH_CONCURRENCY, LOGIN_FAILURES_BEFORE_BACKOFF,
+ *       SESSION_MAX_PER_USER, WS_*</td><td colspan="2">see {@link SecurityConfig}</td></tr>
  * </table>
  */
 public record AppConfig(
@@ -76,7 +78,8 @@ public record AppConfig(
     Duration sessionAbsoluteTimeout,
     boolean seedDemoData,
     int managementPort,
-    String managementHost) {
+    String managementHost,
+    SecurityConfig security) {
 
   /** The lowest PBKDF2-HMAC-SHA256 iteration count OWASP recommends (2023). */
   public static final int OWASP_PBKDF2_ITERATIONS = 600_000;
@@ -93,6 +96,7 @@ public record AppConfig(
   public AppConfig {
     Objects.requireNonNull(database, "database");
     Objects.requireNonNull(redis, "redis");
+    Objects.requireNonNull(security, "security");
     corsOrigins = List.copyOf(corsOrigins);
     trustedProxies = List.copyOf(trustedProxies);
     secret = secret.clone();
@@ -233,10 +237,11 @@ public record AppConfig(
           + "must not be reachable through the public port");
     }
     String managementHost = r.string("MANAGEMENT_HOST", host);
+    SecurityConfig security = SecurityConfig.read(r);
     return new AppConfig(port, host, instanceId, production, database, readDatabase, redis,
         secret.getBytes(StandardCharsets.UTF_8), cors, logLevel, proxies, dbMaxOpen, dbMaxIdle, dbLifetime,
         redisPool, redisMinIdle, apiLimit, loginLimit, limitTimeout, drain, shutdown, maxBody, iterations, idle, absolute, seed,
-        managementPort, managementHost);
+        managementPort, managementHost, security);
   }
 
   /**
@@ -295,7 +300,7 @@ public record AppConfig(
         + loginLimitPerMinute + "/min timeout=" + rateLimitTimeout + ", drain=" + drainDelay + ", shutdown=" + shutdownTimeout + ", maxBody="
         + maxBodyBytes + ", pbkdf2=" + passwordIterations + ", session idle=" + sessionIdleTimeout + " absolute="
         + sessionAbsoluteTimeout + ", seed=" + seedDemoData + ", management=" + managementHost + ":" + managementPort
-        + "]";
+        + ", " + security + "]";
   }
 
   @Override
@@ -309,7 +314,7 @@ public record AppConfig(
     return toString().hashCode();
   }
 
-  private static final class Reader {
+  static final class Reader {
     private final Map<String, String> env;
 
     Reader(Map<String, String> env) {

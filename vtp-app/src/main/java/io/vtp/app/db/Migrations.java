@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link CourseSchemaMigration V2 course}: the {@code course} table, from vtp-cache's
  *       {@code course-schema.sql} (a Java migration, so that DDL is written once);
  *   <li>{@code db/migration/V3__pg_stat_statements.sql}: the extension where the server preloads it.
+ *   <li>{@code db/migration/V4__enrolment.sql}: who is enrolled in which course (the room policy).
  * </ol>
  * A new change is a new {@code db/migration/V<n>__<what>.sql}; an applied migration is never edited.
  *

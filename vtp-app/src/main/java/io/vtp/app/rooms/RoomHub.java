@@ -10,16 +10,19 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vtp.app.auth.AuthService;
 import io.vtp.app.auth.Principal;
+import io.vtp.app.config.SecurityConfig;
 import io.vtp.app.http.ApiException;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.JedisPubSub;
@@ -38,11 +41,27 @@ import redis.clients.jedis.exceptions.JedisException;
  * JSON for the media server). Members receive {@code message}, {@code signal}, {@code join} and {@code leave}
  * events, each with the room, the sender and the instance that relayed it.
  *
+ * <p>Authorization: every room belongs to a course ({@link RoomPolicy}); a member is let in after authenticating
+ * only when the policy allows, else closed with 1008. Membership and the session are checked again when they can
+ * change: a revocation published through Redis ({@link Revocations}: logout, logout everywhere, rotation, role
+ * change, un-enrolment, course deletion) closes the affected sockets on every instance as soon as it arrives
+ * (milliseconds); a revalidation timer checks every open socket's session and membership every
+ * {@code WS_REVALIDATE_INTERVAL} (default 30 s) and closes those that lost either, so a lost revocation or an
+ * expired session closes a socket within that interval plus the duration of one pass. Closes for these reasons use
+ * 1008 and are counted in {@code ws.policy.closes{reason}}.
+ *
+ * <p>Abuse limits, kept in this process: each connection has a token bucket ({@code WS_MESSAGES_PER_SECOND},
+ * burst {@code WS_MESSAGE_BURST}); a client over it is closed with 1008 ({@code reason=message-rate}). A user may
+ * hold {@code WS_MAX_CONNECTIONS_PER_USER} room connections per instance; one more is closed with 1008
+ * ({@code reason=connection-cap}). Local on purpose: a connection lives on one instance, so its bucket is exact
+ * there without a Redis round trip per message, and a per-user count of open connections kept in Redis would leak
+ * whenever an instance dies without decrementing it (locking users out until a TTL), while the local cap still
+ * bounds a user to the cap times the number of instances.
+ *
  * <p>Thread-safe.
  */
 public final class RoomHub implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RoomHub.class);
-  private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9_-]{1,64}");
   private static final String CHANNEL_PREFIX = "vtp:room:";
   /** RFC 6455 close codes. */
   private static final int POLICY_VIOLATION = 1008;
@@ -55,6 +74,10 @@ public final class RoomHub implements AutoCloseable {
   private final ObjectMapper json;
   private final String instanceId;
   private final Clock clock;
+  private final RoomPolicy policy;
+  private final SecurityConfig limits;
+  private final Map<String, Counter> policyCloses = new ConcurrentHashMap<>();
+  private final MeterRegistry meters;
   private final Map<String, Member> members = new ConcurrentHashMap<>();
   private final Map<String, Set<Member>> rooms = new ConcurrentHashMap<>();
   private final ScheduledExecutorService timers;
@@ -73,14 +96,19 @@ public final class RoomHub implements AutoCloseable {
    * @param instanceId this instance
    * @param clock the clock for timestamps
    * @param meters where counters go
+   * @param policy who may be in which room
+   * @param limits the message and connection limits and the revalidation interval
    */
   public RoomHub(UnifiedJedis redis, AuthService auth, ObjectMapper json, String instanceId, Clock clock,
-      MeterRegistry meters) {
+      MeterRegistry meters, RoomPolicy policy, SecurityConfig limits) {
     this.redis = redis;
     this.auth = auth;
     this.json = json;
     this.instanceId = instanceId;
     this.clock = clock;
+    this.policy = policy;
+    this.limits = limits;
+    this.meters = meters;
     this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "vtp-rooms-timer");
       t.setDaemon(true);
@@ -94,6 +122,8 @@ public final class RoomHub implements AutoCloseable {
     this.subscriber = new Thread(this::subscribeLoop, "vtp-rooms-subscriber");
     subscriber.setDaemon(true);
     subscriber.start();
+    long every = limits.wsRevalidateInterval().toMillis();
+    timers.scheduleWithFixedDelay(this::revalidateAll, every, every, TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -104,11 +134,12 @@ public final class RoomHub implements AutoCloseable {
   public void configure(WsConfig ws) {
     ws.onConnect(ctx -> {
       String room = ctx.pathParam("roomId");
-      if (!ROOM.matcher(room).matches()) {
-        ctx.closeSession(POLICY_VIOLATION, "room id must match [A-Za-z0-9_-]{1,64}");
+      OptionalLong course = RoomPolicy.courseOf(room);
+      if (course.isEmpty()) {
+        ctx.closeSession(POLICY_VIOLATION, "room id must be " + RoomPolicy.ROOM_RULE);
         return;
       }
-      Member member = new Member(ctx, room);
+      Member member = new Member(ctx, room, course.getAsLong(), limits.wsMessageBurst());
       members.put(ctx.sessionId(), member);
       ctx.enableAutomaticPings(15, TimeUnit.SECONDS);
       String token = tokenOf(ctx);
@@ -126,6 +157,11 @@ public final class RoomHub implements AutoCloseable {
     ws.onMessage(ctx -> {
       Member member = members.get(ctx.sessionId());
       if (member == null) {
+        return;
+      }
+      if (!member.take(System.nanoTime(), limits.wsMessagesPerSecond(), limits.wsMessageBurst())) {
+        closeForPolicy(member, "message-rate", "message rate exceeded (" + limits.wsMessagesPerSecond()
+            + "/s, burst " + limits.wsMessageBurst() + ")");
         return;
       }
       String text = ctx.message();
@@ -189,7 +225,27 @@ public final class RoomHub implements AutoCloseable {
     if (p.isEmpty()) {
       return false;
     }
-    member.principal = p.get();
+    Principal principal = p.get();
+    long open = members.values().stream()
+        .filter(m -> m.principal != null && m.principal.userId() == principal.userId()).count();
+    if (open >= limits.wsMaxConnectionsPerUser()) {
+      closeForPolicy(member, "connection-cap", "too many connections (at most " + limits.wsMaxConnectionsPerUser()
+          + " per user)");
+      return true;
+    }
+    RoomPolicy.Decision d;
+    try {
+      d = policy.decide(principal, member.courseId);
+    } catch (ApiException e) {
+      member.close(TRY_AGAIN_LATER, "room policy cannot be checked right now");
+      return true;
+    }
+    if (d != RoomPolicy.Decision.ALLOWED) {
+      closeForPolicy(member, "not-member", denial(d, member.courseId));
+      return true;
+    }
+    member.tokenHash = Revocations.hash(token);
+    member.principal = principal;
     rooms.computeIfAbsent(member.room, r -> ConcurrentHashMap.newKeySet()).add(member);
     ObjectNode welcome = event("welcome", member.room);
     welcome.put("userId", member.principal.userId());
@@ -272,12 +328,16 @@ public final class RoomHub implements AutoCloseable {
       JedisPubSub listener = new JedisPubSub() {
         @Override
         public void onPMessage(String pattern, String channel, String message) {
-          deliver(channel, message);
+          if (channel.equals(Revocations.CHANNEL)) {
+            revoke(message);
+          } else {
+            deliver(channel, message);
+          }
         }
       };
       pubSub = listener;
       try {
-        redis.psubscribe(listener, CHANNEL_PREFIX + "*");
+        redis.psubscribe(listener, CHANNEL_PREFIX + "*", Revocations.CHANNEL);
         backoff = 100;
       } catch (JedisException | IllegalStateException e) {
         if (closed) {
@@ -292,6 +352,86 @@ public final class RoomHub implements AutoCloseable {
         }
         backoff = Math.min(2000, backoff * 2);
       }
+    }
+  }
+
+  private static String denial(RoomPolicy.Decision d, long courseId) {
+    return d == RoomPolicy.Decision.NO_SUCH_COURSE ? "course " + courseId + " does not exist"
+        : "not a member of course " + courseId;
+  }
+
+  private void closeForPolicy(Member m, String reason, String text) {
+    policyCloses.computeIfAbsent(reason, r -> Counter.builder("ws.policy.closes").tag("reason", r)
+        .description("WebSockets closed with 1008 by the room policy or the abuse limits").register(meters))
+        .increment();
+    m.close(POLICY_VIOLATION, text);
+  }
+
+  /** Handles a revocation from {@link Revocations}; runs on the subscriber thread, so database work is handed off. */
+  private void revoke(String message) {
+    JsonNode r;
+    try {
+      r = json.readTree(message);
+    } catch (java.io.IOException e) {
+      return;
+    }
+    String session = r.path("session").asText(null);
+    long user = r.path("user").asLong(-1);
+    long course = r.path("course").asLong(-1);
+    List<Member> recheck = new ArrayList<>();
+    for (Member m : members.values()) {
+      Principal p = m.principal;
+      if (p == null) {
+        continue;
+      }
+      if (session != null && session.equals(m.tokenHash)) {
+        closeForPolicy(m, "revoked", "session ended");
+      } else if (course < 0 && user >= 0 && p.userId() == user) {
+        closeForPolicy(m, "revoked", "session ended");
+      } else if (course >= 0 && m.courseId == course && (user < 0 || p.userId() == user)) {
+        recheck.add(m);
+      }
+    }
+    if (!recheck.isEmpty()) {
+      timers.execute(() -> recheck.forEach(m -> revalidate(m, false)));
+    }
+  }
+
+  /** The backstop: every open socket's session and membership, checked again. */
+  private void revalidateAll() {
+    for (Member m : members.values()) {
+      if (closed) {
+        return;
+      }
+      if (m.principal != null && !revalidate(m, true)) {
+        return; // a dependency is down: the rest would each wait for its timeout; the next tick tries again
+      }
+    }
+  }
+
+  /** Checks one member again; returns false when a dependency could not answer. */
+  private boolean revalidate(Member m, boolean session) {
+    Principal p = m.principal;
+    try {
+      if (session) {
+        Optional<Principal> now = auth.authenticate(p.token());
+        if (now.isEmpty() || !now.get().role().equals(p.role())) {
+          closeForPolicy(m, "revoked", "session ended");
+          return true;
+        }
+      }
+      RoomPolicy.Decision d = policy.decide(p, m.courseId);
+      if (d != RoomPolicy.Decision.ALLOWED) {
+        closeForPolicy(m, "not-member", denial(d, m.courseId));
+      }
+      return true;
+    } catch (ApiException | JedisException e) {
+      // A dependency outage is not a revocation: keep the socket, try again on the next tick.
+      LOG.debug("instance={} revalidation skipped: {}", instanceId, e.toString());
+      return false;
+    } catch (RuntimeException e) {
+      LOG.warn("instance={} revalidation failed: {}", instanceId, e.toString(), e);
+      return true;
     }
   }
 
@@ -326,11 +466,28 @@ public final class RoomHub implements AutoCloseable {
   private final class Member {
     final WsContext ctx;
     final String room;
+    final long courseId;
     volatile Principal principal;
+    volatile String tokenHash;
+    private double tokens;
+    private long refilledAt = System.nanoTime();
 
-    Member(WsContext ctx, String room) {
+    Member(WsContext ctx, String room, long courseId, int burst) {
       this.ctx = ctx;
       this.room = room;
+      this.courseId = courseId;
+      this.tokens = burst;
+    }
+
+    /** The token bucket: refills at {@code perSecond} up to {@code burst}; takes one token per message. */
+    synchronized boolean take(long nowNanos, int perSecond, int burst) {
+      tokens = Math.min(burst, tokens + (nowNanos - refilledAt) * perSecond / 1e9);
+      refilledAt = nowNanos;
+      if (tokens < 1) {
+        return false;
+      }
+      tokens -= 1;
+      return true;
     }
 
     synchronized void sendRaw(String text) {

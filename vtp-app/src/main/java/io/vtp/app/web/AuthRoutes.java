@@ -19,8 +19,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code /api/v1/auth/*}: register, login (per-IP and per-account limits, failing closed), logout, log out
- * everywhere, me, and the user's sessions. Login sets the session cookie; the token itself is in the JSON answer
+ * {@code /api/v1/auth/*}: register (per-address limit, failing closed), login (per-address limit on every attempt,
+ * failing closed, and failures per account and address with back-off), logout, log out everywhere, me, and the
+ * user's sessions. Login sets the session cookie; the token itself is in the JSON answer
  * only when the client asks for it with {@code X-Token-Type: bearer}.
  */
 public final class AuthRoutes {
@@ -31,17 +32,21 @@ public final class AuthRoutes {
   private final MultiRateLimiter loginLimiter;
   private final ObjectMapper json;
   private final AppConfig config;
+  private final AccountLimits limits;
 
   /**
    * Creates the routes.
    *
    * @param auth the auth service
    * @param guard authentication and API limits
-   * @param loginLimiter per-IP and per-account login limits in one call
+   * @param loginLimiter the per-address login limit
    * @param json the JSON mapper
    * @param config the app configuration
+   * @param limits the registration limit and the login failure back-off
    */
-  public AuthRoutes(AuthService auth, Guard guard, MultiRateLimiter loginLimiter, ObjectMapper json, AppConfig config) {
+  public AuthRoutes(AuthService auth, Guard guard, MultiRateLimiter loginLimiter, ObjectMapper json, AppConfig config,
+      AccountLimits limits) {
+    this.limits = limits;
     this.auth = auth;
     this.guard = guard;
     this.loginLimiter = loginLimiter;
@@ -66,6 +71,8 @@ public final class AuthRoutes {
   private void register(Context ctx) {
     guard.publicRoute(ctx);
     AuthService.RegisterRequest r = JsonBodies.read(json, ctx.bodyAsBytes(), AuthService.RegisterRequest.class);
+    // Fails closed (503) without Redis: each registration costs a password hash.
+    Guard.apply(ctx, limits.register().tryAcquire("ip:" + Requests.clientIp(ctx)));
     User user = auth.register(r);
     ctx.status(201).json(user);
   }
@@ -73,10 +80,21 @@ public final class AuthRoutes {
   private void login(Context ctx) {
     AuthService.LoginRequest r = JsonBodies.read(json, ctx.bodyAsBytes(), AuthService.LoginRequest.class);
     String account = r.email() == null ? "" : r.email().trim().toLowerCase(Locale.ROOT);
-    // One atomic call for both limits; a denied attempt consumes from neither. Fails closed (503) without Redis.
-    Guard.apply(ctx, loginLimiter.tryAcquire(List.of("ip:" + Requests.clientIp(ctx),
-        "account:" + (account.isEmpty() ? "-" : account))));
-    AuthService.LoginResult result = auth.login(r, Guard.token(ctx));
+    String address = Requests.clientIp(ctx);
+    // Every attempt counts per address; fails closed (503) without Redis.
+    Guard.apply(ctx, loginLimiter.tryAcquire(List.of("ip:" + address)));
+    // Failures count per account and address, so an attacker elsewhere cannot lock the account's owner out.
+    limits.loginFailures().check(account, address);
+    AuthService.LoginResult result;
+    try {
+      result = auth.login(r, Guard.token(ctx));
+    } catch (io.vtp.app.http.ApiException e) {
+      if (e.status() == 401) {
+        limits.loginFailures().failed(account, address);
+      }
+      throw e;
+    }
+    limits.loginFailures().succeeded(account, address);
     Session s = result.session();
     setCookie(ctx, s.id(), (int) config.sessionAbsoluteTimeout().toSeconds());
     Map<String, Object> body = new LinkedHashMap<>();

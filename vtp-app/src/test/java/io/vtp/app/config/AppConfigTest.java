@@ -94,6 +94,28 @@ class AppConfigTest {
   }
 
   @Test
+  void fromEnv_securityDefaultsAndRules() {
+    SecurityConfig d = AppConfig.fromEnv(prod()).security();
+    assertThat(d.selfRegisterRoles()).containsExactly("student");
+    assertThat(d.registerLimitPerMinute()).isEqualTo(5);
+    assertThat(d.sessionMaxPerUser()).isEqualTo(10);
+    assertThat(d.loginFailuresBeforeBackoff()).isEqualTo(5);
+    assertThat(d.passwordHashConcurrency()).isPositive();
+    assertThat(d.wsRevalidateInterval()).isEqualTo(java.time.Duration.ofSeconds(30));
+    Map<String, String> demo = prod();
+    demo.put("SELF_REGISTER_ROLES", "student, teacher");
+    assertThat(AppConfig.fromEnv(demo).security().selfRegisterRoles()).containsExactly("student", "teacher");
+    Map<String, String> admin = prod();
+    admin.put("SELF_REGISTER_ROLES", "student,admin");
+    assertThatThrownBy(() -> AppConfig.fromEnv(admin)).isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("SELF_REGISTER_ROLES entries must be student or teacher");
+    Map<String, String> revalidate = prod();
+    revalidate.put("WS_REVALIDATE_INTERVAL", "500ms");
+    assertThatThrownBy(() -> AppConfig.fromEnv(revalidate))
+        .hasMessage("WS_REVALIDATE_INTERVAL must be between 1s and 10m but was PT0.5S");
+  }
+
+  @Test
   void toString_neverShowsSecrets() {
     String s = AppConfig.fromEnv(prod()).toString();
     assertThat(s).doesNotContain("s3cret").doesNotContain("r3dis").doesNotContain("k2Jd8sLq");

@@ -36,11 +36,11 @@ class MigrationsIT {
   @Test
   void migrate_emptyDatabase_appliesEveryMigrationOnceAndRecordsChecksums(PostgresServer pg) throws Exception {
     try (PostgresDatabase db = pg.createDatabase("mig_empty")) {
-      assertThat(Migrations.migrate(db.dataSource())).isEqualTo(3);
+      assertThat(Migrations.migrate(db.dataSource())).isEqualTo(4);
       assertThat(Migrations.migrate(db.dataSource())).isZero();
 
       assertThat(history(db)).containsExactly("1 users SQL true", "2 course JDBC true",
-          "3 pg stat statements SQL true");
+          "3 pg stat statements SQL true", "4 enrolment SQL true");
       assertThat(query(db, "SELECT count(*) FROM flyway_schema_history WHERE checksum IS NULL")).containsExactly("0");
       assertThat(query(db, "SELECT to_regclass('schema_migrations') IS NULL")).containsExactly("t");
       long user = insertUser(db, "Ada@Example.com");
@@ -52,9 +52,9 @@ class MigrationsIT {
   @Test
   void migrate_manyInstancesAtOnce_allSucceedAndEachMigrationIsAppliedOnce(PostgresServer pg) throws Exception {
     try (PostgresDatabase db = pg.createDatabase("mig_concurrent")) {
-      assertThat(migrateConcurrently(db.dataSource())).isEqualTo(3);
+      assertThat(migrateConcurrently(db.dataSource())).isEqualTo(4);
       assertThat(history(db)).containsExactly("1 users SQL true", "2 course JDBC true",
-          "3 pg stat statements SQL true");
+          "3 pg stat statements SQL true", "4 enrolment SQL true");
     }
   }
 
@@ -80,7 +80,7 @@ class MigrationsIT {
       }
       List<String> legacyRows = query(legacy, "SELECT version, applied_at FROM schema_migrations ORDER BY version");
 
-      assertThat(Migrations.migrate(legacy.dataSource())).isEqualTo(3 - legacyVersion);
+      assertThat(Migrations.migrate(legacy.dataSource())).isEqualTo(4 - legacyVersion);
       Migrations.migrate(fresh.dataSource());
 
       if (legacyVersion >= 1) {
@@ -96,8 +96,9 @@ class MigrationsIT {
           .as("the old bookkeeping table is kept as it was").isEqualTo(legacyRows);
       List<String> expected = new ArrayList<>();
       expected.add(legacyVersion + " schema_migrations version " + legacyVersion + " BASELINE true");
-      List<String> all = List.of("1 users SQL true", "2 course JDBC true", "3 pg stat statements SQL true");
-      expected.addAll(all.subList(legacyVersion, 3));
+      List<String> all = List.of("1 users SQL true", "2 course JDBC true", "3 pg stat statements SQL true",
+          "4 enrolment SQL true");
+      expected.addAll(all.subList(legacyVersion, 4));
       assertThat(history(legacy)).containsExactlyElementsOf(expected);
       // Identities continue after the kept rows, and the app's tables work.
       long user = insertUser(legacy, "new@example.com");
@@ -114,10 +115,10 @@ class MigrationsIT {
       createLegacySchema(db, 1);
       long user = insertUser(db, "kept@example.com");
 
-      assertThat(migrateConcurrently(db.dataSource())).isEqualTo(2);
+      assertThat(migrateConcurrently(db.dataSource())).isEqualTo(3);
 
       assertThat(history(db)).containsExactly("1 schema_migrations version 1 BASELINE true", "2 course JDBC true",
-          "3 pg stat statements SQL true");
+          "3 pg stat statements SQL true", "4 enrolment SQL true");
       assertThat(query(db, "SELECT id, email FROM users")).containsExactly(user + " kept@example.com");
     }
   }
@@ -134,7 +135,7 @@ class MigrationsIT {
           .hasMessageStartingWith("database schema validation failed, not starting: an applied migration differs")
           .hasMessageContaining("put the change in a new migration")
           .hasMessageContaining("Migration checksum mismatch for migration version 1");
-      assertThat(history(db)).hasSize(3);
+      assertThat(history(db)).hasSize(4);
     }
   }
 
