@@ -130,6 +130,10 @@ public final class App implements AutoCloseable {
         .idleTimeout(config.sessionIdleTimeout())
         .absoluteLifetime(config.sessionAbsoluteTimeout())
         .listener(SessionStoreMetrics.create(meters, "sessions"))
+        // Sessions are named in Redis by HMAC-SHA256 under the deployment secret: Redis write access alone cannot
+        // plant one. JWT_SECRET_PREVIOUS keeps sessions named under the secret before a rotation.
+        .idHashKey(config.secret(),
+            config.previousSecret() == null ? new byte[0][] : new byte[][] {config.previousSecret()})
         .build();
     AuthService auth = new AuthService(new UserRepository(databases.primary()), sessions,
         new Passwords(config.passwordIterations()));
