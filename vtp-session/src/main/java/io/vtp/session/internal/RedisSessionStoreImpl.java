@@ -33,7 +33,8 @@ import redis.clients.jedis.exceptions.JedisException;
  * {@link RecentSessions}). Rare cases cost one more: a record whose JSON turns out to be corrupt (to delete it), a
  * session found by {@code HMGET} to have expired (the script confirms and cleans up), and an update whose
  * compare-and-set finds the record changed by another instance (the full update script then decides, one more
- * per retry).
+ * per retry), and, only with previous id-hash keys configured ({@link IdHasher}), an operation that misses under the
+ * current key (one more per previous key tried; a session found that way is moved to the current key).
  *
  * <p>Thread-safe. State: its configuration and the bounded {@link RecentSessions} memory.
  */
