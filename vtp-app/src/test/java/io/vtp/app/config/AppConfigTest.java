@@ -226,8 +226,8 @@ class AppConfigTest {
         .toString()).contains("jdbc:postgresql://h:5432/db?user=u&password=****&ssl=true");
     assertThat(DatabaseUrl.mask("jdbc:postgresql://u:Sup3rSecret@h/db")).isEqualTo("jdbc:postgresql://u:****@h/db");
     Map<String, String> env = prod();
-    env.put("DATABASE_URL", "jdbc:postgresql://db:5432/vtp?user=vtp&password=Sup3rSecret");
-    env.put("READ_DATABASE_URL", "jdbc:postgresql://replica:5432/vtp?user=vtp&password=Sup3rSecret");
+    env.put("DATABASE_URL", "jdbc:postgresql://db:5432/vtp?user=vtp&password=Sup3rSecret&sslmode=require");
+    env.put("READ_DATABASE_URL", "jdbc:postgresql://replica:5432/vtp?user=vtp&password=Sup3rSecret&sslmode=require");
     env.put("REDIS_URL", "redis-sentinel://vtp:Sup3rSecret@s1:26379,s2:26379/mymaster");
     assertThat(AppConfig.fromEnv(env).toString()).doesNotContain("Sup3rSecret");
   }
