@@ -360,7 +360,7 @@ public final class RedisCacheAside {
      */
     public CacheAside<V> build() {
       if (name == null) {
-        throw new IllegalStateException("cache of " + typeName + ": name is required; call name(\"...\")");
+        throw new IllegalStateException("cache of " + typeName + ": name must be set (e.g. .name(\"courses\"))");
       }
       validate();
       if (l1Ttl != null && !caffeinePresent()) {
