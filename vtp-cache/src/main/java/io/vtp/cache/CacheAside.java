@@ -122,7 +122,11 @@ public interface CacheAside<V> extends AutoCloseable {
    */
   void invalidateAll();
 
-  /** Returns the cache's name, as configured. */
+  /**
+   * Returns the cache's name, as configured.
+   *
+   * @return the cache's name, as configured; never {@code null}
+   */
   String name();
 
   /**

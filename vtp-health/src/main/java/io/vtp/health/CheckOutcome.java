@@ -11,13 +11,25 @@ import java.util.Objects;
  * @param details extra values for the full report (numbers, strings, booleans); never {@code null}, may be empty
  */
 public record CheckOutcome(HealthStatus status, String message, Map<String, Object> details) {
-  /** Validates and copies. */
+  /**
+   * Validates and copies.
+   *
+   * @param status the observed status; never {@code null}
+   * @param message a short human-readable explanation, e.g. the error; {@code null} when passing
+   * @param details extra values for the full report (numbers, strings, booleans); never {@code null}, may be empty
+   * @throws NullPointerException when {@code status} or {@code details} (or one of its keys or values) is
+   *     {@code null}
+   */
   public CheckOutcome {
     Objects.requireNonNull(status, "status");
     details = Map.copyOf(Objects.requireNonNull(details, "details"));
   }
 
-  /** Returns a passing outcome with no details. */
+  /**
+   * Returns a passing outcome with no details.
+   *
+   * @return a passing outcome with no details; never {@code null}
+   */
   public static CheckOutcome pass() {
     return new CheckOutcome(HealthStatus.PASS, null, Map.of());
   }

@@ -21,7 +21,11 @@ public interface HealthCheck {
    */
   String name();
 
-  /** Returns whether a failure fails readiness; {@link Criticality#CRITICAL} by default. */
+  /**
+   * Returns whether a failure fails readiness; {@link Criticality#CRITICAL} by default.
+   *
+   * @return whether a failure fails readiness; {@link Criticality#CRITICAL} by default; never {@code null}
+   */
   default Criticality criticality() {
     return Criticality.CRITICAL;
   }

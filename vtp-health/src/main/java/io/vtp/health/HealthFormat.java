@@ -20,7 +20,11 @@ public enum HealthFormat {
     this.contentType = contentType;
   }
 
-  /** Returns the HTTP {@code Content-Type} for this format. */
+  /**
+   * Returns the HTTP {@code Content-Type} for this format.
+   *
+   * @return the HTTP {@code Content-Type} for this format; never {@code null}
+   */
   public String contentType() {
     return contentType;
   }

@@ -83,7 +83,11 @@ public interface HealthRegistry extends AutoCloseable {
    */
   void startDraining();
 
-  /** Returns whether {@link #startDraining()} was called. */
+  /**
+   * Returns whether {@link #startDraining()} was called.
+   *
+   * @return whether {@link #startDraining()} was called
+   */
   boolean isDraining();
 
   /**
@@ -94,7 +98,11 @@ public interface HealthRegistry extends AutoCloseable {
    */
   AutoCloseable addListener(HealthListener listener);
 
-  /** Returns the registered checks' names, in registration order. */
+  /**
+   * Returns the registered checks' names, in registration order.
+   *
+   * @return the registered checks' names, in registration order; never {@code null}
+   */
   List<String> checkNames();
 
   /** Stops the background runs and the check threads. Idempotent. */

@@ -15,7 +15,11 @@ public enum HealthStatus {
     this.ietf = ietf;
   }
 
-  /** Returns the health+json value: {@code pass}, {@code warn} or {@code fail}. */
+  /**
+   * Returns the health+json value: {@code pass}, {@code warn} or {@code fail}.
+   *
+   * @return the health+json value: {@code pass}, {@code warn} or {@code fail}; never {@code null}
+   */
   public String ietf() {
     return ietf;
   }

@@ -41,7 +41,11 @@ public final class KeyNamespace implements AutoCloseable {
     return new KeyNamespace("test:" + clean + "-" + random + ":");
   }
 
-  /** Returns the prefix, ending in {@code ':'}. */
+  /**
+   * Returns the prefix, ending in {@code ':'}.
+   *
+   * @return the prefix, ending in {@code ':'}; never {@code null}
+   */
   public String prefix() {
     return prefix;
   }

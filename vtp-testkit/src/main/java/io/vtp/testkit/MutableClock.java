@@ -25,7 +25,11 @@ public final class MutableClock extends Clock {
     this.now = new AtomicReference<>(Objects.requireNonNull(start, "start"));
   }
 
-  /** Returns a clock that starts at the current system time, in whole milliseconds (as most stores keep it). */
+  /**
+   * Returns a clock that starts at the current system time, in whole milliseconds (as most stores keep it).
+   *
+   * @return a clock that starts at the current system time, in whole milliseconds (as most stores keep it); never {@code null}
+   */
   public static MutableClock startingNow() {
     return atMillis(System.currentTimeMillis());
   }
@@ -74,7 +78,11 @@ public final class MutableClock extends Clock {
     return ZoneOffset.UTC;
   }
 
-  /** Returns this clock: the zone does not matter to instants. */
+  /**
+   * Returns this clock: the zone does not matter to instants.
+   *
+   * @return this clock: the zone does not matter to instants; never {@code null}
+   */
   @Override
   public Clock withZone(ZoneId zone) {
     return this;

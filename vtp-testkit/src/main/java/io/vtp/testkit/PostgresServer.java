@@ -38,22 +38,38 @@ public final class PostgresServer {
     this.onClose = onClose;
   }
 
-  /** Returns the host, e.g. {@code 127.0.0.1}. */
+  /**
+   * Returns the host, e.g. {@code 127.0.0.1}.
+   *
+   * @return the host, e.g. {@code 127.0.0.1}; never {@code null}
+   */
   public String host() {
     return host;
   }
 
-  /** Returns the TCP port. */
+  /**
+   * Returns the TCP port.
+   *
+   * @return the TCP port
+   */
   public int port() {
     return port;
   }
 
-  /** Returns the user tests connect as. */
+  /**
+   * Returns the user tests connect as.
+   *
+   * @return the user tests connect as; never {@code null}
+   */
   public String user() {
     return user;
   }
 
-  /** Returns that user's password (empty when the server trusts loopback connections). */
+  /**
+   * Returns that user's password (empty when the server trusts loopback connections).
+   *
+   * @return that user's password (empty when the server trusts loopback connections); never {@code null}
+   */
   public String password() {
     return password;
   }
@@ -116,7 +132,11 @@ public final class PostgresServer {
     return DriverManager.getConnection(jdbcUrl(database), props);
   }
 
-  /** Returns whether the server accepts a connection and answers {@code SELECT 1} within 1 s. */
+  /**
+   * Returns whether the server accepts a connection and answers {@code SELECT 1} within 1 s.
+   *
+   * @return whether the server accepts a connection and answers {@code SELECT 1} within 1 s
+   */
   public boolean isAnswering() {
     try (Connection c = connect(adminDatabase, Duration.ofSeconds(1)); Statement s = c.createStatement()) {
       s.execute("SELECT 1");
@@ -126,12 +146,20 @@ public final class PostgresServer {
     }
   }
 
-  /** Returns whether the testkit started this server (so the fault hooks work). */
+  /**
+   * Returns whether the testkit started this server (so the fault hooks work).
+   *
+   * @return whether the testkit started this server (so the fault hooks work)
+   */
   public boolean isManaged() {
     return process != null;
   }
 
-  /** Returns the postmaster's process id. @throws TestkitException when not managed */
+  /**
+   * Returns the postmaster's process id. @throws TestkitException when not managed
+   *
+   * @return the postmaster's process id. @throws TestkitException when not managed
+   */
   public long pid() {
     return managed("pid").pid();
   }

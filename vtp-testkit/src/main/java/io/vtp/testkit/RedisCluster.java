@@ -30,12 +30,20 @@ public final class RedisCluster implements RedisDeployment {
     this.nodes = List.copyOf(nodes);
   }
 
-  /** Returns the master nodes, in slot order. */
+  /**
+   * Returns the master nodes, in slot order.
+   *
+   * @return the master nodes, in slot order; never {@code null}
+   */
   public List<RedisServer> nodes() {
     return nodes;
   }
 
-  /** Returns the seed addresses of every node. */
+  /**
+   * Returns the seed addresses of every node.
+   *
+   * @return the seed addresses of every node; never {@code null}
+   */
   public Set<HostAndPort> hostAndPorts() {
     Set<HostAndPort> set = new LinkedHashSet<>();
     nodes.forEach(n -> set.add(n.hostAndPort()));
@@ -71,7 +79,11 @@ public final class RedisCluster implements RedisDeployment {
     return nodes.get(Math.min(nodes.size() - 1, slot * nodes.size() / SLOTS));
   }
 
-  /** Returns command calls summed over all nodes (see {@link RedisServer#commandCalls()}). */
+  /**
+   * Returns command calls summed over all nodes (see {@link RedisServer#commandCalls()}).
+   *
+   * @return command calls summed over all nodes (see {@link RedisServer#commandCalls()}); never {@code null}
+   */
   @Override
   public Map<String, Long> commandCalls() {
     Map<String, Long> total = new LinkedHashMap<>();

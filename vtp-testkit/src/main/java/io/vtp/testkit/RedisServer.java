@@ -36,22 +36,38 @@ public final class RedisServer implements RedisDeployment {
     this.onClose = onClose;
   }
 
-  /** Returns the host, e.g. {@code 127.0.0.1}. */
+  /**
+   * Returns the host, e.g. {@code 127.0.0.1}.
+   *
+   * @return the host, e.g. {@code 127.0.0.1}; never {@code null}
+   */
   public String host() {
     return host;
   }
 
-  /** Returns the TCP port. */
+  /**
+   * Returns the TCP port.
+   *
+   * @return the TCP port
+   */
   public int port() {
     return port;
   }
 
-  /** Returns host and port for Jedis. */
+  /**
+   * Returns host and port for Jedis.
+   *
+   * @return host and port for Jedis; never {@code null}
+   */
   public HostAndPort hostAndPort() {
     return new HostAndPort(host, port);
   }
 
-  /** Returns the {@code redis://host:port} URI (with the password, if the server has one). */
+  /**
+   * Returns the {@code redis://host:port} URI (with the password, if the server has one).
+   *
+   * @return the {@code redis://host:port} URI (with the password, if the server has one); never {@code null}
+   */
   public URI uri() {
     return URI.create("redis://" + (password == null ? "" : ":" + password + "@") + host + ":" + port);
   }
@@ -114,14 +130,22 @@ public final class RedisServer implements RedisDeployment {
     }
   }
 
-  /** Returns the server's number of keys in database 0. */
+  /**
+   * Returns the server's number of keys in database 0.
+   *
+   * @return the server's number of keys in database 0
+   */
   public long dbSize() {
     try (Jedis admin = admin()) {
       return admin.dbSize();
     }
   }
 
-  /** Returns whether the server answers {@code PING} within 1 s. */
+  /**
+   * Returns whether the server answers {@code PING} within 1 s.
+   *
+   * @return whether the server answers {@code PING} within 1 s
+   */
   public boolean isAnswering() {
     try (Jedis j = new Jedis(hostAndPort(), clientConfig(Duration.ofSeconds(1)))) {
       return "PONG".equals(j.ping());
@@ -130,12 +154,20 @@ public final class RedisServer implements RedisDeployment {
     }
   }
 
-  /** Returns whether the testkit started this server (so the fault hooks work). */
+  /**
+   * Returns whether the testkit started this server (so the fault hooks work).
+   *
+   * @return whether the testkit started this server (so the fault hooks work)
+   */
   public boolean isManaged() {
     return process != null;
   }
 
-  /** Returns the server's process id. @throws TestkitException when not {@linkplain #isManaged() managed} */
+  /**
+   * Returns the server's process id. @throws TestkitException when not {@linkplain #isManaged() managed}
+   *
+   * @return the server's process id. @throws TestkitException when not {@linkplain #isManaged() managed}
+   */
   public long pid() {
     return managed("pid").pid();
   }

@@ -148,12 +148,20 @@ public final class TestServers implements AutoCloseable {
     return postgres;
   }
 
-  /** Returns the shared Redis if it was started, or {@code null}. */
+  /**
+   * Returns the shared Redis if it was started, or {@code null}.
+   *
+   * @return the shared Redis if it was started, or {@code null}
+   */
   synchronized RedisServer redisIfStarted() {
     return redis;
   }
 
-  /** Returns the shared Redis Cluster if it was started, or {@code null}. */
+  /**
+   * Returns the shared Redis Cluster if it was started, or {@code null}.
+   *
+   * @return the shared Redis Cluster if it was started, or {@code null}
+   */
   synchronized RedisCluster redisClusterIfStarted() {
     return cluster;
   }

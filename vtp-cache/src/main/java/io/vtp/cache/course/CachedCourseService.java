@@ -65,12 +65,20 @@ public final class CachedCourseService implements CourseService {
             .build());
   }
 
-  /** Returns the course cache. */
+  /**
+   * Returns the course cache.
+   *
+   * @return the course cache; never {@code null}
+   */
   public CacheAside<Course> courses() {
     return courses;
   }
 
-  /** Returns the page-list cache. */
+  /**
+   * Returns the page-list cache.
+   *
+   * @return the page-list cache; never {@code null}
+   */
   public CacheAside<List<Long>> pages() {
     return pages;
   }
