@@ -6,7 +6,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The registry's current view of one check: the status after hysteresis, and the last raw observation.
+ * The registry's current view of one check: the status after hysteresis, and the last raw observation. Immutable
+ * and thread-safe.
  *
  * @param name the check's name
  * @param criticality whether a failure fails readiness

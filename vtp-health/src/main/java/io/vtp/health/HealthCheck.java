@@ -56,10 +56,11 @@ public interface HealthCheck {
   /**
    * Creates a check from a callable.
    *
-   * @param name the check's name
-   * @param criticality whether its failure fails readiness
-   * @param check the body; returns an outcome or throws
+   * @param name the check's name; not {@code null}, checked by {@link HealthRegistry.Builder#build()}
+   * @param criticality whether its failure fails readiness; not {@code null}
+   * @param check the body; returns an outcome or throws; not {@code null}
    * @return the check; never {@code null}
+   * @throws NullPointerException when an argument is {@code null}
    */
   static HealthCheck of(String name, Criticality criticality, Callable<CheckOutcome> check) {
     Objects.requireNonNull(name, "name");

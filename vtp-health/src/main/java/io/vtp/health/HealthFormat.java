@@ -1,6 +1,6 @@
 package io.vtp.health;
 
-/** How a {@link HealthReport} is rendered as JSON. */
+/** How a {@link HealthReport} is rendered as JSON. Thread-safe. */
 public enum HealthFormat {
   /**
    * The IETF health+json shape ({@code application/health+json}): top-level {@code status} is {@code pass},

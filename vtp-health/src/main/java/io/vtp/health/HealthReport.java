@@ -9,6 +9,8 @@ import java.util.Objects;
  * One health answer: a view (liveness, readiness or full), its overall status and the checks behind it. Built
  * from the registry's snapshot; building one never touches a dependency.
  *
+ * <p>Immutable and thread-safe.
+ *
  * @param view which probe this answers
  * @param status the overall status
  * @param instance the instance id, e.g. {@code backend-1}
@@ -75,8 +77,10 @@ public record HealthReport(
   /**
    * Renders the report as JSON.
    *
-   * @param format the shape; see {@link HealthFormat#contentType()} for the matching content type
+   * @param format the shape; see {@link HealthFormat#contentType()} for the matching content type; not
+   *     {@code null}
    * @return the JSON document; never {@code null}
+   * @throws NullPointerException when {@code format} is {@code null}
    */
   public String toJson(HealthFormat format) {
     return HealthJson.write(this, Objects.requireNonNull(format, "format"));

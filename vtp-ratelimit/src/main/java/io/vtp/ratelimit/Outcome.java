@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /**
  * How a rate limit decision was reached. Each outcome says whether the request may proceed ({@link #allowed()})
- * and whether Redis answered it ({@link #degraded()} is {@code true} when it did not).
+ * and whether Redis answered it ({@link #degraded()} is {@code true} when it did not). Thread-safe.
  */
 public enum Outcome {
   /** Redis allowed the request and consumed the permits. */

@@ -84,7 +84,7 @@ public final class PostgresDatabase implements AutoCloseable {
   /**
    * Opens a connection to this database.
    *
-   * @return an open connection the caller closes
+   * @return an open connection the caller closes; never {@code null}
    * @throws SQLException when the server refuses
    */
   public Connection connect() throws SQLException {

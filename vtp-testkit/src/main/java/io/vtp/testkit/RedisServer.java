@@ -84,11 +84,12 @@ public final class RedisServer implements RedisDeployment {
   /**
    * Returns a client configuration with the given connect and read timeout.
    *
-   * @param timeout connect and socket timeout; positive
+   * @param timeout connect and socket timeout; positive, not {@code null}
    * @return the configuration; never {@code null}
+   * @throws NullPointerException when {@code timeout} is {@code null}
    */
   public JedisClientConfig clientConfig(Duration timeout) {
-    int millis = Math.toIntExact(timeout.toMillis());
+    int millis = Math.toIntExact(Objects.requireNonNull(timeout, "timeout").toMillis());
     DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder()
         .connectionTimeoutMillis(millis)
         .socketTimeoutMillis(millis);
@@ -164,30 +165,47 @@ public final class RedisServer implements RedisDeployment {
   }
 
   /**
-   * Returns the server's process id. @throws TestkitException when not {@linkplain #isManaged() managed}
+   * Returns the server's process id.
    *
-   * @return the server's process id. @throws TestkitException when not {@linkplain #isManaged() managed}
+   * @return the server's process id
+   * @throws TestkitException when not {@linkplain #isManaged() managed}
    */
   public long pid() {
     return managed("pid").pid();
   }
 
-  /** Freezes the server with SIGSTOP: connections stay open, nothing answers. @throws TestkitException when not managed */
+  /**
+   * Freezes the server with SIGSTOP: connections stay open, nothing answers.
+   *
+   * @throws TestkitException when not managed (it was not started by the testkit)
+   */
   public void pause() {
     managed("pause").pause();
   }
 
-  /** Thaws a paused server with SIGCONT. @throws TestkitException when not managed */
+  /**
+   * Thaws a paused server with SIGCONT.
+   *
+   * @throws TestkitException when not managed (it was not started by the testkit)
+   */
   public void resume() {
     managed("resume").resume();
   }
 
-  /** Kills the server with SIGKILL (no persistence on exit). @throws TestkitException when not managed */
+  /**
+   * Kills the server with SIGKILL (no persistence on exit).
+   *
+   * @throws TestkitException when not managed (it was not started by the testkit)
+   */
   public void kill() {
     managed("kill").kill();
   }
 
-  /** Stops the server cleanly (SIGTERM). @throws TestkitException when not managed */
+  /**
+   * Stops the server cleanly (SIGTERM).
+   *
+   * @throws TestkitException when not managed (it was not started by the testkit)
+   */
   public void stop() {
     managed("stop").stop("TERM");
   }
@@ -205,11 +223,12 @@ public final class RedisServer implements RedisDeployment {
   /**
    * Waits until the server answers {@code PING}.
    *
-   * @param timeout how long to wait
-   * @throws TestkitException when it does not answer in time
+   * @param timeout how long to wait; not {@code null}
+   * @throws NullPointerException when {@code timeout} is {@code null}
+   * @throws TestkitException when it does not answer in time, or it exits while starting
    */
   public void awaitAnswering(Duration timeout) {
-    Instant deadline = Instant.now().plus(timeout);
+    Instant deadline = Instant.now().plus(Objects.requireNonNull(timeout, "timeout"));
     while (Instant.now().isBefore(deadline)) {
       if (isAnswering()) {
         return;

@@ -3,7 +3,7 @@ package io.vtp.cache.course;
 import java.util.Objects;
 
 /**
- * A course, as stored in PostgreSQL and cached as JSON.
+ * A course, as stored in PostgreSQL and cached as JSON. Immutable and thread-safe.
  *
  * @param id the database id
  * @param title the title; not {@code null}
