@@ -18,6 +18,8 @@ public interface HealthCheck {
   /**
    * Returns the check's name, e.g. {@code postgresql}: unique in its registry, 1 to 64 characters of
    * {@code [A-Za-z0-9._-]} (the name rule of every VTP Scale module), checked when the registry is built.
+   *
+   * @return the name; never {@code null}
    */
   String name();
 
@@ -32,6 +34,8 @@ public interface HealthCheck {
 
   /**
    * Returns the IETF health+json {@code componentType}, e.g. {@code datastore}; {@code component} by default.
+   *
+   * @return the component type; never {@code null}
    */
   default String componentType() {
     return "component";
@@ -40,6 +44,8 @@ public interface HealthCheck {
   /**
    * Returns the one-line reason the whole instance reports when this check fails, in words an operator reads at a
    * glance: {@code database unreachable}, {@code redis unreachable}. Default: {@code <name> unhealthy}.
+   *
+   * @return the reason; never {@code null}
    */
   default String unhealthyReason() {
     return name() + " unhealthy";
