@@ -83,7 +83,7 @@ public final class RedisSessionStore {
    * Starts a builder for a store on the given client.
    *
    * @param jedis any Jedis 8 client; the store does not close it
-   * @return a new builder with the defaults described on each setter
+   * @return a new builder with the defaults described on each setter; never {@code null}
    * @throws NullPointerException when {@code jedis} is {@code null}
    */
   public static Builder builder(UnifiedJedis jedis) {
@@ -297,7 +297,7 @@ public final class RedisSessionStore {
     /**
      * Validates the configuration and builds the store. Sends nothing to Redis.
      *
-     * @return the store; thread-safe
+     * @return the store; thread-safe; never {@code null}
      * @throws IllegalArgumentException when a value breaks its rule or two values conflict, as
      *     {@code session store '<name>': <field> must <rule> but was <value>}
      */

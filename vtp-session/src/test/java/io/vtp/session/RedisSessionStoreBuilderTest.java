@@ -25,6 +25,7 @@ class RedisSessionStoreBuilderTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessage(message);
   }
 
+  /** The rule of every module: a required value never set is IllegalStateException; this builder has none. */
   @Test
   void build_defaults_buildsWithoutTouchingRedis() {
     assertThat(RedisSessionStore.builder(client).build().toString())
