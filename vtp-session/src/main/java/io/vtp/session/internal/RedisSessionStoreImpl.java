@@ -1,7 +1,6 @@
 package io.vtp.session.internal;
 
 import io.vtp.redis.RedisScript;
-import io.vtp.redis.internal.ListenerGuard;
 import io.vtp.session.RedisSessionStore;
 import io.vtp.session.Session;
 import io.vtp.session.SessionConflictException;
@@ -60,7 +59,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
 
   private final UnifiedJedis jedis;
   private final StoreConfig config;
-  private final ListenerGuard<SessionStoreListener> listenerGuard;
+  private final StoreCalls calls;
   private final RecordCodec codec;
   private final SessionIds ids = new SessionIds(new SecureRandom());
   private final String idleMs;
@@ -79,8 +78,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
   public RedisSessionStoreImpl(UnifiedJedis jedis, StoreConfig config) {
     this.jedis = Objects.requireNonNull(jedis, "jedis");
     this.config = Objects.requireNonNull(config, "config");
-    this.listenerGuard = new ListenerGuard<>(config.listener(), "session store '" + config.name() + "'", LOG,
-        config.clock());
+    this.calls = new StoreCalls(jedis, config, LOG);
     this.codec = new RecordCodec(config.maxAttributesBytes());
     this.idleMs = Long.toString(config.idleTimeout().toMillis());
     this.touchThresholdMs = config.touchThreshold().toMillis();
@@ -106,18 +104,18 @@ public final class RedisSessionStoreImpl implements SessionStore {
     long idleExpiry = now + config.idleTimeout().toMillis();
     long absoluteExpiry = now + config.absoluteLifetime().toMillis();
     String meta = SessionMeta.format(1, now, now, idleExpiry, absoluteExpiry);
-    List<?> reply = run(Operation.CREATE, CREATE, tag, start, hasher.hash(id), Long.toString(now), meta, data,
+    List<?> reply = calls.run(Operation.CREATE, CREATE, tag, start, hasher.hash(id), Long.toString(now), meta, data,
         Long.toString(Math.min(idleExpiry, absoluteExpiry)), maxSessions);
     int evicted = (int) ScriptReplies.asLong(reply.get(0));
     if (ScriptReplies.asLong(reply.get(1)) != 0) {
-      corrupt("foreign values under the user's keys");
+      calls.corrupt("foreign values under the user's keys");
     }
     if (evicted > 0) {
-      fire(l -> l.onEvicted(evicted));
+      calls.fire(l -> l.onEvicted(evicted));
     }
     Session session = new Session(id, userId, attrs, Instant.ofEpochMilli(now), Instant.ofEpochMilli(now),
         Instant.ofEpochMilli(idleExpiry), Instant.ofEpochMilli(absoluteExpiry), 1);
-    done(Operation.CREATE, Outcome.SUCCESS, start);
+    calls.done(Operation.CREATE, Outcome.SUCCESS, start);
     return session;
   }
 
@@ -126,7 +124,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
     Objects.requireNonNull(id, "id");
     long start = System.nanoTime();
     if (!SessionIds.isWellFormed(id)) {
-      return miss(Operation.FIND, start);
+      return calls.miss(Operation.FIND, start);
     }
     String h = hasher.hash(id);
     String tag = SessionIds.tagOf(id);
@@ -140,25 +138,25 @@ public final class RedisSessionStoreImpl implements SessionStore {
       }
       // Expired, corrupt or not what we thought: the script decides and cleans up (a rare second round trip).
     }
-    List<?> reply = run(Operation.FIND, FIND, tag, start, h, Long.toString(now), idleMs, touchMs);
+    List<?> reply = calls.run(Operation.FIND, FIND, tag, start, h, Long.toString(now), idleMs, touchMs);
     int code = (int) ScriptReplies.asLong(reply.get(0));
     if (code != FOUND) {
       recent.remove(h);
       if (code == CORRUPT) {
-        corrupt("wrong Redis type or unreadable metadata");
+        calls.corrupt("wrong Redis type or unreadable metadata");
       }
       Session moved = code == UNKNOWN ? rekey(Operation.FIND, id, tag, h, start) : null;
       if (moved != null) {
-        done(Operation.FIND, Outcome.SUCCESS, start);
+        calls.done(Operation.FIND, Outcome.SUCCESS, start);
         return Optional.of(moved);
       }
-      return miss(Operation.FIND, start);
+      return calls.miss(Operation.FIND, start);
     }
     Session session = decodeOrDelete(id, tag, h, reply.get(1), reply.get(2));
     if (session == null) {
-      return miss(Operation.FIND, start);
+      return calls.miss(Operation.FIND, start);
     }
-    done(Operation.FIND, Outcome.SUCCESS, start);
+    calls.done(Operation.FIND, Outcome.SUCCESS, start);
     return Optional.of(session);
   }
 
@@ -170,14 +168,14 @@ public final class RedisSessionStoreImpl implements SessionStore {
    */
   private Session rekey(Operation op, String id, String tag, String h, long start) {
     for (String old : hasher.previousHashes(id)) {
-      List<?> reply = run(op, ROTATE, tag, start, old, h, Long.toString(config.clock().millis()), idleMs);
+      List<?> reply = calls.run(op, ROTATE, tag, start, old, h, Long.toString(config.clock().millis()), idleMs);
       int code = (int) ScriptReplies.asLong(reply.get(0));
       if (code == FOUND) {
         return decodeOrDelete(id, tag, h, reply.get(1), reply.get(2));
       }
       if (code != UNKNOWN) {
         if (code == CORRUPT) {
-          corrupt("wrong Redis type or unreadable metadata");
+          calls.corrupt("wrong Redis type or unreadable metadata");
         }
         return null; // expired or corrupt: the script deleted it
       }
@@ -198,7 +196,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
     } catch (JedisDataException e) {
       return null; // WRONGTYPE: a foreign value under our key; the script deletes it
     } catch (JedisException e) {
-      throw unavailable(Operation.FIND, start, e);
+      throw calls.unavailable(Operation.FIND, start, e);
     }
     String metaText = reply.size() == 2 ? reply.get(0) : null;
     String data = reply.size() == 2 ? reply.get(1) : null;
@@ -207,7 +205,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
       if (hasher.hasPrevious()) {
         return null; // or moved to a previous key by an instance not yet rotated: the script path looks there
       }
-      return miss(Operation.FIND, start);
+      return calls.miss(Operation.FIND, start);
     }
     long[] m = SessionMeta.parse(metaText);
     if (m == null || data == null || m[3] <= now || m[4] <= now || now - m[2] >= touchThresholdMs) {
@@ -218,7 +216,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
       RecordCodec.Decoded d = decodeData(tag, h, data);
       if (d == null) {
         recent.remove(h);
-        return miss(Operation.FIND, start);
+        return calls.miss(Operation.FIND, start);
       }
       e = new RecentSessions.Entry(h, m[2], metaText, data, d.userId(), d.attributes());
       recent.put(e);
@@ -226,7 +224,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
       recent.put(new RecentSessions.Entry(h, Math.max(m[2], seen.lastAccess()), metaText, data, seen.userId(),
           seen.attributes()));
     }
-    done(Operation.FIND, Outcome.SUCCESS, start);
+    calls.done(Operation.FIND, Outcome.SUCCESS, start);
     return Optional.of(session(id, e.userId(), e.attributes(), m));
   }
 
@@ -253,7 +251,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
     long start = System.nanoTime();
     String id = current.id();
     if (!SessionIds.isWellFormed(id)) {
-      return miss(Operation.UPDATE, start);
+      return calls.miss(Operation.UPDATE, start);
     }
     String h = hasher.hash(id);
     String tag = SessionIds.tagOf(id);
@@ -271,14 +269,14 @@ public final class RedisSessionStoreImpl implements SessionStore {
       if (Math.min(read[3], read[4]) > now && now - read[2] < touchThresholdMs) {
         long[] next = {read[0] + 1, read[1], read[2], read[3], read[4]};
         String newMeta = SessionMeta.format(next);
-        if (ScriptReplies.asLong(runRaw(Operation.UPDATE, CAS, List.of(SessionIds.recordKey(config.keyPrefix(), tag)), start,
+        if (ScriptReplies.asLong(calls.runRaw(Operation.UPDATE, CAS, List.of(SessionIds.recordKey(config.keyPrefix(), tag)), start,
             "m:" + h, "d:" + h, SessionMeta.format(read), newMeta, data)) == 1) {
           recent.put(new RecentSessions.Entry(h, next[2], newMeta, data, base.userId(), attrs));
-          done(Operation.UPDATE, Outcome.SUCCESS, start);
+          calls.done(Operation.UPDATE, Outcome.SUCCESS, start);
           return Optional.of(session(id, base.userId(), attrs, next));
         }
       }
-      List<?> reply = run(Operation.UPDATE, UPDATE, tag, start, h, Long.toString(now), idleMs,
+      List<?> reply = calls.run(Operation.UPDATE, UPDATE, tag, start, h, Long.toString(now), idleMs,
           Long.toString(base.version()), data, touchMs);
       int code = (int) ScriptReplies.asLong(reply.get(0));
       if (code == FOUND) {
@@ -287,30 +285,30 @@ public final class RedisSessionStoreImpl implements SessionStore {
         if (m != null) {
           recent.put(new RecentSessions.Entry(h, m[2], written, data, base.userId(), attrs));
         }
-        done(Operation.UPDATE, Outcome.SUCCESS, start);
+        calls.done(Operation.UPDATE, Outcome.SUCCESS, start);
         return Optional.of(session(id, base.userId(), attrs, m));
       }
       if (code != CONFLICT) {
         recent.remove(h);
         if (code == CORRUPT) {
-          corrupt("wrong Redis type or unreadable metadata");
+          calls.corrupt("wrong Redis type or unreadable metadata");
         }
         Session moved = code == UNKNOWN && !rekeyed ? rekey(Operation.UPDATE, id, tag, h, start) : null;
         if (moved == null) {
-          return miss(Operation.UPDATE, start);
+          return calls.miss(Operation.UPDATE, start);
         }
         rekeyed = true; // once per call: the change is applied to the session as found under the previous key
         base = moved;
         continue;
       }
-      fire(SessionStoreListener::onUpdateConflict);
+      calls.fire(SessionStoreListener::onUpdateConflict);
       if (attempt >= config.maxUpdateAttempts()) {
-        done(Operation.UPDATE, Outcome.CONFLICT, start);
+        calls.done(Operation.UPDATE, Outcome.CONFLICT, start);
         throw new SessionConflictException(config.name(), attempt);
       }
       base = decodeOrDelete(id, tag, h, reply.get(1), reply.get(2));
       if (base == null) {
-        return miss(Operation.UPDATE, start);
+        return calls.miss(Operation.UPDATE, start);
       }
     }
   }
@@ -320,34 +318,34 @@ public final class RedisSessionStoreImpl implements SessionStore {
     Objects.requireNonNull(id, "id");
     long start = System.nanoTime();
     if (!SessionIds.isWellFormed(id)) {
-      return miss(Operation.ROTATE, start);
+      return calls.miss(Operation.ROTATE, start);
     }
     String tag = SessionIds.tagOf(id);
     String h = hasher.hash(id);
     String newId = ids.newId(tag);
     String newH = hasher.hash(newId);
-    List<?> reply = run(Operation.ROTATE, ROTATE, tag, start, h, newH, Long.toString(config.clock().millis()), idleMs);
+    List<?> reply = calls.run(Operation.ROTATE, ROTATE, tag, start, h, newH, Long.toString(config.clock().millis()), idleMs);
     int code = (int) ScriptReplies.asLong(reply.get(0));
     for (String old : hasher.previousHashes(id)) {
       if (code != UNKNOWN) {
         break;
       }
       // Written under a previous key: rotate straight from there to the new id's name under the current key.
-      reply = run(Operation.ROTATE, ROTATE, tag, start, old, newH, Long.toString(config.clock().millis()), idleMs);
+      reply = calls.run(Operation.ROTATE, ROTATE, tag, start, old, newH, Long.toString(config.clock().millis()), idleMs);
       code = (int) ScriptReplies.asLong(reply.get(0));
     }
     if (code != FOUND) {
       if (code == CORRUPT) {
-        corrupt("wrong Redis type or unreadable metadata");
+        calls.corrupt("wrong Redis type or unreadable metadata");
       }
-      return miss(Operation.ROTATE, start);
+      return calls.miss(Operation.ROTATE, start);
     }
     Session session = decodeOrDelete(newId, tag, newH, reply.get(1), reply.get(2));
     if (session == null) {
-      return miss(Operation.ROTATE, start);
+      return calls.miss(Operation.ROTATE, start);
     }
     recent.remove(h);
-    done(Operation.ROTATE, Outcome.SUCCESS, start);
+    calls.done(Operation.ROTATE, Outcome.SUCCESS, start);
     return Optional.of(session);
   }
 
@@ -356,21 +354,21 @@ public final class RedisSessionStoreImpl implements SessionStore {
     Objects.requireNonNull(id, "id");
     long start = System.nanoTime();
     if (!SessionIds.isWellFormed(id)) {
-      miss(Operation.DELETE, start);
+      calls.miss(Operation.DELETE, start);
       return false;
     }
     String h = hasher.hash(id);
     recent.remove(h);
-    Object reply = runRaw(Operation.DELETE, DELETE, SessionIds.tagOf(id), start, h);
+    Object reply = calls.runRaw(Operation.DELETE, DELETE, SessionIds.tagOf(id), start, h);
     boolean removed = ScriptReplies.asLong(reply) == 1;
     for (String old : hasher.previousHashes(id)) {
       if (removed) {
         break;
       }
       // Written under a previous key and not used since the rotation: a logout must end it too.
-      removed = ScriptReplies.asLong(runRaw(Operation.DELETE, DELETE, SessionIds.tagOf(id), start, old)) == 1;
+      removed = ScriptReplies.asLong(calls.runRaw(Operation.DELETE, DELETE, SessionIds.tagOf(id), start, old)) == 1;
     }
-    done(Operation.DELETE, removed ? Outcome.SUCCESS : Outcome.MISS, start);
+    calls.done(Operation.DELETE, removed ? Outcome.SUCCESS : Outcome.MISS, start);
     return removed;
   }
 
@@ -379,13 +377,13 @@ public final class RedisSessionStoreImpl implements SessionStore {
     checkUserId(userId);
     long start = System.nanoTime();
     String tag = SessionIds.userTag(userId);
-    List<?> reply = run(Operation.FIND_ALL_FOR_USER, FIND_ALL, tag, start, Long.toString(config.clock().millis()));
+    List<?> reply = calls.run(Operation.FIND_ALL_FOR_USER, FIND_ALL, tag, start, Long.toString(config.clock().millis()));
     long corrupt = ScriptReplies.asLong(reply.get(0));
     if (corrupt < 0) {
-      corrupt("foreign values under the user's keys");
+      calls.corrupt("foreign values under the user's keys");
     }
     for (long i = 0; i < corrupt; i++) {
-      corrupt("unreadable metadata");
+      calls.corrupt("unreadable metadata");
     }
     List<SessionInfo> sessions = new ArrayList<>((reply.size() - 1) / 3);
     for (int i = 1; i + 2 < reply.size(); i += 3) {
@@ -398,7 +396,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
       sessions.add(new SessionInfo(h, d.userId(), d.attributes(), Instant.ofEpochMilli(m[1]),
           Instant.ofEpochMilli(m[2]), Instant.ofEpochMilli(m[3]), Instant.ofEpochMilli(m[4]), m[0]));
     }
-    done(Operation.FIND_ALL_FOR_USER, sessions.isEmpty() ? Outcome.MISS : Outcome.SUCCESS, start);
+    calls.done(Operation.FIND_ALL_FOR_USER, sessions.isEmpty() ? Outcome.MISS : Outcome.SUCCESS, start);
     return List.copyOf(sessions);
   }
 
@@ -406,10 +404,10 @@ public final class RedisSessionStoreImpl implements SessionStore {
   public int deleteAllForUser(String userId) {
     checkUserId(userId);
     long start = System.nanoTime();
-    Object reply = runRaw(Operation.DELETE_ALL_FOR_USER, DELETE_ALL, SessionIds.userTag(userId), start,
+    Object reply = calls.runRaw(Operation.DELETE_ALL_FOR_USER, DELETE_ALL, SessionIds.userTag(userId), start,
         Long.toString(config.clock().millis()));
     int n = (int) ScriptReplies.asLong(reply);
-    done(Operation.DELETE_ALL_FOR_USER, n > 0 ? Outcome.SUCCESS : Outcome.MISS, start);
+    calls.done(Operation.DELETE_ALL_FOR_USER, n > 0 ? Outcome.SUCCESS : Outcome.MISS, start);
     return n;
   }
 
@@ -447,42 +445,13 @@ public final class RedisSessionStoreImpl implements SessionStore {
   }
 
   private void deleteCorrupt(String tag, String h, String reason) {
-    corrupt(reason);
-    runRaw(Operation.DELETE, DELETE, tag, System.nanoTime(), h);
+    calls.corrupt(reason);
+    calls.runRaw(Operation.DELETE, DELETE, tag, System.nanoTime(), h);
   }
 
   private static Session session(String id, String userId, Map<String, Object> attrs, long[] m) {
     return new Session(id, userId, attrs, Instant.ofEpochMilli(m[1]), Instant.ofEpochMilli(m[2]),
         Instant.ofEpochMilli(m[3]), Instant.ofEpochMilli(m[4]), m[0]);
-  }
-
-  // ---- Redis ----
-
-
-  private List<?> run(Operation op, RedisScript script, String tag, long start, String... args) {
-    Object reply = runRaw(op, script, tag, start, args);
-    if (!(reply instanceof List)) {
-      throw unavailable(op, start, new JedisException("unexpected reply from " + script.name()));
-    }
-    return (List<?>) reply;
-  }
-
-  private Object runRaw(Operation op, RedisScript script, String tag, long start, String... args) {
-    return runRaw(op, script, SessionIds.keys(config.keyPrefix(), tag), start, args);
-  }
-
-  private Object runRaw(Operation op, RedisScript script, List<String> keys, long start, String... args) {
-    try {
-      return script.eval(jedis, keys, List.of(args));
-    } catch (JedisException e) {
-      throw unavailable(op, start, e);
-    }
-  }
-
-  private SessionStoreUnavailableException unavailable(Operation op, long start, JedisException e) {
-    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-    fire(l -> l.onOperation(op, Outcome.ERROR, elapsed));
-    return new SessionStoreUnavailableException(config.name(), op.tagValue(), elapsed, e);
   }
 
   // ---- validation, metrics, logging ----
@@ -520,28 +489,6 @@ public final class RedisSessionStoreImpl implements SessionStore {
 
   private String label() {
     return "session store '" + config.name() + "': ";
-  }
-
-  private <T> Optional<T> miss(Operation op, long start) {
-    done(op, Outcome.MISS, start);
-    return Optional.empty();
-  }
-
-  private void done(Operation op, Outcome outcome, long start) {
-    if (listenerGuard.listener() == SessionStoreListener.noop()) {
-      return;
-    }
-    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-    fire(l -> l.onOperation(op, outcome, elapsed));
-  }
-
-  private void corrupt(String reason) {
-    LOG.warn("session store '{}': deleted an unreadable session record ({})", config.name(), reason);
-    fire(SessionStoreListener::onCorruptRecord);
-  }
-
-  private void fire(Consumer<SessionStoreListener> event) {
-    listenerGuard.fire(event);
   }
 
   @Override
