@@ -46,7 +46,7 @@ class AppProcessIT {
     assertThat(Files.readString(log)).contains("vtp-app: invalid configuration: PORT must be a whole number but was 'eighty'");
 
     Path prodLog = Files.createTempFile("vtp-app-", ".log");
-    Process prod = app(Map.of("APP_ENV", "production", "DATABASE_URL", "postgresql://u:p@h/db",
+    Process prod = app(Map.of("APP_ENV", "production", "DATABASE_URL", "postgresql://u:p@h/db?sslmode=require",
         "REDIS_URL", "redis://h:6379", "JWT_SECRET", "changeme"), prodLog).start();
     assertThat(prod.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(prod.exitValue()).isEqualTo(2);
@@ -96,7 +96,7 @@ class AppProcessIT {
   void editedAppliedMigration_stopsStartUpWithStatus3AndWhatToFix(PostgresServer pg, RedisServer redis)
       throws Exception {
     try (PostgresDatabase db = pg.createDatabase("proc_edited")) {
-      Map<String, String> env = Map.of("PORT", "0", "HOST", "127.0.0.1", "INSTANCE_ID", "proc-edited",
+      Map<String, String> env = Map.of("PORT", "0", "MANAGEMENT_PORT", "0", "HOST", "127.0.0.1", "INSTANCE_ID", "proc-edited",
           "DATABASE_URL", "postgresql://" + db.user() + ":" + db.password() + "@127.0.0.1:" + db.server().port()
               + "/" + db.name(),
           "REDIS_URL", "redis://127.0.0.1:" + redis.port(), "PASSWORD_HASH_ITERATIONS", "1000",
@@ -108,7 +108,7 @@ class AppProcessIT {
         while (System.nanoTime() < deadline && !Files.readString(first).contains("instance=proc-edited listening")) {
           Thread.sleep(200);
         }
-        assertThat(Files.readString(first)).contains("database migrations: 3 applied");
+        assertThat(Files.readString(first)).contains("database migrations: 4 applied");
         p.destroy();
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
       } finally {

@@ -809,7 +809,7 @@ class DeploymentManifestsTest {
     Map<String, JsonNode> objects = k8sObjects(false);
     JsonNode redis = objects.get("StatefulSet/redis").at("/spec/template/spec/containers/0");
     String start = text(redis.path("command")) + " " + text(redis.path("args"));
-    assertThat(start).contains("user default off").contains("user vtp on #").contains("-@admin")
+    assertThat(start).contains("user default off ~* &* +@all").contains("user vtp on #").contains("-@admin")
         .contains("--aclfile").doesNotContain(">$");
     assertThat(redis.findValues("secretKeyRef")).anySatisfy(ref -> assertThat(ref.path("key").asText())
         .isEqualTo("REDIS_PASSWORD"));
@@ -884,7 +884,7 @@ class DeploymentManifestsTest {
   void compose_redisRefusesClientsWithoutCredentials_andBackendsLogInAsTheAclUser() throws IOException {
     JsonNode services = compose().path("services");
     JsonNode redis = services.get("redis");
-    assertThat(text(redis.path("command"))).contains("user default off").contains("user vtp on #")
+    assertThat(text(redis.path("command"))).contains("user default off ~* &* +@all").contains("user vtp on #")
         .contains("-@admin").contains("--aclfile");
     assertThat(text(redis.at("/healthcheck/test"))).contains("--user vtp").contains("REDISCLI_AUTH");
     assertThat(strings(redis.path("environment"))).containsKey("REDIS_PASSWORD");

@@ -496,19 +496,29 @@ class ReliabilityIT {
   private long recovery(String token, long since) throws Exception {
     boolean[] done = new boolean[N + 1];
     int left = N;
+    String last = "";
     while (left > 0 && ms(since) < 60_000) {
       for (int i = 1; i <= N; i++) {
+        if (done[i]) {
+          continue;
+        }
         // The breaker closes on the next read that finds Redis answering: read, then look.
-        if (!done[i] && Faults.status(f.backend(i, "/api/v1/auth/me"), token) == 200
-            && Faults.status(f.backend(i, "/api/v1/courses/1"), null) == 200
-            && f.metric(i, "vtp_cache_circuit_open", "name=\"courses\"") == 0) {
+        int me = Faults.status(f.backend(i, "/api/v1/auth/me"), token);
+        int course = Faults.status(f.backend(i, "/api/v1/courses/1"), null);
+        double open = f.metric(i, "vtp_cache_circuit_open", "name=\"courses\"");
+        if (me == 200 && course == 200 && open == 0) {
           done[i] = true;
           left--;
+        } else {
+          last = "backend-" + i + ": /me " + me + ", /courses/1 " + course + ", circuit open " + open;
         }
       }
       if (left > 0) {
         Thread.sleep(100);
       }
+    }
+    if (left > 0) {
+      System.out.println("reliability 04: not recovered after 60 s; last seen " + last);
     }
     return left == 0 ? ms(since) : -1;
   }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Scenarios 11 and 12 of the reliability suite: the app against Redis Sentinel (a master, a replica and three
- * sentinels this test starts on ports 30450-30454 with {@code redis-server --sentinel}, which Debian's
+ * sentinels this test starts on ports 30480-30484 with {@code redis-server --sentinel}, which Debian's
  * redis-server has built in; the deployment pointed at them with {@code VTP_REDIS_URL}) and against {@code vtp up --redis-cluster}; each with its own 2-instance deployment on its own port block, stopped
  * (and every Redis process this test started, by pid) even when the scenario fails.
  */
@@ -31,8 +31,8 @@ class ReliabilityRedisTopologiesIT {
   @Test
   void s11_sentinelFailover_appFollowsNewMaster_sessionsLostMeanRelogin() throws Exception {
     Path dir = Files.createTempDirectory("vtp-reliability-sentinel-");
-    int master = 30450;
-    int replica = 30451;
+    int master = 30480;
+    int replica = 30481;
     List<Process> redis = new ArrayList<>();
     Deployment d = new Deployment(Files.createTempDirectory("vtp-reliability-it-sentinel-"), 30400);
     try {
@@ -45,7 +45,7 @@ class ReliabilityRedisTopologiesIT {
           .until(() -> cli(replica, "INFO", "replication").contains("master_link_status:up"));
       String sentinels = "";
       for (int i = 0; i < 3; i++) {
-        int port = 30452 + i;
+        int port = 30482 + i;
         Path conf = dir.resolve("sentinel-" + port + ".conf");
         Files.writeString(conf, "port " + port + "\nbind 127.0.0.1\ndaemonize no\ndir " + dir + "\n"
             + "sentinel monitor mymaster 127.0.0.1 " + master + " 2\n"
@@ -60,9 +60,9 @@ class ReliabilityRedisTopologiesIT {
       await("replica and sentinels known to every sentinel").atMost(Duration.ofSeconds(20))
           .pollInterval(Duration.ofMillis(100))
           .until(() -> {
-            for (int p = 30452; p <= 30454; p++) {
+            for (int p = 30482; p <= 30484; p++) {
               String others = cli(p, "SENTINEL", "SENTINELS", "mymaster");
-              for (int q = 30452; q <= 30454; q++) {
+              for (int q = 30482; q <= 30484; q++) {
                 if (q != p && !others.contains(Integer.toString(q))) {
                   return false;
                 }
@@ -121,7 +121,7 @@ class ReliabilityRedisTopologiesIT {
         }
         load = l.await();
       }
-      String newMaster = cli(30452, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster").replace('\n', ':');
+      String newMaster = cli(30482, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster").replace('\n', ':');
       boolean followed = newMaster.contains(Integer.toString(replica));
       int meAfter = 0;
       for (int u = 0; u < 2; u++) {
