@@ -28,7 +28,10 @@ import java.util.regex.Pattern;
  *   <tr><td>APP_ENV</td><td>development</td><td>development | production</td></tr>
  *   <tr><td>DATABASE_URL</td><td>postgresql://vtp:vtp@localhost:5432/vtp (development only)</td><td>see {@link DatabaseUrl}</td></tr>
  *   <tr><td>READ_DATABASE_URL</td><td>none</td><td>optional replica for read-only queries</td></tr>
- *   <tr><td>REDIS_URL</td><td>redis://localhost:6379 (development only)</td><td>see {@link RedisUrl}</td></tr>
+ *   <tr><td>REDIS_URL</td><td>redis://localhost:6379 (development only)</td><td>see {@link RedisUrl}; sessions, rate
+ *       limits, rooms (and the cache unless REDIS_CACHE_URL is set)</td></tr>
+ *   <tr><td>REDIS_CACHE_URL</td><td>REDIS_URL</td><td>see {@link RedisUrl}; a Redis for cache entries only, so an
+ *       evicting policy there never evicts sessions or limiter state</td></tr>
  *   <tr><td>JWT_SECRET</td><td>a development value</td><td>production: required, at least 32 bytes, not a known example</td></tr>
  *   <tr><td>CORS_ORIGINS</td><td>none</td><td>comma list of origins; production: {@code https://} only</td></tr>
  *   <tr><td>LOG_LEVEL</td><td>info</td><td>trace | debug | info | warn | error</td></tr>
@@ -58,6 +61,7 @@ public record AppConfig(
     DatabaseUrl database,
     DatabaseUrl readDatabase,
     RedisUrl redis,
+    RedisUrl redisCache,
     byte[] secret,
     List<String> corsOrigins,
     String logLevel,
@@ -96,10 +100,16 @@ public record AppConfig(
   public AppConfig {
     Objects.requireNonNull(database, "database");
     Objects.requireNonNull(redis, "redis");
+    Objects.requireNonNull(redisCache, "redisCache");
     Objects.requireNonNull(security, "security");
     corsOrigins = List.copyOf(corsOrigins);
     trustedProxies = List.copyOf(trustedProxies);
     secret = secret.clone();
+  }
+
+  /** Returns true when the cache has a Redis of its own ({@code REDIS_CACHE_URL} set and not {@code REDIS_URL}). */
+  public boolean separateCacheRedis() {
+    return !redisCache.equals(redis);
   }
 
   /** Returns a copy of the signing secret. */
@@ -151,6 +161,13 @@ public record AppConfig(
     RedisUrl redis;
     try {
       redis = RedisUrl.parse("REDIS_URL", redisRaw);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
+    String cacheRaw = r.raw("REDIS_CACHE_URL");
+    RedisUrl redisCache;
+    try {
+      redisCache = cacheRaw == null ? redis : RedisUrl.parse("REDIS_CACHE_URL", cacheRaw);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }
@@ -238,7 +255,7 @@ public record AppConfig(
     }
     String managementHost = r.string("MANAGEMENT_HOST", host);
     SecurityConfig security = SecurityConfig.read(r);
-    return new AppConfig(port, host, instanceId, production, database, readDatabase, redis,
+    return new AppConfig(port, host, instanceId, production, database, readDatabase, redis, redisCache,
         secret.getBytes(StandardCharsets.UTF_8), cors, logLevel, proxies, dbMaxOpen, dbMaxIdle, dbLifetime,
         redisPool, redisMinIdle, apiLimit, loginLimit, limitTimeout, drain, shutdown, maxBody, iterations, idle, absolute, seed,
         managementPort, managementHost, security);
@@ -294,7 +311,7 @@ public record AppConfig(
   public String toString() {
     return "AppConfig[port=" + port + ", host=" + host + ", instance=" + instanceId + ", env="
         + (production ? "production" : "development") + ", database=" + database + ", readDatabase=" + readDatabase
-        + ", redis=" + redis + ", secret=****, cors=" + corsOrigins + ", logLevel=" + logLevel + ", trustedProxies="
+        + ", redis=" + redis + ", redisCache=" + redisCache + ", secret=****, cors=" + corsOrigins + ", logLevel=" + logLevel + ", trustedProxies="
         + trustedProxies + ", db pool=" + dbMaxOpen + "/" + dbMaxIdle + "/" + dbMaxLifetime + ", redis pool="
         + redisPoolSize + "/" + redisMinIdle + ", limits api=" + apiLimitPerMinute + "/min login="
         + loginLimitPerMinute + "/min timeout=" + rateLimitTimeout + ", drain=" + drainDelay + ", shutdown=" + shutdownTimeout + ", maxBody="
