@@ -149,6 +149,10 @@ public final class App implements AutoCloseable {
         .absoluteLifetime(config.sessionAbsoluteTimeout())
         .maxSessionsPerUser(config.security().sessionMaxPerUser())
         .listener(SessionStoreMetrics.create(meters, "sessions"))
+        // Sessions are named in Redis by HMAC-SHA256 under the deployment secret: Redis write access alone cannot
+        // plant one. JWT_SECRET_PREVIOUS keeps sessions named under the secret before a rotation.
+        .idHashKey(config.secret(),
+            config.previousSecret() == null ? new byte[0][] : new byte[][] {config.previousSecret()})
         .build();
     Revocations revocations = new Revocations(redis, json, meters);
     this.accountLimits = AccountLimits.create(config, redis, meters);

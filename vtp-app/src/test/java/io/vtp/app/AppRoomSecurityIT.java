@@ -260,7 +260,7 @@ class AppRoomSecurityIT {
       }
     }
     assertThat(inbox.closed.poll(5, TimeUnit.SECONDS)).isEqualTo(POLICY_VIOLATION);
-    assertThat(get(a, "/metrics", null).body()).containsPattern("ws_policy_closes_total\\{[^}]*reason=\"message-rate\"");
+    assertThat(metrics(a)).containsPattern("ws_policy_closes_total\\{[^}]*reason=\"message-rate\"");
   }
 
   @Test
@@ -276,9 +276,15 @@ class AppRoomSecurityIT {
     AppIT.Inbox fourth = new AppIT.Inbox();
     connect(a, Long.toString(course), teacher, fourth);
     assertThat(fourth.closed.poll(5, TimeUnit.SECONDS)).isEqualTo(POLICY_VIOLATION);
-    assertThat(get(a, "/metrics", null).body())
+    assertThat(metrics(a))
         .containsPattern("ws_policy_closes_total\\{[^}]*reason=\"connection-cap\"");
     open.forEach(WebSocket::abort);
+  }
+
+  /** The instance's Prometheus scrape, from its management port (never the public one). */
+  private static String metrics(App app) throws Exception {
+    return TestApps.send(java.net.http.HttpRequest.newBuilder(URI.create(TestApps.management(app) + "/metrics")))
+        .body();
   }
 
   /** Returns {room id, token} of a new course with a new enrolled student {@code <prefix>-student@example.com}. */

@@ -5,6 +5,7 @@ import java.util.Set;
 
 /**
  * Loads many values in one call (one SQL query with {@code WHERE id = ANY(?)}, say) for {@link CacheAside#getAll}.
+ * It may be called from several threads at once: implementations must be thread-safe.
  *
  * @param <V> the value type
  */

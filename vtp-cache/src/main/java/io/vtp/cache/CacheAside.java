@@ -37,9 +37,13 @@ public interface CacheAside<V> extends AutoCloseable {
    * @param key the key; not {@code null} or empty
    * @param loader loads the value on a miss; not {@code null}
    * @return the value, or empty when the loader said "not found" (now or within the negative time-to-live)
+   * @throws NullPointerException when an argument is {@code null}
    * @throws IllegalArgumentException when the key is empty
    * @throws CacheLoadException when the loader threw a checked exception and no stale value could be served
-   * @throws CacheOverloadedException when Redis is unavailable and the bounded bypass stayed full
+   * @throws CacheOverloadedException when Redis is unavailable and the bounded bypass stayed full (a
+   *     {@link io.vtp.redis.BackendUnavailableException})
+   * @throws CacheException when interrupted while waiting for a concurrent load or a bypass slot (the interrupt is
+   *     restored), or when the concurrent load of the same key that this call waited for failed
    * @throws RuntimeException the loader's own unchecked exception, unchanged
    */
   Optional<V> get(String key, CacheLoader<V> loader);
@@ -49,12 +53,16 @@ public interface CacheAside<V> extends AutoCloseable {
    * found" result keeps the cache's negative time-to-live).
    *
    * @param key the key; not {@code null} or empty
-   * @param ttl how long a loaded value is fresh, before jitter; positive
+   * @param ttl how long a loaded value is fresh, before jitter; positive, not {@code null}
    * @param loader loads the value on a miss; not {@code null}
    * @return the value, or empty for "not found"
+   * @throws NullPointerException when an argument is {@code null}
    * @throws IllegalArgumentException when the key is empty or {@code ttl} is not positive
    * @throws CacheLoadException when the loader threw a checked exception and no stale value could be served
-   * @throws CacheOverloadedException when Redis is unavailable and the bounded bypass stayed full
+   * @throws CacheOverloadedException when Redis is unavailable and the bounded bypass stayed full (a
+   *     {@link io.vtp.redis.BackendUnavailableException})
+   * @throws CacheException when interrupted while waiting for a concurrent load or a bypass slot (the interrupt is
+   *     restored), or when the concurrent load of the same key that this call waited for failed
    */
   Optional<V> get(String key, Duration ttl, CacheLoader<V> loader);
 
@@ -70,9 +78,13 @@ public interface CacheAside<V> extends AutoCloseable {
    * @param key the key; not {@code null} or empty
    * @param loader loads the value on a miss; not {@code null}
    * @return the value (empty for "not found") and the outcome; never {@code null}
+   * @throws NullPointerException when an argument is {@code null}
    * @throws IllegalArgumentException when the key is empty
    * @throws CacheLoadException when the loader threw a checked exception and no stale value could be served
-   * @throws CacheOverloadedException when Redis is unavailable and the bounded bypass stayed full
+   * @throws CacheOverloadedException when Redis is unavailable and the bounded bypass stayed full (a
+   *     {@link io.vtp.redis.BackendUnavailableException})
+   * @throws CacheException when interrupted while waiting for a concurrent load or a bypass slot (the interrupt is
+   *     restored), or when the concurrent load of the same key that this call waited for failed
    * @throws RuntimeException the loader's own unchecked exception, unchanged
    */
   default Lookup<V> lookup(String key, CacheLoader<V> loader) {
@@ -94,11 +106,16 @@ public interface CacheAside<V> extends AutoCloseable {
    * one pipeline), then one call of the bulk loader for the misses only, then one pipelined write-back.
    *
    * @param keys the keys; not {@code null}, no {@code null} or empty element; duplicates are read once
-   * @param loader loads the missed keys in one call; not called when everything hits
-   * @return the found values by key, in the order of {@code keys}; keys that are "not found" are absent
+   * @param loader loads the missed keys in one call; not called when everything hits; not {@code null}
+   * @return the found values by key, in the order of {@code keys}; keys that are "not found" are absent; never
+   *     {@code null}
+   * @throws NullPointerException when {@code keys}, one of its keys or {@code loader} is {@code null}
    * @throws IllegalArgumentException when a key is empty
    * @throws CacheLoadException when the loader threw a checked exception and stale values could not be served
-   * @throws CacheOverloadedException when Redis is unavailable and the bounded bypass stayed full
+   * @throws CacheOverloadedException when Redis is unavailable and the bounded bypass stayed full (a
+   *     {@link io.vtp.redis.BackendUnavailableException})
+   * @throws CacheException when interrupted while waiting for a concurrent load or a bypass slot (the interrupt is
+   *     restored), or when the concurrent load of the same key that this call waited for failed
    */
   Map<String, V> getAll(Collection<String> keys, BulkLoader<V> loader);
 
@@ -112,6 +129,7 @@ public interface CacheAside<V> extends AutoCloseable {
    * {@link RedisCacheAside} for the bound).
    *
    * @param key the key; not {@code null} or empty
+   * @throws NullPointerException when {@code key} is {@code null}
    * @throws IllegalArgumentException when the key is empty
    */
   void invalidate(String key);
@@ -122,7 +140,11 @@ public interface CacheAside<V> extends AutoCloseable {
    */
   void invalidateAll();
 
-  /** Returns the cache's name, as configured. */
+  /**
+   * Returns the cache's name, as configured.
+   *
+   * @return the cache's name, as configured; never {@code null}
+   */
   String name();
 
   /**

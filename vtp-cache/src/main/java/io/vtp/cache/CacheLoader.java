@@ -4,7 +4,8 @@ package io.vtp.cache;
  * Loads one value from the source of truth (usually PostgreSQL) on a cache miss.
  *
  * <p>Called at most once per key at a time within one {@link CacheAside} (concurrent misses share the call) and,
- * while Redis answers, usually once across all instances. It may be called from any thread.
+ * while Redis answers, usually once across all instances. It may be called from any thread, and for different keys
+ * from several threads at once: implementations must be thread-safe.
  *
  * @param <V> the value type
  */

@@ -1,7 +1,7 @@
 package io.vtp.cache;
 
 /**
- * A snapshot of one cache's counters since it was built. All counts are monotonic.
+ * A snapshot of one cache's counters since it was built. All counts are monotonic. Immutable and thread-safe.
  *
  * @param hits reads answered from the cache (L1 or Redis), "not found" entries included
  * @param misses reads that had to go past Redis (absent, expired, corrupt, or Redis unavailable)

@@ -7,7 +7,7 @@ import java.time.Duration;
  * (sessions).
  *
  * <p>Use them per cache ({@link RedisCacheAside.Builder#ttl(CacheTtl)}) or per call
- * ({@code cache.get(key, CacheTtl.SHORT.duration(), loader)}).
+ * ({@code cache.get(key, CacheTtl.SHORT.duration(), loader)}). Immutable and thread-safe.
  */
 public enum CacheTtl {
   /** 5 minutes. */

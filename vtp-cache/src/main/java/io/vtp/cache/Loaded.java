@@ -65,7 +65,11 @@ public final class Loaded<V> {
     return ofNullable(Objects.requireNonNull(value, "value").orElse(null));
   }
 
-  /** Returns whether a value was found. */
+  /**
+   * Returns whether a value was found.
+   *
+   * @return whether a value was found
+   */
   public boolean isFound() {
     return value != null;
   }

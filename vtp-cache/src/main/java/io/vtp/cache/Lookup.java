@@ -42,6 +42,9 @@ public record Lookup<V>(Optional<V> value, Outcome outcome) {
   /**
    * Checks the components.
    *
+   * @param value the value; empty when the source said "not found" (now, or within the negative time-to-live);
+   *     never {@code null}
+   * @param outcome how this read was answered; never {@code null}
    * @throws NullPointerException when {@code value} or {@code outcome} is {@code null}
    */
   public Lookup {

@@ -353,14 +353,14 @@ public final class RedisCacheAside {
      * Checks every setting and builds the cache; with L1 it also starts the invalidation listener (one Redis
      * connection, one daemon thread).
      *
-     * @return the cache; close it to stop the listener
-     * @throws IllegalStateException when {@link #name(String)} was not set, or L1 is enabled without Caffeine
+     * @return the cache; close it to stop the listener; never {@code null}
+     * @throws IllegalStateException when {@link #name(String)} was never set, or L1 is enabled without Caffeine
      * @throws IllegalArgumentException when a value breaks its rule or two values conflict, as
      *     {@code cache '<name>': <field> must <rule> but was <value>}
      */
     public CacheAside<V> build() {
       if (name == null) {
-        throw new IllegalStateException("cache of " + typeName + ": name is required; call name(\"...\")");
+        throw new IllegalStateException("cache of " + typeName + ": name must be set (e.g. .name(\"courses\"))");
       }
       validate();
       if (l1Ttl != null && !caffeinePresent()) {

@@ -79,7 +79,7 @@ class RedisCacheAsideBuilderTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("cache 'Courses!': name must be 1 to 64 characters of [A-Za-z0-9._-] but was 'Courses!'");
     assertThatThrownBy(() -> RedisCacheAside.builder(client, Item.class).build())
-        .isInstanceOf(IllegalStateException.class).hasMessage("cache of Item: name is required; call name(\"...\")");
+        .isInstanceOf(IllegalStateException.class).hasMessage("cache of Item: name must be set (e.g. .name(\"courses\"))");
   }
 
   @Test

@@ -159,7 +159,13 @@ class RedisOutageIT {
         try {
           f.get(10, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
-          assertThat(e.getCause()).isInstanceOf(CacheOverloadedException.class).hasMessageContaining("bypass");
+          assertThat(e.getCause()).isInstanceOf(CacheOverloadedException.class)
+              .isInstanceOf(io.vtp.redis.BackendUnavailableException.class).hasMessageContaining("bypass");
+          CacheOverloadedException overloaded = (CacheOverloadedException) e.getCause();
+          assertThat(overloaded.cacheName()).isEqualTo(cache.name());
+          assertThat(overloaded.operation()).isEqualTo("get");
+          assertThat(overloaded.bypassPermits()).isEqualTo(2);
+          assertThat(overloaded.elapsed()).isGreaterThanOrEqualTo(Duration.ofMillis(200));
           rejected++;
         }
       }

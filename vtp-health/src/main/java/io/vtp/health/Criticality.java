@@ -1,6 +1,6 @@
 package io.vtp.health;
 
-/** Whether a failing check makes the instance unready. */
+/** Whether a failing check makes the instance unready. Thread-safe. */
 public enum Criticality {
   /** A failure fails readiness (HTTP 503): the instance cannot serve without this dependency. */
   CRITICAL,

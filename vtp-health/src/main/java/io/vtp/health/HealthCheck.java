@@ -18,16 +18,24 @@ public interface HealthCheck {
   /**
    * Returns the check's name, e.g. {@code postgresql}: unique in its registry, 1 to 64 characters of
    * {@code [A-Za-z0-9._-]} (the name rule of every VTP Scale module), checked when the registry is built.
+   *
+   * @return the name; never {@code null}
    */
   String name();
 
-  /** Returns whether a failure fails readiness; {@link Criticality#CRITICAL} by default. */
+  /**
+   * Returns whether a failure fails readiness; {@link Criticality#CRITICAL} by default.
+   *
+   * @return whether a failure fails readiness; {@link Criticality#CRITICAL} by default; never {@code null}
+   */
   default Criticality criticality() {
     return Criticality.CRITICAL;
   }
 
   /**
    * Returns the IETF health+json {@code componentType}, e.g. {@code datastore}; {@code component} by default.
+   *
+   * @return the component type; never {@code null}
    */
   default String componentType() {
     return "component";
@@ -36,6 +44,8 @@ public interface HealthCheck {
   /**
    * Returns the one-line reason the whole instance reports when this check fails, in words an operator reads at a
    * glance: {@code database unreachable}, {@code redis unreachable}. Default: {@code <name> unhealthy}.
+   *
+   * @return the reason; never {@code null}
    */
   default String unhealthyReason() {
     return name() + " unhealthy";
@@ -52,10 +62,11 @@ public interface HealthCheck {
   /**
    * Creates a check from a callable.
    *
-   * @param name the check's name
-   * @param criticality whether its failure fails readiness
-   * @param check the body; returns an outcome or throws
+   * @param name the check's name; not {@code null}, checked by {@link HealthRegistry.Builder#build()}
+   * @param criticality whether its failure fails readiness; not {@code null}
+   * @param check the body; returns an outcome or throws; not {@code null}
    * @return the check; never {@code null}
+   * @throws NullPointerException when an argument is {@code null}
    */
   static HealthCheck of(String name, Criticality criticality, Callable<CheckOutcome> check) {
     Objects.requireNonNull(name, "name");

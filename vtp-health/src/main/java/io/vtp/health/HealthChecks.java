@@ -17,8 +17,9 @@ public final class HealthChecks {
    * pool (every connection busy and threads waiting) reports {@code warn} without queueing behind them. Its
    * instance-level reason is {@code database unreachable}.
    *
-   * @param dataSource the application's data source; never {@code null}
-   * @return the check
+   * @param dataSource the application's data source; not {@code null}
+   * @return the check; never {@code null}
+   * @throws NullPointerException when {@code dataSource} is {@code null}
    */
   public static HealthCheck postgres(DataSource dataSource) {
     return new PostgresHealthCheck("postgresql", Objects.requireNonNull(dataSource, "dataSource"), Criticality.CRITICAL);
@@ -27,10 +28,11 @@ public final class HealthChecks {
   /**
    * A PostgreSQL check with its own name and criticality, e.g. {@code postgresql-replica}, non-critical.
    *
-   * @param name the check's name
-   * @param dataSource the data source; never {@code null}
-   * @param criticality whether its failure fails readiness
-   * @return the check
+   * @param name the check's name; not {@code null}, checked by {@link HealthRegistry.Builder#build()}
+   * @param dataSource the data source; not {@code null}
+   * @param criticality whether its failure fails readiness; not {@code null}
+   * @return the check; never {@code null}
+   * @throws NullPointerException when an argument is {@code null}
    */
   public static HealthCheck postgres(String name, DataSource dataSource, Criticality criticality) {
     return new PostgresHealthCheck(Objects.requireNonNull(name, "name"), Objects.requireNonNull(dataSource, "dataSource"),
@@ -43,8 +45,9 @@ public final class HealthChecks {
    * for a Sentinel client the current master answers. Its instance-level reason is {@code redis unreachable}.
    * Requires Jedis on the class path.
    *
-   * @param jedis the application's client; never {@code null}
-   * @return the check
+   * @param jedis the application's client; not {@code null}
+   * @return the check; never {@code null}
+   * @throws NullPointerException when {@code jedis} is {@code null}
    */
   public static HealthCheck redis(UnifiedJedis jedis) {
     return redis(jedis, Criticality.CRITICAL);
@@ -53,9 +56,10 @@ public final class HealthChecks {
   /**
    * A Redis check with the given criticality (e.g. non-critical when the application degrades without Redis).
    *
-   * @param jedis the client; never {@code null}
-   * @param criticality whether its failure fails readiness
-   * @return the check
+   * @param jedis the client; not {@code null}
+   * @param criticality whether its failure fails readiness; not {@code null}
+   * @return the check; never {@code null}
+   * @throws NullPointerException when an argument is {@code null}
    */
   public static HealthCheck redis(UnifiedJedis jedis, Criticality criticality) {
     return redis("redis", jedis, criticality);

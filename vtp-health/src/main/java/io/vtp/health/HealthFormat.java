@@ -1,6 +1,6 @@
 package io.vtp.health;
 
-/** How a {@link HealthReport} is rendered as JSON. */
+/** How a {@link HealthReport} is rendered as JSON. Thread-safe. */
 public enum HealthFormat {
   /**
    * The IETF health+json shape ({@code application/health+json}): top-level {@code status} is {@code pass},
@@ -20,7 +20,11 @@ public enum HealthFormat {
     this.contentType = contentType;
   }
 
-  /** Returns the HTTP {@code Content-Type} for this format. */
+  /**
+   * Returns the HTTP {@code Content-Type} for this format.
+   *
+   * @return the HTTP {@code Content-Type} for this format; never {@code null}
+   */
   public String contentType() {
     return contentType;
   }

@@ -83,18 +83,27 @@ public interface HealthRegistry extends AutoCloseable {
    */
   void startDraining();
 
-  /** Returns whether {@link #startDraining()} was called. */
+  /**
+   * Returns whether {@link #startDraining()} was called.
+   *
+   * @return whether {@link #startDraining()} was called
+   */
   boolean isDraining();
 
   /**
    * Adds a listener told about every check run.
    *
-   * @param listener the listener; never {@code null}
-   * @return a handle whose {@code close()} removes the listener
+   * @param listener the listener; not {@code null}
+   * @return a handle whose {@code close()} removes the listener; never {@code null}
+   * @throws NullPointerException when {@code listener} is {@code null}
    */
   AutoCloseable addListener(HealthListener listener);
 
-  /** Returns the registered checks' names, in registration order. */
+  /**
+   * Returns the registered checks' names, in registration order.
+   *
+   * @return the registered checks' names, in registration order; never {@code null}
+   */
   List<String> checkNames();
 
   /** Stops the background runs and the check threads. Idempotent. */
@@ -104,7 +113,7 @@ public interface HealthRegistry extends AutoCloseable {
   /**
    * Returns a builder with the documented defaults.
    *
-   * @return a new builder
+   * @return a new builder; never {@code null}
    */
   static Builder builder() {
     return new Builder();
@@ -250,7 +259,7 @@ public interface HealthRegistry extends AutoCloseable {
     /**
      * Checks every setting and builds the registry; call {@link HealthRegistry#start()} on it.
      *
-     * @return a new, not yet started registry
+     * @return a new, not yet started registry; never {@code null}
      * @throws NullPointerException when a registered check's name is {@code null}
      * @throws IllegalArgumentException when a value breaks its rule, a check name is invalid or registered twice,
      *     in the form described on this class

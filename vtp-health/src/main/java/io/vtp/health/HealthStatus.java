@@ -1,6 +1,6 @@
 package io.vtp.health;
 
-/** The status of one check or of a whole report, as the IETF health+json draft names it. */
+/** The status of one check or of a whole report, as the IETF health+json draft names it. Thread-safe. */
 public enum HealthStatus {
   /** Healthy. */
   PASS("pass"),
@@ -15,7 +15,11 @@ public enum HealthStatus {
     this.ietf = ietf;
   }
 
-  /** Returns the health+json value: {@code pass}, {@code warn} or {@code fail}. */
+  /**
+   * Returns the health+json value: {@code pass}, {@code warn} or {@code fail}.
+   *
+   * @return the health+json value: {@code pass}, {@code warn} or {@code fail}; never {@code null}
+   */
   public String ietf() {
     return ietf;
   }
@@ -23,8 +27,9 @@ public enum HealthStatus {
   /**
    * Returns the worse of two statuses ({@code FAIL} over {@code WARN} over {@code PASS}).
    *
-   * @param other the other status; never {@code null}
-   * @return the worse one
+   * @param other the other status; not {@code null}
+   * @return the worse one; never {@code null}
+   * @throws NullPointerException when {@code other} is {@code null}
    */
   public HealthStatus worst(HealthStatus other) {
     return compareTo(other) >= 0 ? this : other;

@@ -290,6 +290,17 @@ class HealthRegistryTest {
         .hasMessage("health registry ' ': instanceId must not be blank but was ' '");
   }
 
+  /** The rule of every module: a required value never set is IllegalStateException; this builder has none. */
+  @Test
+  void build_nothingSet_buildsFromDefaultsBecauseNothingIsRequired() {
+    HealthRegistry r = HealthRegistry.builder().build();
+    try {
+      assertThat(r.liveness().status()).isEqualTo(HealthStatus.PASS);
+    } finally {
+      r.close();
+    }
+  }
+
   @Test
   void build_acceptsMixedCaseCheckNames() {
     HealthRegistry r = HealthRegistry.builder().instanceId("b1")

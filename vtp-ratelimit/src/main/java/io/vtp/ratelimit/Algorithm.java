@@ -1,6 +1,9 @@
 package io.vtp.ratelimit;
 
-/** The counting algorithm of a rate limit policy. All of them keep one Redis key per policy and user key. */
+/**
+ * The counting algorithm of a rate limit policy. All of them keep one Redis key per policy and user key.
+ * Thread-safe.
+ */
 public enum Algorithm {
   /**
    * Generic cell rate algorithm (the default): a token bucket stored as one timestamp. Up to {@code burst} permits

@@ -43,6 +43,15 @@ public record Decision(
   /**
    * Validates and copies the fields.
    *
+   * @param outcome how the decision was reached; never {@code null}
+   * @param policy the name of the policy the fields describe; never {@code null}
+   * @param limit that policy's permits per window
+   * @param window that policy's window; never {@code null}
+   * @param remaining permits still available now (after this request when it was allowed); never negative
+   * @param resetAfter time until the policy is fully recovered (all permits available again); never {@code null}
+   * @param retryAfter when denied, how long until the same request could be allowed; {@link Duration#ZERO} when
+   *     allowed; never {@code null}
+   * @param policies one decision per policy for multi-policy requests, otherwise empty; never {@code null}
    * @throws NullPointerException when a reference field is {@code null}
    * @throws IllegalArgumentException when a count or duration is negative
    */
@@ -60,7 +69,11 @@ public record Decision(
     }
   }
 
-  /** Returns whether the request may proceed ({@code outcome().allowed()}). */
+  /**
+   * Returns whether the request may proceed ({@code outcome().allowed()}).
+   *
+   * @return whether the request may proceed ({@code outcome().allowed()})
+   */
   public boolean allowed() {
     return outcome.allowed();
   }

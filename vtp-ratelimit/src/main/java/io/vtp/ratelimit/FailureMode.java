@@ -1,6 +1,10 @@
 package io.vtp.ratelimit;
 
-/** What a limiter answers when Redis errs, times out or its circuit breaker is open. */
+/**
+ * What a limiter answers when Redis errs, times out or its circuit breaker is open. No mode throws: the limiter
+ * never raises a {@link io.vtp.redis.BackendUnavailableException}; {@link #FAIL_CLOSED} is a denied
+ * {@link Decision} the application answers with 503. Thread-safe.
+ */
 public enum FailureMode {
   /** Allow the request ({@link Outcome#FAIL_OPEN}). The default; suits reads. */
   FAIL_OPEN,

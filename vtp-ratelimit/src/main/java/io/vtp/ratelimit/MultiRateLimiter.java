@@ -16,10 +16,18 @@ import java.util.List;
  */
 public interface MultiRateLimiter extends AutoCloseable {
 
-  /** Returns the limiter's name. */
+  /**
+   * Returns the limiter's name.
+   *
+   * @return the limiter's name; never {@code null}
+   */
   String name();
 
-  /** Returns the policies, in the order {@link #tryAcquire(List, int)} expects their keys. */
+  /**
+   * Returns the policies, in the order {@link #tryAcquire(List, int)} expects their keys.
+   *
+   * @return the policies, in the order {@link #tryAcquire(List, int)} expects their keys; never {@code null}
+   */
   List<RateLimitPolicy> policies();
 
   /**

@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /**
  * How a rate limit decision was reached. Each outcome says whether the request may proceed ({@link #allowed()})
- * and whether Redis answered it ({@link #degraded()} is {@code true} when it did not).
+ * and whether Redis answered it ({@link #degraded()} is {@code true} when it did not). Thread-safe.
  */
 public enum Outcome {
   /** Redis allowed the request and consumed the permits. */
@@ -40,17 +40,29 @@ public enum Outcome {
     this.tag = name().toLowerCase(Locale.ROOT);
   }
 
-  /** Returns whether the request may proceed. */
+  /**
+   * Returns whether the request may proceed.
+   *
+   * @return whether the request may proceed
+   */
   public boolean allowed() {
     return allowed;
   }
 
-  /** Returns whether Redis did not take part in the decision because it was unavailable. */
+  /**
+   * Returns whether Redis did not take part in the decision because it was unavailable.
+   *
+   * @return whether Redis did not take part in the decision because it was unavailable
+   */
   public boolean degraded() {
     return degraded;
   }
 
-  /** Returns the lower-case name used as a metric tag, e.g. {@code fail_open}. */
+  /**
+   * Returns the lower-case name used as a metric tag, e.g. {@code fail_open}.
+   *
+   * @return the lower-case name used as a metric tag, e.g. {@code fail_open}; never {@code null}
+   */
   public String tag() {
     return tag;
   }

@@ -108,6 +108,7 @@ public final class RateLimitHttp {
    *
    * @param decision a denied decision; not {@code null}
    * @return the JSON text; never {@code null}
+   * @throws NullPointerException when {@code decision} is {@code null}
    * @throws IllegalArgumentException when the decision allowed the request
    */
   public static String problemJson(Decision decision) {
@@ -127,9 +128,10 @@ public final class RateLimitHttp {
    *
    * @param decision the decision; not {@code null}
    * @return seconds, at least 1
+   * @throws NullPointerException when {@code decision} is {@code null}
    */
   public static long retryAfterSeconds(Decision decision) {
-    return Math.max(1, seconds(decision.retryAfter()));
+    return Math.max(1, seconds(Objects.requireNonNull(decision, "decision").retryAfter()));
   }
 
   private static long seconds(Duration d) {

@@ -28,6 +28,13 @@ public record RateLimitPolicy(String name, long limit, Duration window, long bur
   /**
    * Validates the policy.
    *
+   * @param name the policy's name, 1 to 64 characters of {@code [A-Za-z0-9._-]}; used in Redis keys, the
+   *     {@code RateLimit} headers and metric tags
+   * @param limit permits per window, 1 to 1,000,000,000
+   * @param window the window, 1 ms to 366 days; not {@code null}
+   * @param burst permits available at once; 1 to 1,000,000,000; must equal {@code limit} unless the algorithm is
+   *     {@link Algorithm#GCRA}
+   * @param algorithm the counting algorithm; not {@code null}
    * @throws NullPointerException when {@code name}, {@code window} or {@code algorithm} is {@code null}
    * @throws IllegalArgumentException when a value breaks its rule, as
    *     {@code rate limit '<policy name>': <field> must <rule> but was <value>}

@@ -20,10 +20,18 @@ package io.vtp.ratelimit;
  */
 public interface RateLimiter extends AutoCloseable {
 
-  /** Returns the limiter's name (also its policy's name). */
+  /**
+   * Returns the limiter's name (also its policy's name).
+   *
+   * @return the limiter's name (also its policy's name); never {@code null}
+   */
   String name();
 
-  /** Returns the limiter's policy. */
+  /**
+   * Returns the limiter's policy.
+   *
+   * @return the limiter's policy; never {@code null}
+   */
   RateLimitPolicy policy();
 
   /**

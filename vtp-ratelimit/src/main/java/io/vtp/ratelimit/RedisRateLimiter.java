@@ -69,7 +69,8 @@ public final class RedisRateLimiter {
    * reject {@code null} with a {@link NullPointerException} naming the parameter); {@link #build()} and
    * {@link #buildMulti} check every value and throw an {@link IllegalArgumentException} in the form
    * {@code rate limit '<name>': <field> must <rule> but was <value>}, e.g.
-   * {@code rate limit 'api': limit must be > 0 and <= 1000000000 but was 0}; a missing required setting reads
+   * {@code rate limit 'api': limit must be > 0 and <= 1000000000 but was 0}. A required setting that was never
+   * made is an {@link IllegalStateException} (the builder is incomplete; no value was wrong), as in every module:
    * {@code rate limit '<name>': <field> must be set (e.g. ...)}.
    *
    * <p>Not thread-safe: configure it on one thread; the limiters it builds are thread-safe.
@@ -329,17 +330,19 @@ public final class RedisRateLimiter {
      * Builds a single-policy limiter from {@code name}, {@code limit}, {@code window}, {@code burst} and
      * {@code algorithm}.
      *
-     * @return a new limiter; close it when done
-     * @throws IllegalArgumentException when a setting is missing or breaks its rule, as
+     * @return a new limiter; close it when done; never {@code null}
+     * @throws IllegalStateException when {@code name}, {@code limit} or {@code window} was never set, or
+     *     {@code expectedInstances} was not set with {@link FailureMode#LOCAL_FALLBACK}
+     * @throws IllegalArgumentException when a setting breaks its rule or two settings conflict, as
      *     {@code rate limit '<name>': <field> must <rule> but was <value>}
      */
     public RateLimiter build() {
       String n = checkName();
       if (limit == null) {
-        throw invalid(n, "limit must be set (e.g. .limit(100))");
+        throw missing(n, "limit must be set (e.g. .limit(100))");
       }
       if (window == null) {
-        throw invalid(n, "window must be set (e.g. .window(Duration.ofMinutes(1)))");
+        throw missing(n, "window must be set (e.g. .window(Duration.ofMinutes(1)))");
       }
       RateLimitPolicy policy = new RateLimitPolicy(n, limit, window, burst == null ? limit : burst, algorithm);
       return new SingleRateLimiter(config(n, List.of(policy), false));
@@ -352,8 +355,10 @@ public final class RedisRateLimiter {
      *
      * @param first the first policy
      * @param more further policies; names must be distinct
-     * @return a new limiter; close it when done
-     * @throws IllegalArgumentException when a setting is missing or breaks its rule, or policy names repeat, as
+     * @return a new limiter; close it when done; never {@code null}
+     * @throws IllegalStateException when {@code name} was never set, or {@code expectedInstances} was not set with
+     *     {@link FailureMode#LOCAL_FALLBACK}
+     * @throws IllegalArgumentException when a setting breaks its rule, or policy names repeat, as
      *     {@code rate limit '<name>': <field> must <rule> but was <value>}
      * @throws NullPointerException when {@code first}, {@code more} or an element of {@code more} is {@code null}
      */
@@ -384,7 +389,7 @@ public final class RedisRateLimiter {
 
     private String checkName() {
       if (name == null) {
-        throw new IllegalArgumentException(COMPONENT + ": name must be set (e.g. .name(\"api\"))");
+        throw new IllegalStateException(COMPONENT + ": name must be set (e.g. .name(\"api\"))");
       }
       return Names.checkName(COMPONENT, name);
     }
@@ -392,7 +397,7 @@ public final class RedisRateLimiter {
     private EngineConfig config(String n, List<RateLimitPolicy> policies, boolean multi) {
       Names.checkKeyPrefix(COMPONENT, n, keyPrefix);
       if (failureMode == FailureMode.LOCAL_FALLBACK && expectedInstances == null) {
-        throw invalid(n, "expectedInstances must be set with LOCAL_FALLBACK (the fallback allows limit / "
+        throw missing(n, "expectedInstances must be set with LOCAL_FALLBACK (the fallback allows limit / "
             + "instances per instance)");
       }
       int instances = expectedInstances == null ? 1 : expectedInstances;
@@ -428,6 +433,11 @@ public final class RedisRateLimiter {
 
     private static IllegalArgumentException invalid(String name, String rule) {
       return new IllegalArgumentException(COMPONENT + " '" + name + "': " + rule);
+    }
+
+    /** A required setting was never made: the builder is incomplete, no value was wrong. */
+    private static IllegalStateException missing(String name, String rule) {
+      return new IllegalStateException(COMPONENT + " '" + name + "': " + rule);
     }
   }
 }

@@ -38,17 +38,23 @@ class RedisRateLimiterBuilderIT {
         .hasMessage("jedis");
     assertThatThrownBy(() -> valid().name(null)).isInstanceOf(NullPointerException.class).hasMessage("name");
     assertThatThrownBy(() -> RedisRateLimiter.builder(jedis).limit(10).window(Duration.ofMinutes(1)).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("rate limit: name must be set (e.g. .name(\"api\"))");
+        .isInstanceOf(IllegalStateException.class).hasMessage("rate limit: name must be set (e.g. .name(\"api\"))");
     assertThatThrownBy(() -> valid().name("my api").build()).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("rate limit 'my api': name must be 1 to 64 characters of [A-Za-z0-9._-] but was 'my api'");
     assertThatThrownBy(() -> RedisRateLimiter.builder(jedis).name("api").window(Duration.ofMinutes(1)).build())
-        .hasMessage("rate limit 'api': limit must be set (e.g. .limit(100))");
+        .isInstanceOf(IllegalStateException.class).hasMessage("rate limit 'api': limit must be set (e.g. .limit(100))");
+    assertThatThrownBy(() -> RedisRateLimiter.builder(jedis).name("api").limit(10).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("rate limit 'api': window must be set (e.g. .window(Duration.ofMinutes(1)))");
+    assertThatThrownBy(() -> RedisRateLimiter.builder(jedis).buildMulti(RateLimitPolicy.of("p", 1,
+        Duration.ofSeconds(1)))).isInstanceOf(IllegalStateException.class)
+        .hasMessage("rate limit: name must be set (e.g. .name(\"api\"))");
     assertThatThrownBy(() -> valid().limit(0).build())
         .hasMessage("rate limit 'api': limit must be > 0 and <= 1000000000 but was 0");
     assertThatThrownBy(() -> valid().timeout(Duration.ZERO).build())
         .hasMessage("rate limit 'api': timeout must be >= PT0.001S and <= PT10S but was PT0S");
     assertThatThrownBy(() -> valid().failureMode(FailureMode.LOCAL_FALLBACK).build())
-        .hasMessageContaining("expectedInstances must be set with LOCAL_FALLBACK");
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("expectedInstances must be set with LOCAL_FALLBACK");
     assertThatThrownBy(() -> valid().failureMode(FailureMode.LOCAL_FALLBACK).expectedInstances(0).build())
         .hasMessageContaining("expectedInstances must be >= 1 and <= 10000 but was 0");
     assertThatThrownBy(() -> valid().circuitBreaker(0, Duration.ofSeconds(1)).build())

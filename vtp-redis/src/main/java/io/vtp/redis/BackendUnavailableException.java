@@ -52,6 +52,32 @@ public class BackendUnavailableException extends RuntimeException {
   }
 
   /**
+   * Creates the exception with a module's own explanation instead of the cause's; the message reads
+   * {@code <component> '<instance>': <operation> failed after <n> ms: <detail>}. For subclasses whose failure is
+   * a state of the component rather than one client exception (for example the cache's full outage bypass).
+   *
+   * @param component the component kind, e.g. {@code cache}
+   * @param instance the component instance's name
+   * @param operation the operation, e.g. {@code get}
+   * @param elapsed how long it ran
+   * @param detail what happened and how to fix it; never a secret, session id, user id or key
+   * @param cause the client's exception, or {@code null}
+   * @throws NullPointerException when {@code component}, {@code instance}, {@code operation}, {@code elapsed} or
+   *     {@code detail} is null
+   */
+  protected BackendUnavailableException(String component, String instance, String operation, Duration elapsed,
+      String detail, Throwable cause) {
+    super(Objects.requireNonNull(component, "component") + " '" + Objects.requireNonNull(instance, "instance")
+        + "': " + Objects.requireNonNull(operation, "operation") + " failed after "
+        + Objects.requireNonNull(elapsed, "elapsed").toMillis() + " ms: " + Objects.requireNonNull(detail, "detail"),
+        cause);
+    this.component = component;
+    this.instance = instance;
+    this.operation = operation;
+    this.elapsed = elapsed;
+  }
+
+  /**
    * Returns the component kind.
    *
    * @return e.g. {@code session store}; never {@code null}

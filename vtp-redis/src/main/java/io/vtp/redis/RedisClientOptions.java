@@ -27,6 +27,12 @@ public record RedisClientOptions(int poolSize, int minIdle, Duration connectTime
   /**
    * Validates every value.
    *
+   * @param poolSize connections per Redis node, 1 to 10,000
+   * @param minIdle idle connections kept per node, 0 to {@code poolSize}
+   * @param connectTimeout TCP connect (and TLS handshake) timeout, 1 ms to 1 min; not {@code null}
+   * @param socketTimeout command timeout, 1 ms to 1 min; not {@code null}
+   * @param poolWait how long a caller waits for a free pooled connection, 1 ms to 1 min; not {@code null}
+   * @param clientName the {@code CLIENT SETNAME} value, or {@code null} for none
    * @throws NullPointerException when a timeout is null
    * @throws IllegalArgumentException when a value breaks its rule; the message names the field, the value and the
    *     rule
@@ -51,7 +57,7 @@ public record RedisClientOptions(int poolSize, int minIdle, Duration connectTime
   /**
    * Returns the defaults.
    *
-   * @return pool 16, min idle 0, connect 2 s, socket 1 s, pool wait 2 s, no client name
+   * @return pool 16, min idle 0, connect 2 s, socket 1 s, pool wait 2 s, no client name; never {@code null}
    */
   public static RedisClientOptions defaults() {
     return builder().build();
@@ -60,7 +66,7 @@ public record RedisClientOptions(int poolSize, int minIdle, Duration connectTime
   /**
    * Starts from the defaults.
    *
-   * @return a new builder
+   * @return a new builder; never {@code null}
    */
   public static Builder builder() {
     return new Builder();
@@ -73,7 +79,11 @@ public record RedisClientOptions(int poolSize, int minIdle, Duration connectTime
     }
   }
 
-  /** Collects options; {@link #build()} validates them. Not thread-safe. */
+  /**
+   * Collects options; {@link #build()} validates them. Setters only store the value (a timeout setter rejects
+   * {@code null} with a {@link NullPointerException} naming the parameter). Not thread-safe: configure it on one
+   * thread.
+   */
   public static final class Builder {
     private int poolSize = 16;
     private int minIdle;
@@ -109,33 +119,36 @@ public record RedisClientOptions(int poolSize, int minIdle, Duration connectTime
     /**
      * Sets the connect timeout.
      *
-     * @param timeout 1 ms to 1 min
+     * @param timeout 1 ms to 1 min, checked by {@link #build()}; not {@code null}
      * @return this builder
+     * @throws NullPointerException when {@code timeout} is {@code null}
      */
     public Builder connectTimeout(Duration timeout) {
-      this.connectTimeout = timeout;
+      this.connectTimeout = Objects.requireNonNull(timeout, "connectTimeout");
       return this;
     }
 
     /**
      * Sets the command timeout.
      *
-     * @param timeout 1 ms to 1 min
+     * @param timeout 1 ms to 1 min, checked by {@link #build()}; not {@code null}
      * @return this builder
+     * @throws NullPointerException when {@code timeout} is {@code null}
      */
     public Builder socketTimeout(Duration timeout) {
-      this.socketTimeout = timeout;
+      this.socketTimeout = Objects.requireNonNull(timeout, "socketTimeout");
       return this;
     }
 
     /**
      * Sets the pool wait.
      *
-     * @param timeout 1 ms to 1 min
+     * @param timeout 1 ms to 1 min, checked by {@link #build()}; not {@code null}
      * @return this builder
+     * @throws NullPointerException when {@code timeout} is {@code null}
      */
     public Builder poolWait(Duration timeout) {
-      this.poolWait = timeout;
+      this.poolWait = Objects.requireNonNull(timeout, "poolWait");
       return this;
     }
 
@@ -153,8 +166,7 @@ public record RedisClientOptions(int poolSize, int minIdle, Duration connectTime
     /**
      * Validates and builds.
      *
-     * @return the options
-     * @throws NullPointerException when a timeout was set to null
+     * @return the options; never {@code null}
      * @throws IllegalArgumentException when a value breaks its rule
      */
     public RedisClientOptions build() {

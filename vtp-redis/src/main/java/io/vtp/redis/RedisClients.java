@@ -32,7 +32,7 @@ public final class RedisClients {
    * Creates a client for a URL with the {@linkplain RedisClientOptions#defaults() default options}.
    *
    * @param url a URL in one of the forms {@link RedisUrl} accepts
-   * @return a new client the caller closes
+   * @return a new client the caller closes; never {@code null}
    * @throws NullPointerException when {@code url} is null
    * @throws IllegalArgumentException when the URL fits no form
    */
@@ -47,7 +47,7 @@ public final class RedisClients {
    *
    * @param url the deployment
    * @param options pool size, timeouts and client name
-   * @return a new client the caller closes
+   * @return a new client the caller closes; never {@code null}
    * @throws NullPointerException when an argument is null
    * @throws redis.clients.jedis.exceptions.JedisException when Redis Cluster seed nodes cannot be reached
    */

@@ -36,11 +36,12 @@ public final class RedisScript {
    * Loads a script from a class-path resource (UTF-8). In a named module, the anchor's package must be open to
    * this module for its resources to be found: {@code opens com.example.scripts to io.vtp.redis;}.
    *
-   * @param anchor the class whose loader and package the path is relative to
+   * @param anchor the class whose loader and package the path is relative to; not {@code null}
    * @param resource the resource path, e.g. {@code "find.lua"} (relative to the anchor's package) or an absolute
-   *     {@code "/io/vtp/x/find.lua"}
+   *     {@code "/io/vtp/x/find.lua"}; not {@code null}
    * @return the script; never {@code null}
-   * @throws IllegalArgumentException when the resource does not exist
+   * @throws NullPointerException when an argument is {@code null}
+   * @throws IllegalArgumentException when the resource does not exist or cannot be read
    */
   public static RedisScript fromResource(Class<?> anchor, String resource) {
     Objects.requireNonNull(anchor, "anchor");
@@ -58,25 +59,38 @@ public final class RedisScript {
   /**
    * Creates a script from source text (for tests and tools; production scripts come from resources).
    *
-   * @param name a name for messages
-   * @param source the Lua source
+   * @param name a name for messages; not {@code null}
+   * @param source the Lua source; not {@code null}
    * @return the script; never {@code null}
+   * @throws NullPointerException when an argument is {@code null}
    */
   public static RedisScript of(String name, String source) {
     return new RedisScript(Objects.requireNonNull(name, "name"), Objects.requireNonNull(source, "source"));
   }
 
-  /** Returns the script's name (its resource path). */
+  /**
+   * Returns the script's name.
+   *
+   * @return its resource path or the name given to {@link #of}; never {@code null}
+   */
   public String name() {
     return name;
   }
 
-  /** Returns the lower-case hex SHA-1 of the source, as Redis computes it. */
+  /**
+   * Returns the script's SHA-1, as Redis computes it.
+   *
+   * @return 40 lower-case hex digits; never {@code null}
+   */
   public String sha1() {
     return sha1;
   }
 
-  /** Returns the Lua source. */
+  /**
+   * Returns the Lua source.
+   *
+   * @return the source text; never {@code null}
+   */
   public String source() {
     return source;
   }
@@ -85,13 +99,17 @@ public final class RedisScript {
    * Runs the script: one {@code EVALSHA}, plus one {@code EVAL} only when the server does not know the script
    * yet. On a cluster client the call goes to the node owning the first key.
    *
-   * @param jedis any Jedis 8 client (standalone, Sentinel or Cluster)
-   * @param keys the keys the script touches (same hash slot on Cluster); may be empty
-   * @param args the script arguments; may be empty
-   * @return the script's reply as Jedis decodes it (Long, String, List, or null)
+   * @param jedis any Jedis 8 client (standalone, Sentinel or Cluster); not {@code null}
+   * @param keys the keys the script touches (same hash slot on Cluster); may be empty, not {@code null}
+   * @param args the script arguments; may be empty, not {@code null}
+   * @return the script's reply as Jedis decodes it (Long, String, List, or {@code null} for a Lua nil)
+   * @throws NullPointerException when an argument is {@code null}
    * @throws redis.clients.jedis.exceptions.JedisException on any Redis or connection error
    */
   public Object eval(UnifiedJedis jedis, List<String> keys, List<String> args) {
+    Objects.requireNonNull(jedis, "jedis");
+    Objects.requireNonNull(keys, "keys");
+    Objects.requireNonNull(args, "args");
     try {
       return jedis.evalsha(sha1, keys, args);
     } catch (JedisNoScriptException e) {
@@ -102,12 +120,17 @@ public final class RedisScript {
   /**
    * Runs the script with binary keys and arguments; see {@link #eval(UnifiedJedis, List, List)}.
    *
-   * @param jedis any Jedis 8 client
-   * @param keys binary keys
-   * @param args binary arguments
-   * @return the raw reply (byte arrays are not decoded)
+   * @param jedis any Jedis 8 client; not {@code null}
+   * @param keys binary keys; may be empty, not {@code null}
+   * @param args binary arguments; may be empty, not {@code null}
+   * @return the raw reply (byte arrays are not decoded), or {@code null} for a Lua nil
+   * @throws NullPointerException when an argument is {@code null}
+   * @throws redis.clients.jedis.exceptions.JedisException on any Redis or connection error
    */
   public Object evalBinary(UnifiedJedis jedis, List<byte[]> keys, List<byte[]> args) {
+    Objects.requireNonNull(jedis, "jedis");
+    Objects.requireNonNull(keys, "keys");
+    Objects.requireNonNull(args, "args");
     try {
       return jedis.evalsha(sha1.getBytes(StandardCharsets.US_ASCII), keys, args);
     } catch (JedisNoScriptException e) {

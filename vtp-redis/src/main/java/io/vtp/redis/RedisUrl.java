@@ -50,6 +50,13 @@ public record RedisUrl(Mode mode, List<String> nodes, String user, String passwo
   /**
    * Checks and copies the components.
    *
+   * @param mode the deployment kind; not {@code null}
+   * @param nodes host:port pairs (one for standalone); not {@code null} or empty
+   * @param user the ACL user, or {@code null}
+   * @param password the password, or {@code null}
+   * @param database the database index (standalone only); not negative
+   * @param tls whether to use TLS
+   * @param master the Sentinel master name, or {@code null} (required for Sentinel)
    * @throws NullPointerException when {@code mode} or {@code nodes} is null
    * @throws IllegalArgumentException when {@code nodes} is empty, a standalone URL names more than one node, a
    *     Sentinel URL has no master name, or the database is negative
@@ -207,7 +214,7 @@ public record RedisUrl(Mode mode, List<String> nodes, String user, String passwo
   /**
    * Describes the deployment with the password masked.
    *
-   * @return the description
+   * @return the description, never the password; never {@code null}
    */
   @Override
   public String toString() {

@@ -28,4 +28,15 @@ class BackendUnavailableExceptionTest {
     assertThatThrownBy(() -> new BackendUnavailableException("cache", null, "get", Duration.ZERO, null))
         .isInstanceOf(NullPointerException.class).hasMessage("instance");
   }
+
+  @Test
+  void detailConstructor_messageEndsWithTheDetailAndKeepsTheCause() {
+    IllegalStateException cause = new IllegalStateException("x");
+    BackendUnavailableException e = new BackendUnavailableException("cache", "courses", "get", Duration.ofMillis(7),
+        "the bypass is full", cause) { };
+    assertThat(e).hasMessage("cache 'courses': get failed after 7 ms: the bypass is full").hasCause(cause);
+    assertThat(e.operation()).isEqualTo("get");
+    assertThatThrownBy(() -> new BackendUnavailableException("cache", "c", "get", Duration.ZERO, (String) null,
+        null) { }).isInstanceOf(NullPointerException.class).hasMessage("detail");
+  }
 }

@@ -73,6 +73,14 @@ class RedisClientsIT {
     }
   }
 
+  /** The rule of every module: a required value never set is IllegalStateException; these options have none. */
+  @Test
+  void options_nothingSet_buildsFromFiniteDefaults() {
+    RedisClientOptions o = RedisClientOptions.builder().build();
+    assertThat(o).isEqualTo(RedisClientOptions.defaults());
+    assertThat(o.socketTimeout()).isPositive();
+  }
+
   @Test
   void options_rejectBadValuesNamingTheField() {
     assertThatThrownBy(() -> RedisClientOptions.builder().poolSize(0).build())

@@ -1,10 +1,14 @@
 package io.vtp.session;
 
 import io.vtp.redis.internal.Names;
+import io.vtp.session.internal.IdHasher;
 import io.vtp.session.internal.RedisSessionStoreImpl;
 import io.vtp.session.internal.StoreConfig;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import redis.clients.jedis.UnifiedJedis;
 
@@ -31,8 +35,9 @@ import redis.clients.jedis.UnifiedJedis;
  * <ul>
  *   <li>{@code <prefix>{userTag}:s}, a hash: per session, field {@code m:<h>} (version and the four instants,
  *       parsed by the scripts) and {@code d:<h>} (a JSON document with a schema version, the user id and the
- *       attributes, written and read only by Java), where {@code <h>} is the base64url SHA-256 of the id's
- *       secret part;</li>
+ *       attributes, written and read only by Java), where {@code <h>} is the base64url HMAC-SHA256 of the id's
+ *       secret part under the key set with {@link Builder#idHashKey(byte[], byte[]...)} (its plain SHA-256 when
+ *       no key is set);</li>
  *   <li>{@code <prefix>{userTag}:i}, the per-user index: a sorted set of {@code <h>} scored by each session's
  *       expiry, pruned lazily by the same scripts.</li>
  * </ul>
@@ -55,6 +60,7 @@ import redis.clients.jedis.UnifiedJedis;
  *
  * <p>Both keys carry a TTL equal to the latest expiry among the user's sessions, so nothing outlives its
  * sessions. Redis holds only hashes of ids: a dump, {@code MONITOR} output or a replica yields no usable token.
+ * With a key set, write access to Redis without the key does not let anyone plant a session either.
  *
  * <p>The user tag in the id lets anyone holding an id tell which other ids (if they hold them too) belong to the
  * same user; it reveals nothing else. Two users whose tags collide (a 96-bit hash: needs about 2<sup>96</sup>
@@ -77,7 +83,7 @@ public final class RedisSessionStore {
    * Starts a builder for a store on the given client.
    *
    * @param jedis any Jedis 8 client; the store does not close it
-   * @return a new builder with the defaults described on each setter
+   * @return a new builder with the defaults described on each setter; never {@code null}
    * @throws NullPointerException when {@code jedis} is {@code null}
    */
   public static Builder builder(UnifiedJedis jedis) {
@@ -95,6 +101,8 @@ public final class RedisSessionStore {
    */
   public static final class Builder {
     private static final String COMPONENT = "session store";
+    private static final int MIN_KEY_BYTES = 32;
+    private static final int MAX_PREVIOUS_KEYS = 4;
 
     private final UnifiedJedis jedis;
     private String name = "default";
@@ -107,6 +115,8 @@ public final class RedisSessionStore {
     private int maxUpdateAttempts = 10;
     private Clock clock = Clock.systemUTC();
     private SessionStoreListener listener = SessionStoreListener.noop();
+    private byte[] idHashKey; // null: plain SHA-256
+    private List<byte[]> previousIdHashKeys = List.of();
 
     private Builder(UnifiedJedis jedis) {
       this.jedis = jedis;
@@ -243,9 +253,51 @@ public final class RedisSessionStore {
     }
 
     /**
+     * Keys the names Redis knows sessions by: HMAC-SHA256 of the id's secret part under {@code current} instead of
+     * its plain SHA-256. Without a key, anyone who can write to Redis can compute the name of a record for an id of
+     * their choosing and so plant a session (with any user id and attributes, a role say) that this store hands
+     * out; with a key they cannot without the key. Give every instance of a deployment the same key, from its
+     * secret store, never from source code. Default: no key (plain SHA-256, the layout of earlier versions).
+     *
+     * <p><b>Rotation.</b> List the keys still accepted in {@code previous}, newest first. A lookup that misses under
+     * the current key tries each previous key in turn; a session found under one is moved to the current key in
+     * the same step (the rotate script with the id unchanged: it slides like a find and bumps the version), so it
+     * costs one more round trip per previous key tried, once per session, and only when the current key misses
+     * (an unknown id costs one more per previous key: keep the list short). {@code delete} and {@code rotate} fall
+     * back the same way, so a logout always ends a session written under a previous key. Sessions are never
+     * re-keyed in bulk: drop a previous key once the absolute lifetime has passed since the rotation (any
+     * session still under it has expired by then). For a rolling restart without logging anyone out, roll out in
+     * two steps: first every instance with the old key current and the new key as previous, then every instance
+     * with the new key current and the old one previous; in between, an instance re-keys to its current key and
+     * the others still find the session through their previous key. Switching the key without a previous key
+     * ends every session.
+     *
+     * <p>Changing from no key to a key also ends every session (plain SHA-256 names are never accepted by a keyed
+     * store: that is the point).
+     *
+     * @param current the key; at least 32 bytes (256 bits, e.g. from {@link java.security.SecureRandom}), checked
+     *     by {@link #build()}; copied
+     * @param previous keys still accepted, newest first; each at least 32 bytes, none equal to {@code current}, at
+     *     most 4; copied
+     * @return this builder
+     * @throws NullPointerException when {@code current}, {@code previous} or one of its elements is {@code null}
+     */
+    public Builder idHashKey(byte[] current, byte[]... previous) {
+      Objects.requireNonNull(current, "current");
+      Objects.requireNonNull(previous, "previous");
+      List<byte[]> old = new ArrayList<>(previous.length);
+      for (int i = 0; i < previous.length; i++) {
+        old.add(Objects.requireNonNull(previous[i], "previous[" + i + "]").clone());
+      }
+      this.idHashKey = current.clone();
+      this.previousIdHashKeys = List.copyOf(old);
+      return this;
+    }
+
+    /**
      * Validates the configuration and builds the store. Sends nothing to Redis.
      *
-     * @return the store; thread-safe
+     * @return the store; thread-safe; never {@code null}
      * @throws IllegalArgumentException when a value breaks its rule or two values conflict, as
      *     {@code session store '<name>': <field> must <rule> but was <value>}
      */
@@ -279,8 +331,33 @@ public final class RedisSessionStore {
         throw new IllegalArgumentException(label + "maxUpdateAttempts must be between 1 and 1000 but was "
             + maxUpdateAttempts);
       }
+      IdHasher idHasher = IdHasher.unkeyed();
+      if (idHashKey != null) {
+        // Lengths only: a key never goes into a message.
+        if (idHashKey.length < MIN_KEY_BYTES) {
+          throw new IllegalArgumentException(label + "idHashKey must be at least " + MIN_KEY_BYTES
+              + " bytes but was " + idHashKey.length + " bytes");
+        }
+        if (previousIdHashKeys.size() > MAX_PREVIOUS_KEYS) {
+          throw new IllegalArgumentException(label + "previous idHashKeys must be at most " + MAX_PREVIOUS_KEYS
+              + " but were " + previousIdHashKeys.size());
+        }
+        for (int i = 0; i < previousIdHashKeys.size(); i++) {
+          byte[] key = previousIdHashKeys.get(i);
+          if (key.length < MIN_KEY_BYTES) {
+            throw new IllegalArgumentException(label + "previous idHashKey [" + i + "] must be at least "
+                + MIN_KEY_BYTES + " bytes but was " + key.length + " bytes");
+          }
+          if (MessageDigest.isEqual(key, idHashKey)) {
+            throw new IllegalArgumentException(label + "previous idHashKey [" + i
+                + "] must differ from the current key but was equal to it");
+          }
+        }
+        idHasher = IdHasher.keyed(idHashKey, previousIdHashKeys);
+      }
       StoreConfig config = new StoreConfig(name, keyPrefix, idleTimeout, absoluteLifetime, touchThreshold,
-          maxSessionsPerUser == null ? 0 : maxSessionsPerUser, maxAttributesBytes, maxUpdateAttempts, clock, listener);
+          maxSessionsPerUser == null ? 0 : maxSessionsPerUser, maxAttributesBytes, maxUpdateAttempts, clock, listener,
+          idHasher);
       return new RedisSessionStoreImpl(jedis, config);
     }
   }

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A session as the store returned it: an immutable snapshot, never updated in place.
+ * A session as the store returned it: an immutable snapshot, never updated in place; thread-safe.
  *
  * <p>{@code id} is the secret token handed to the client (a cookie value). The store keeps only a SHA-256 hash of
  * it in Redis, so the id exists nowhere but here and in the client; {@link #toString()} masks it.
@@ -35,6 +35,14 @@ public record Session(String id, String userId, Map<String, Object> attributes, 
   /**
    * Validates and copies the values.
    *
+   * @param id the session id (token); not {@code null}
+   * @param userId the user; not {@code null}
+   * @param attributes the attributes, JSON values only; not {@code null}, copied deeply unmodifiable
+   * @param createdAt when the session was created; not {@code null}
+   * @param lastAccessedAt when the idle expiry was last slid; not {@code null}
+   * @param idleExpiresAt when the session ends unless it is used again; not {@code null}
+   * @param absoluteExpiresAt when the session ends however busy it is; not {@code null}
+   * @param version the record's version
    * @throws NullPointerException when any reference is {@code null}
    * @throws IllegalArgumentException when an attribute is not a JSON value
    */
@@ -60,14 +68,19 @@ public record Session(String id, String userId, Map<String, Object> attributes, 
   /**
    * Returns one attribute.
    *
-   * @param name the attribute name
+   * @param name the attribute name; not {@code null}
    * @return the value, or {@code null} when absent
+   * @throws NullPointerException when {@code name} is {@code null}
    */
   public Object attribute(String name) {
-    return attributes.get(name);
+    return attributes.get(Objects.requireNonNull(name, "name"));
   }
 
-  /** Returns a description with the id masked, safe for logs. */
+  /**
+   * Describes the session with the id masked, safe for logs.
+   *
+   * @return the description, never the id; never {@code null}
+   */
   @Override
   public String toString() {
     return "Session[id=<masked>, userId=" + userId + ", attributes=" + attributes.keySet() + ", createdAt=" + createdAt

@@ -27,7 +27,7 @@ public interface SessionStore {
    *
    * @param userId the user; non-blank, at most 512 characters
    * @param attributes initial attributes, JSON values only (see {@link Session}); may be empty
-   * @return the new session, with the id to hand to the client
+   * @return the new session, with the id to hand to the client; never {@code null}
    * @throws IllegalArgumentException when the user id is blank or too long, an attribute is not a JSON value, or
    *     the attributes exceed the configured size cap
    * @throws NullPointerException when an argument is {@code null}
@@ -55,12 +55,13 @@ public interface SessionStore {
    * returns; see {@link #update(Session, Consumer)}). Otherwise one read and one conditional write, as
    * {@code find(id).flatMap(s -> update(s, change))}.
    *
-   * @param id the session id
+   * @param id the session id; any string
    * @param change edits a mutable copy of the attributes; may run more than once (see
    *     {@link #update(Session, Consumer)}), so it must have no other side effects
-   * @return the updated session, or empty when there is no such session
+   * @return the updated session (never {@code null}), or empty when there is no such session
    * @throws IllegalArgumentException when the changed attributes are not JSON values or exceed the size cap
    * @throws SessionConflictException when concurrent writers win every one of the configured attempts
+   * @throws NullPointerException when an argument is {@code null}
    * @throws SessionStoreUnavailableException when the backend fails or times out
    */
   Optional<Session> update(String id, Consumer<Map<String, Object>> change);
@@ -77,12 +78,13 @@ public interface SessionStore {
    * Each successful update increments the version and, like {@link #find(String)}, slides the idle expiry when
    * the touch threshold has passed since the last slide.
    *
-   * @param current the session as read earlier
+   * @param current the session as read earlier; not {@code null}
    * @param change edits a mutable copy of the attributes; may run more than once, so it must have no other side
    *     effects
-   * @return the updated session, or empty when the session no longer exists
+   * @return the updated session (never {@code null}), or empty when the session no longer exists
    * @throws IllegalArgumentException when the changed attributes are not JSON values or exceed the size cap
    * @throws SessionConflictException when concurrent writers win every one of the configured attempts
+   * @throws NullPointerException when an argument is {@code null}
    * @throws SessionStoreUnavailableException when the backend fails or times out
    */
   Optional<Session> update(Session current, Consumer<Map<String, Object>> change);
@@ -91,8 +93,9 @@ public interface SessionStore {
    * Gives a session a new id, keeping its user, attributes, creation time and absolute expiry; the old id stops
    * working at once (in the same atomic step). Call it on login and on every privilege change (OWASP ASVS 7.2.4).
    *
-   * @param id the current session id
+   * @param id the current session id; any string
    * @return the session under its new id, or empty when there is no such session
+   * @throws NullPointerException when an argument is {@code null}
    * @throws SessionStoreUnavailableException when the backend fails or times out
    */
   Optional<Session> rotate(String id);
@@ -100,8 +103,9 @@ public interface SessionStore {
   /**
    * Ends one session (logout).
    *
-   * @param id the session id
+   * @param id the session id; any string
    * @return whether a session record was removed
+   * @throws NullPointerException when an argument is {@code null}
    * @throws SessionStoreUnavailableException when the backend fails or times out
    */
   boolean delete(String id);
@@ -109,9 +113,10 @@ public interface SessionStore {
   /**
    * Lists a user's live sessions, e.g. for a "your devices" page. Expired entries are pruned on the way.
    *
-   * @param userId the user
-   * @return the sessions, soonest expiry first; empty when none
+   * @param userId the user; non-blank, at most 512 characters
+   * @return the sessions, soonest expiry first; empty when none; never {@code null}
    * @throws IllegalArgumentException when the user id is blank or too long
+   * @throws NullPointerException when an argument is {@code null}
    * @throws SessionStoreUnavailableException when the backend fails or times out
    */
   List<SessionInfo> findAllForUser(String userId);
@@ -119,9 +124,10 @@ public interface SessionStore {
   /**
    * Ends every session of a user (log out everywhere, OWASP ASVS 7.4.3), e.g. after a password change.
    *
-   * @param userId the user
+   * @param userId the user; non-blank, at most 512 characters
    * @return how many live sessions were ended
    * @throws IllegalArgumentException when the user id is blank or too long
+   * @throws NullPointerException when an argument is {@code null}
    * @throws SessionStoreUnavailableException when the backend fails or times out
    */
   int deleteAllForUser(String userId);

@@ -41,7 +41,11 @@ public interface SessionStoreListener {
     /** {@link SessionStore#deleteAllForUser}. */
     DELETE_ALL_FOR_USER;
 
-    /** Returns the lower-case name used in metric tags, e.g. {@code find_all_for_user}. */
+    /**
+     * Returns the lower-case name used in metric tags.
+     *
+     * @return e.g. {@code find_all_for_user}; never {@code null}
+     */
     public String tagValue() {
       return name().toLowerCase(java.util.Locale.ROOT);
     }
@@ -58,7 +62,11 @@ public interface SessionStoreListener {
     /** The backend failed; a {@link SessionStoreUnavailableException} was thrown. */
     ERROR;
 
-    /** Returns the lower-case name used in metric tags. */
+    /**
+     * Returns the lower-case name used in metric tags.
+     *
+     * @return e.g. {@code success}; never {@code null}
+     */
     public String tagValue() {
       return name().toLowerCase(java.util.Locale.ROOT);
     }
@@ -67,9 +75,9 @@ public interface SessionStoreListener {
   /**
    * Called after every operation.
    *
-   * @param operation the operation
-   * @param outcome how it ended
-   * @param elapsed how long it took, including retries
+   * @param operation the operation; never {@code null}
+   * @param outcome how it ended; never {@code null}
+   * @param elapsed how long it took, including retries; never {@code null}
    */
   default void onOperation(Operation operation, Outcome outcome, Duration elapsed) {}
 

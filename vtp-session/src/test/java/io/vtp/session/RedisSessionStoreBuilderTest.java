@@ -25,6 +25,7 @@ class RedisSessionStoreBuilderTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessage(message);
   }
 
+  /** The rule of every module: a required value never set is IllegalStateException; this builder has none. */
   @Test
   void build_defaults_buildsWithoutTouchingRedis() {
     assertThat(RedisSessionStore.builder(client).build().toString())
@@ -67,5 +68,39 @@ class RedisSessionStoreBuilderTest {
     assertThatThrownBy(() -> b.keyPrefix(null)).isInstanceOf(NullPointerException.class).hasMessage("keyPrefix");
     assertThatThrownBy(() -> RedisSessionStore.builder(null)).isInstanceOf(NullPointerException.class)
         .hasMessage("jedis");
+  }
+
+  @Test
+  void build_badIdHashKeys_failNamingTheLengthNeverTheKey() {
+    byte[] key = new byte[32];
+    byte[] other = new byte[32];
+    other[0] = 1;
+    assertRejected(b -> b.idHashKey(new byte[31]),
+        "session store 'web': idHashKey must be at least 32 bytes but was 31 bytes");
+    assertRejected(b -> b.idHashKey(key, other, new byte[8]),
+        "session store 'web': previous idHashKey [1] must be at least 32 bytes but was 8 bytes");
+    assertRejected(b -> b.idHashKey(key, other, key.clone()),
+        "session store 'web': previous idHashKey [1] must differ from the current key but was equal to it");
+    byte[][] five = new byte[5][];
+    for (int i = 0; i < five.length; i++) {
+      five[i] = new byte[32];
+      five[i][1] = (byte) (i + 1);
+    }
+    assertRejected(b -> b.idHashKey(key, five),
+        "session store 'web': previous idHashKeys must be at most 4 but were 5");
+    assertThatThrownBy(() -> RedisSessionStore.builder(client).idHashKey(null))
+        .isInstanceOf(NullPointerException.class).hasMessage("current");
+    assertThatThrownBy(() -> RedisSessionStore.builder(client).idHashKey(key, other, null))
+        .isInstanceOf(NullPointerException.class).hasMessage("previous[1]");
+  }
+
+  @Test
+  void toString_saysWhetherAKeyIsSet_neverTheKey() {
+    byte[] key = "0123456789abcdef0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    assertThat(RedisSessionStore.builder(client).build().toString()).contains("idHashKey=none (plain SHA-256)");
+    assertThat(RedisSessionStore.builder(client).idHashKey(key).build().toString()).contains("idHashKey=set]")
+        .doesNotContain("0123456789abcdef");
+    assertThat(RedisSessionStore.builder(client).idHashKey(key, new byte[32]).build().toString())
+        .contains("idHashKey=set, with previous keys]");
   }
 }

@@ -856,4 +856,152 @@ abstract class SessionStoreContract {
     assertThat(store.find(a.id())).isEmpty();
     assertThat(listener.corrupt.get()).isEqualTo(1);
   }
+
+  // ---- keyed id hashes (HMAC-SHA256 under the deployment secret) and key rotation ----
+
+  static final byte[] KEY_A = "key-A: 32 bytes or more of secret".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  static final byte[] KEY_B = "key-B: 32 bytes or more of secret".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  /** A store on a client of its own, keyed with {@code current} and accepting {@code previous}. */
+  SessionStore keyedInstance(byte[] current, byte[]... previous) {
+    client();
+    clients.add(connect());
+    return builder(clients.get(clients.size() - 1)).idHashKey(current, previous).build();
+  }
+
+  /** HMAC-SHA256 of the id's secret part, computed here independently of the store. */
+  static String hmac(byte[] key, String id) {
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+      byte[] digest = mac.doFinal(id.substring(SessionIds.TAG_LENGTH).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+    } catch (java.security.GeneralSecurityException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void idHashKey_recordsAreNamedByTheHmacOfTheId_neverByItsPlainSha256() {
+    String user = newUser();
+    Session s = keyedInstance(KEY_A).create(user, Map.of("role", "student"));
+    String recordKey = keysOf(user).get(0);
+
+    assertThat(client().hexists(recordKey, "m:" + hmac(KEY_A, s.id()))).isTrue();
+    assertThat(client().hexists(recordKey, "m:" + SessionIds.hash(s.id()))).isFalse();
+    assertThat(client().zrange(keysOf(user).get(1), 0, -1)).containsExactly(hmac(KEY_A, s.id()));
+  }
+
+  @Test
+  void idHashKey_aSessionPlantedByAnAttackerWithRedisWriteAccessButNotTheKey_isNeverAccepted() {
+    SessionStore keyed = keyedInstance(KEY_A);
+    String victim = newUser();
+    // Without the key, the best an attacker can do is name a record the unkeyed way (plain SHA-256, as any
+    // store without a key writes it) or with a key of their own. Each writes a complete, well-formed admin session.
+    Session plain = anotherInstance().create(victim, Map.of("role", "admin"));
+    Session wrongKey = keyedInstance(KEY_B).create(victim, Map.of("role", "admin"));
+    assertThat(client().hlen(keysOf(victim).get(0))).isEqualTo(4);
+
+    assertThat(keyed.find(plain.id())).isEmpty();
+    assertThat(keyed.find(wrongKey.id())).isEmpty();
+    assertThat(keyed.rotate(plain.id())).isEmpty();
+    assertThat(keyed.update(plain.id(), m -> m.put("x", 1))).isEmpty();
+    // The honest session of the same user still works.
+    Session honest = keyed.create(victim, Map.of("role", "student"));
+    assertThat(keyed.find(honest.id())).contains(honest);
+  }
+
+  @Test
+  void idHashKey_previousKey_findMovesTheSessionToTheCurrentKey_withOneMoreRoundTripOnce() {
+    String user = newUser();
+    SessionStore before = keyedInstance(KEY_A);
+    Session s = before.create(user, Map.of("a", 1));
+    Session warm = before.create(user, Map.of());
+    SessionStore after = keyedInstance(KEY_B, KEY_A);
+    after.find(warm.id()); // scripts loaded on the node of this slot
+
+    Map<String, Long> first = commandsOf(() -> assertThat(after.find(s.id())).hasValueSatisfying(found -> {
+      assertThat(found.id()).isEqualTo(s.id());
+      assertThat(found.attributes()).isEqualTo(Map.of("a", 1L));
+      assertThat(found.createdAt()).isEqualTo(s.createdAt());
+      assertThat(found.absoluteExpiresAt()).isEqualTo(s.absoluteExpiresAt());
+    }));
+    // One miss under the current key, then one rotate script under the previous key that moves the record.
+    assertThat(first).containsEntry("evalsha", 2L).doesNotContainKey("eval");
+    String recordKey = keysOf(user).get(0);
+    assertThat(client().hexists(recordKey, "m:" + hmac(KEY_B, s.id()))).isTrue();
+    assertThat(client().hexists(recordKey, "m:" + hmac(KEY_A, s.id()))).isFalse();
+
+    SessionStore third = keyedInstance(KEY_B, KEY_A);
+    third.find(warm.id());
+    clock.advance(TOUCH.plusSeconds(1));
+    assertOneRoundTrip(commandsOf(() -> assertThat(third.find(s.id())).isPresent()));
+  }
+
+  @Test
+  void idHashKey_previousKey_unknownIdCostsOneMoreRoundTripPerPreviousKey() {
+    String user = newUser();
+    SessionStore after = keyedInstance(KEY_B, KEY_A);
+    Session warm = after.create(user, Map.of());
+    after.find(warm.id());
+    after.delete(after.create(user, Map.of()).id());
+    String unknown = SessionIds.userTag(user) + warm.id().substring(SessionIds.TAG_LENGTH, SessionIds.ID_LENGTH - 1)
+        + (warm.id().endsWith("A") ? "Q" : "A");
+
+    Map<String, Long> calls = commandsOf(() -> assertThat(after.find(unknown)).isEmpty());
+
+    assertThat(calls).containsEntry("evalsha", 2L);
+  }
+
+  @Test
+  void idHashKey_previousKey_logoutRotationAndUpdateReachSessionsWrittenBeforeTheRotation() {
+    String user = newUser();
+    SessionStore before = keyedInstance(KEY_A);
+    Session loggedOut = before.create(user, Map.of());
+    Session rotated = before.create(user, Map.of("r", 1));
+    Session updated = before.create(user, Map.of("u", 1));
+    SessionStore after = keyedInstance(KEY_B, KEY_A);
+
+    assertThat(after.delete(loggedOut.id())).isTrue();
+    assertThat(before.find(loggedOut.id())).isEmpty();
+    assertThat(after.find(loggedOut.id())).isEmpty();
+
+    Session next = after.rotate(rotated.id()).orElseThrow();
+    assertThat(next.attributes()).isEqualTo(Map.of("r", 1L));
+    assertThat(after.find(rotated.id())).isEmpty();
+    assertThat(before.find(rotated.id())).isEmpty();
+    assertThat(after.find(next.id())).isPresent();
+    assertThat(client().hexists(keysOf(user).get(0), "m:" + hmac(KEY_B, next.id()))).isTrue();
+
+    assertThat(after.update(updated.id(), m -> m.put("u", 2))).hasValueSatisfying(
+        u -> assertThat(u.attributes()).isEqualTo(Map.of("u", 2L)));
+    assertThat(keyedInstance(KEY_B).find(updated.id())).hasValueSatisfying(
+        u -> assertThat(u.attributes()).isEqualTo(Map.of("u", 2L)));
+  }
+
+  @Test
+  void idHashKey_twoStepRollout_instancesOnEitherStepFindEverySession() {
+    String user = newUser();
+    // Step 1: every instance keeps A current and accepts B. Step 2 rolls out one instance at a time.
+    SessionStore step1 = keyedInstance(KEY_A, KEY_B);
+    SessionStore step2 = keyedInstance(KEY_B, KEY_A);
+    Session fromStep1 = step1.create(user, Map.of("by", 1));
+    Session fromStep2 = step2.create(user, Map.of("by", 2));
+
+    for (int round = 0; round < 3; round++) {
+      clock.advance(TOUCH.plusSeconds(1));
+      for (SessionStore store : List.of(step2, step1)) {
+        assertThat(store.find(fromStep1.id())).isPresent();
+        assertThat(store.find(fromStep2.id())).isPresent();
+      }
+    }
+    // The rollout done (every instance on step 2), each session is moved to B on its next use; from then on a store
+    // without the previous key finds it.
+    clock.advance(TOUCH.plusSeconds(1));
+    assertThat(step2.find(fromStep1.id())).isPresent();
+    assertThat(step2.find(fromStep2.id())).isPresent();
+    SessionStore onlyB = keyedInstance(KEY_B);
+    assertThat(onlyB.find(fromStep1.id())).isPresent();
+    assertThat(onlyB.find(fromStep2.id())).isPresent();
+  }
 }

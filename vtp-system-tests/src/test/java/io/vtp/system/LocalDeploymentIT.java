@@ -23,7 +23,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Runs the README's main-job command ({@code deployment/local/vtp up}) and checks the deployment through nginx:
- * health, spreading, shared sessions, a backend SIGKILLed under load, scaling under load, and a clean {@code down}.
+ * health, spreading, shared sessions, a backend SIGKILLed under load, scaling under load, Redis refusing clients without
+ * credentials, and a clean {@code down}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalDeploymentIT {
@@ -95,7 +96,9 @@ class LocalDeploymentIT {
   @Test
   @Order(3)
   void cacheEntries_liveInTheCacheRedis_sessionsInTheNoevictionRedis() throws Exception {
-    HttpResponse<String> login = HTTP.send(HttpRequest.newBuilder(URI.create(deployment.url("/api/v1/auth/login")))
+    // Straight to backend-1: nginx's login rate (5r/m) belongs to the other tests.
+    URI direct = URI.create("http://127.0.0.1:" + (deployment.basePort + 1) + "/api/v1/auth/login");
+    HttpResponse<String> login = HTTP.send(HttpRequest.newBuilder(direct)
         .header("Content-Type", "application/json").header("X-Token-Type", "bearer")
         .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"student@vtp.local\",\"password\":\"demo-password-123\"}"))
         .build(), HttpResponse.BodyHandlers.ofString());
@@ -117,7 +120,10 @@ class LocalDeploymentIT {
   }
 
   private static String redisCli(String port, String... args) throws Exception {
-    List<String> cmd = new java.util.ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p", port));
+    // As the deployment's admin user (the app's user may not run CONFIG or KEYS).
+    String admin = Files.readString(deployment.state.resolve("redis-admin-password")).trim();
+    List<String> cmd = new java.util.ArrayList<>(List.of("redis-cli", "--no-auth-warning", "-h", "127.0.0.1", "-p",
+        port, "--user", "vtp-admin", "--pass", admin));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
@@ -169,6 +175,43 @@ class LocalDeploymentIT {
 
   @Test
   @Order(6)
+  void redis_refusesClientsWithoutCredentials_andTheAppUserHasNoAdminCommands() throws Exception {
+    String port = deployment.env.get("VTP_REDIS_PORT");
+    String password = Files.readString(deployment.state.resolve("redis-password")).trim();
+    // No credentials: the default user is off.
+    assertThat(Faults.exec(Duration.ofSeconds(5), "redis-cli", "-h", "127.0.0.1", "-p", port, "PING"))
+        .contains("NOAUTH").doesNotContain("PONG");
+    assertThat(Faults.exec(Duration.ofSeconds(5), "redis-cli", "-h", "127.0.0.1", "-p", port, "SET", "vtp:x", "1"))
+        .contains("NOAUTH");
+    // The default user with a guessed password, and the app's user with a wrong one.
+    assertThat(Faults.exec(Duration.ofSeconds(5), "redis-cli", "--no-auth-warning", "-h", "127.0.0.1", "-p", port,
+        "--pass", password, "PING")).doesNotContain("PONG");
+    assertThat(Faults.exec(Duration.ofSeconds(5), "redis-cli", "--no-auth-warning", "-h", "127.0.0.1", "-p", port,
+        "--user", "vtp", "--pass", password + "x", "PING")).contains("WRONGPASS").doesNotContain("PONG");
+    // The app's own credentials work, but not for administration.
+    String[] app = {"redis-cli", "--no-auth-warning", "-h", "127.0.0.1", "-p", port, "--user", "vtp", "--pass",
+        password};
+    assertThat(Faults.exec(Duration.ofSeconds(5), concat(app, "PING"))).isEqualTo("PONG");
+    assertThat(Faults.exec(Duration.ofSeconds(5), concat(app, "CONFIG", "GET", "requirepass"))).contains("NOPERM");
+    assertThat(Faults.exec(Duration.ofSeconds(5), concat(app, "FLUSHALL"))).contains("NOPERM");
+    // The backends reach Redis with those credentials (REDIS_URL=redis://vtp:...@): a login stores a session there.
+    // Straight to backend-1, not through nginx, whose login rate (5r/m) the earlier test used.
+    URI direct = URI.create("http://127.0.0.1:" + (deployment.basePort + 1) + "/api/v1/auth/login");
+    HttpResponse<String> login = HTTP.send(HttpRequest.newBuilder(direct)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"teacher@vtp.local\",\"password\":\"demo-password-123\"}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Test
+  @Order(7)
   void down_leavesNoProcessBehind() throws Exception {
     List<Long> before = deployment.recordedPids();
     before.addAll(deployment.processesOfThisDeployment());

@@ -400,8 +400,9 @@ class ReliabilityIT {
             restart = ex.submit(() -> d.run("up", "--instances", Integer.toString(N)));
             // Recovery counts from the moment the restarted Redis answers, not from the start of `vtp up`.
             String port = d.env.get("VTP_REDIS_PORT");
-            while (!"PONG".equals(Faults.exec(Duration.ofSeconds(5), "redis-cli", "-h", "127.0.0.1", "-p", port,
-                "PING")) && ms(back) < 60_000) {
+            String password = Files.readString(d.state.resolve("redis-password")).trim();
+            while (!"PONG".equals(Faults.exec(Duration.ofSeconds(5), "redis-cli", "--no-auth-warning", "-h",
+                "127.0.0.1", "-p", port, "--user", "vtp", "--pass", password, "PING")) && ms(back) < 60_000) {
               Thread.sleep(50);
             }
             back = System.nanoTime();

@@ -167,6 +167,14 @@ class ReliabilityRedisTopologiesIT {
     return p;
   }
 
+  /** redis-cli against a Redis the deployment started: it has ACLs, so log in as the app's user. */
+  static String deploymentCli(Deployment d, int port, String... args) throws java.io.IOException {
+    String password = Files.readString(d.state.resolve("redis-password")).trim();
+    List<String> auth = new ArrayList<>(List.of("--no-auth-warning", "--user", "vtp", "--pass", password));
+    auth.addAll(List.of(args));
+    return cli(port, auth.toArray(String[]::new));
+  }
+
   static String cli(int port, String... args) {
     List<String> cmd = new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(port)));
     cmd.addAll(List.of(args));
@@ -198,10 +206,10 @@ class ReliabilityRedisTopologiesIT {
         Deployment.sleep(Duration.ofSeconds(1));
         Faults.signal("STOP", frozen);
         long stopAt = System.nanoTime();
-        while (ms(stopAt) < 12_000 && !cli(node1, "CLUSTER", "INFO").contains("cluster_state:fail")) {
+        while (ms(stopAt) < 12_000 && !deploymentCli(d, node1, "CLUSTER", "INFO").contains("cluster_state:fail")) {
           Thread.sleep(100);
         }
-        clusterDownMs = cli(node1, "CLUSTER", "INFO").contains("cluster_state:fail") ? ms(stopAt) : -1;
+        clusterDownMs = deploymentCli(d, node1, "CLUSTER", "INFO").contains("cluster_state:fail") ? ms(stopAt) : -1;
         for (int i = 1; i <= N; i++) {
           meDuring.add(Faults.status(f.backend(i, "/api/v1/auth/me"), token));
         }

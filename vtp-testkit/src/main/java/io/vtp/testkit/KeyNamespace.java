@@ -29,8 +29,9 @@ public final class KeyNamespace implements AutoCloseable {
   /**
    * Creates a new, unique namespace whose prefix starts with a readable label.
    *
-   * @param label e.g. the test class's simple name
-   * @return a new namespace such as {@code test:sessionstoreit-k3j9x:}
+   * @param label e.g. the test class's simple name; not {@code null}
+   * @return a new namespace such as {@code test:sessionstoreit-k3j9x:}; never {@code null}
+   * @throws NullPointerException when {@code label} is {@code null}
    */
   public static KeyNamespace create(String label) {
     String clean = Objects.requireNonNull(label, "label").toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
@@ -41,7 +42,11 @@ public final class KeyNamespace implements AutoCloseable {
     return new KeyNamespace("test:" + clean + "-" + random + ":");
   }
 
-  /** Returns the prefix, ending in {@code ':'}. */
+  /**
+   * Returns the prefix, ending in {@code ':'}.
+   *
+   * @return the prefix, ending in {@code ':'}; never {@code null}
+   */
   public String prefix() {
     return prefix;
   }
@@ -49,18 +54,20 @@ public final class KeyNamespace implements AutoCloseable {
   /**
    * Returns {@code prefix + name}.
    *
-   * @param name the key's own name
-   * @return the namespaced key
+   * @param name the key's own name; not {@code null}
+   * @return the namespaced key; never {@code null}
+   * @throws NullPointerException when {@code name} is {@code null}
    */
   public String key(String name) {
-    return prefix + name;
+    return prefix + Objects.requireNonNull(name, "name");
   }
 
   /**
    * Registers a server whose keys under this prefix are deleted on {@link #close()}.
    *
-   * @param server the server
+   * @param server the server; not {@code null}
    * @return this namespace
+   * @throws NullPointerException when {@code server} is {@code null}
    */
   public synchronized KeyNamespace cleanOnClose(RedisServer server) {
     servers.add(Objects.requireNonNull(server, "server"));
@@ -70,19 +77,22 @@ public final class KeyNamespace implements AutoCloseable {
   /**
    * Registers every node of a cluster for clean-up.
    *
-   * @param cluster the cluster
+   * @param cluster the cluster; not {@code null}
    * @return this namespace
+   * @throws NullPointerException when {@code cluster} is {@code null}
    */
   public synchronized KeyNamespace cleanOnClose(RedisCluster cluster) {
-    servers.addAll(cluster.nodes());
+    servers.addAll(Objects.requireNonNull(cluster, "cluster").nodes());
     return this;
   }
 
   /**
    * Deletes every key under this prefix on one server now.
    *
-   * @param server the server
+   * @param server the server; not {@code null}
    * @return how many keys were deleted
+   * @throws NullPointerException when {@code server} is {@code null}
+   * @throws redis.clients.jedis.exceptions.JedisException when the server does not answer
    */
   public long deleteKeys(RedisServer server) {
     long deleted = 0;

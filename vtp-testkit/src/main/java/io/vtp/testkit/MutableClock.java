@@ -19,13 +19,18 @@ public final class MutableClock extends Clock {
   /**
    * Creates a clock at the given instant.
    *
-   * @param start the initial time; never {@code null}
+   * @param start the initial time; not {@code null}
+   * @throws NullPointerException when {@code start} is {@code null}
    */
   public MutableClock(Instant start) {
     this.now = new AtomicReference<>(Objects.requireNonNull(start, "start"));
   }
 
-  /** Returns a clock that starts at the current system time, in whole milliseconds (as most stores keep it). */
+  /**
+   * Returns a clock that starts at the current system time, in whole milliseconds (as most stores keep it).
+   *
+   * @return a new clock; never {@code null}
+   */
   public static MutableClock startingNow() {
     return atMillis(System.currentTimeMillis());
   }
@@ -34,7 +39,7 @@ public final class MutableClock extends Clock {
    * Returns a clock that starts at a given number of milliseconds after the epoch.
    *
    * @param epochMillis the start
-   * @return the clock
+   * @return a new clock; never {@code null}
    */
   public static MutableClock atMillis(long epochMillis) {
     return new MutableClock(Instant.ofEpochMilli(epochMillis));
@@ -43,7 +48,8 @@ public final class MutableClock extends Clock {
   /**
    * Moves the clock forward (or back, with a negative duration).
    *
-   * @param d how far; never {@code null}
+   * @param d how far; not {@code null}
+   * @throws NullPointerException when {@code d} is {@code null}
    */
   public void advance(Duration d) {
     Objects.requireNonNull(d, "d");
@@ -53,7 +59,8 @@ public final class MutableClock extends Clock {
   /**
    * Sets the clock.
    *
-   * @param instant the new time; never {@code null}
+   * @param instant the new time; not {@code null}
+   * @throws NullPointerException when {@code instant} is {@code null}
    */
   public void set(Instant instant) {
     now.set(Objects.requireNonNull(instant, "instant"));
@@ -74,7 +81,12 @@ public final class MutableClock extends Clock {
     return ZoneOffset.UTC;
   }
 
-  /** Returns this clock: the zone does not matter to instants. */
+  /**
+   * Returns this clock: the zone does not matter to instants.
+   *
+   * @param zone ignored; may be {@code null}
+   * @return this clock; never {@code null}
+   */
   @Override
   public Clock withZone(ZoneId zone) {
     return this;

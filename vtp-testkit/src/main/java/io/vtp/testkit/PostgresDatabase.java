@@ -20,27 +20,47 @@ public final class PostgresDatabase implements AutoCloseable {
     this.name = name;
   }
 
-  /** Returns the server this database lives on (for its fault hooks). */
+  /**
+   * Returns the server this database lives on (for its fault hooks).
+   *
+   * @return the server this database lives on (for its fault hooks); never {@code null}
+   */
   public PostgresServer server() {
     return server;
   }
 
-  /** Returns the database name. */
+  /**
+   * Returns the database name.
+   *
+   * @return the database name; never {@code null}
+   */
   public String name() {
     return name;
   }
 
-  /** Returns the JDBC URL, without credentials. */
+  /**
+   * Returns the JDBC URL, without credentials.
+   *
+   * @return the JDBC URL, without credentials; never {@code null}
+   */
   public String jdbcUrl() {
     return server.jdbcUrl(name);
   }
 
-  /** Returns the user to connect as. */
+  /**
+   * Returns the user to connect as.
+   *
+   * @return the user to connect as; never {@code null}
+   */
   public String user() {
     return server.user();
   }
 
-  /** Returns the password (may be empty). */
+  /**
+   * Returns the password (may be empty).
+   *
+   * @return the password (may be empty); never {@code null}
+   */
   public String password() {
     return server.password();
   }
@@ -64,7 +84,7 @@ public final class PostgresDatabase implements AutoCloseable {
   /**
    * Opens a connection to this database.
    *
-   * @return an open connection the caller closes
+   * @return an open connection the caller closes; never {@code null}
    * @throws SQLException when the server refuses
    */
   public Connection connect() throws SQLException {

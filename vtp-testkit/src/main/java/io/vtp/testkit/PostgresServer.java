@@ -38,22 +38,38 @@ public final class PostgresServer {
     this.onClose = onClose;
   }
 
-  /** Returns the host, e.g. {@code 127.0.0.1}. */
+  /**
+   * Returns the host, e.g. {@code 127.0.0.1}.
+   *
+   * @return the host, e.g. {@code 127.0.0.1}; never {@code null}
+   */
   public String host() {
     return host;
   }
 
-  /** Returns the TCP port. */
+  /**
+   * Returns the TCP port.
+   *
+   * @return the TCP port
+   */
   public int port() {
     return port;
   }
 
-  /** Returns the user tests connect as. */
+  /**
+   * Returns the user tests connect as.
+   *
+   * @return the user tests connect as; never {@code null}
+   */
   public String user() {
     return user;
   }
 
-  /** Returns that user's password (empty when the server trusts loopback connections). */
+  /**
+   * Returns that user's password (empty when the server trusts loopback connections).
+   *
+   * @return that user's password (empty when the server trusts loopback connections); never {@code null}
+   */
   public String password() {
     return password;
   }
@@ -61,23 +77,25 @@ public final class PostgresServer {
   /**
    * Returns the JDBC URL of a database on this server.
    *
-   * @param database the database name
-   * @return a {@code jdbc:postgresql://} URL
+   * @param database the database name; not {@code null}
+   * @return a {@code jdbc:postgresql://} URL; never {@code null}
+   * @throws NullPointerException when {@code database} is {@code null}
    */
   public String jdbcUrl(String database) {
-    return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+    return "jdbc:postgresql://" + host + ":" + port + "/" + Objects.requireNonNull(database, "database");
   }
 
   /**
    * Creates a new, empty database with a unique name that starts with the given prefix. The caller closes it
    * to drop it.
    *
-   * @param prefix a readable prefix, e.g. the test class name; non-alphanumerics are replaced
+   * @param prefix a readable prefix, e.g. the test class name; non-alphanumerics are replaced; not {@code null}
    * @return the new database; never {@code null}
+   * @throws NullPointerException when {@code prefix} is {@code null}
    * @throws TestkitException when the server refuses
    */
   public PostgresDatabase createDatabase(String prefix) {
-    String clean = prefix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "_");
+    String clean = Objects.requireNonNull(prefix, "prefix").toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "_");
     if (clean.length() > 40) {
       clean = clean.substring(clean.length() - 40);
     }
@@ -101,12 +119,15 @@ public final class PostgresServer {
   /**
    * Opens a JDBC connection with the given login timeout.
    *
-   * @param database the database
-   * @param timeout connect and socket timeout
-   * @return an open connection the caller closes
+   * @param database the database; not {@code null}
+   * @param timeout connect and socket timeout; not {@code null}
+   * @return an open connection the caller closes; never {@code null}
+   * @throws NullPointerException when an argument is {@code null}
    * @throws SQLException when the server does not accept it
    */
   public Connection connect(String database, Duration timeout) throws SQLException {
+    Objects.requireNonNull(database, "database");
+    Objects.requireNonNull(timeout, "timeout");
     Properties props = new Properties();
     props.setProperty("user", user);
     props.setProperty("password", password);
@@ -116,7 +137,11 @@ public final class PostgresServer {
     return DriverManager.getConnection(jdbcUrl(database), props);
   }
 
-  /** Returns whether the server accepts a connection and answers {@code SELECT 1} within 1 s. */
+  /**
+   * Returns whether the server accepts a connection and answers {@code SELECT 1} within 1 s.
+   *
+   * @return whether the server accepts a connection and answers {@code SELECT 1} within 1 s
+   */
   public boolean isAnswering() {
     try (Connection c = connect(adminDatabase, Duration.ofSeconds(1)); Statement s = c.createStatement()) {
       s.execute("SELECT 1");
@@ -126,32 +151,57 @@ public final class PostgresServer {
     }
   }
 
-  /** Returns whether the testkit started this server (so the fault hooks work). */
+  /**
+   * Returns whether the testkit started this server (so the fault hooks work).
+   *
+   * @return whether the testkit started this server (so the fault hooks work)
+   */
   public boolean isManaged() {
     return process != null;
   }
 
-  /** Returns the postmaster's process id. @throws TestkitException when not managed */
+  /**
+   * Returns the postmaster's process id.
+   *
+   * @return the postmaster's process id
+   * @throws TestkitException when not managed (it was not started by the testkit)
+   */
   public long pid() {
     return managed("pid").pid();
   }
 
-  /** Freezes the postmaster and every backend with SIGSTOP. @throws TestkitException when not managed */
+  /**
+   * Freezes the postmaster and every backend with SIGSTOP.
+   *
+   * @throws TestkitException when not managed (it was not started by the testkit)
+   */
   public void pause() {
     managed("pause").pause();
   }
 
-  /** Thaws a paused server with SIGCONT. @throws TestkitException when not managed */
+  /**
+   * Thaws a paused server with SIGCONT.
+   *
+   * @throws TestkitException when not managed (it was not started by the testkit)
+   */
   public void resume() {
     managed("resume").resume();
   }
 
-  /** Kills the postmaster and its backends with SIGKILL. @throws TestkitException when not managed */
+  /**
+   * Kills the postmaster and its backends with SIGKILL.
+   *
+   * @throws TestkitException when not managed (it was not started by the testkit)
+   */
   public void kill() {
     managed("kill").kill();
   }
 
-  /** Stops the server with a fast shutdown (SIGINT). @throws TestkitException when not managed */
+  /**
+   * Stops the server with a fast shutdown (SIGINT).
+   *
+   * @throws TestkitException when not managed (it was not started by the testkit)
+   */
   public void stop() {
     managed("stop").stop("INT");
   }

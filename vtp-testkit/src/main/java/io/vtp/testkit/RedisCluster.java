@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -30,12 +31,20 @@ public final class RedisCluster implements RedisDeployment {
     this.nodes = List.copyOf(nodes);
   }
 
-  /** Returns the master nodes, in slot order. */
+  /**
+   * Returns the master nodes, in slot order.
+   *
+   * @return the master nodes, in slot order; never {@code null}
+   */
   public List<RedisServer> nodes() {
     return nodes;
   }
 
-  /** Returns the seed addresses of every node. */
+  /**
+   * Returns the seed addresses of every node.
+   *
+   * @return the seed addresses of every node; never {@code null}
+   */
   public Set<HostAndPort> hostAndPorts() {
     Set<HostAndPort> set = new LinkedHashSet<>();
     nodes.forEach(n -> set.add(n.hostAndPort()));
@@ -63,15 +72,20 @@ public final class RedisCluster implements RedisDeployment {
   /**
    * Returns the node that owns a key's slot.
    *
-   * @param key the key (hash tags honoured)
-   * @return the owning node
+   * @param key the key (hash tags honoured); not {@code null}
+   * @return the owning node; never {@code null}
+   * @throws NullPointerException when {@code key} is {@code null}
    */
   public RedisServer nodeForKey(String key) {
-    int slot = JedisClusterCRC16.getSlot(key);
+    int slot = JedisClusterCRC16.getSlot(Objects.requireNonNull(key, "key"));
     return nodes.get(Math.min(nodes.size() - 1, slot * nodes.size() / SLOTS));
   }
 
-  /** Returns command calls summed over all nodes (see {@link RedisServer#commandCalls()}). */
+  /**
+   * Returns command calls summed over all nodes (see {@link RedisServer#commandCalls()}).
+   *
+   * @return command calls summed over all nodes (see {@link RedisServer#commandCalls()}); never {@code null}
+   */
   @Override
   public Map<String, Long> commandCalls() {
     Map<String, Long> total = new LinkedHashMap<>();
@@ -88,7 +102,7 @@ public final class RedisCluster implements RedisDeployment {
   /**
    * Returns the {@code cluster_state} every answering node reports, e.g. {@code ok} or {@code fail}.
    *
-   * @return node address to state ({@code unreachable} when it does not answer)
+   * @return node address to state ({@code unreachable} when it does not answer); never {@code null}
    */
   public Map<String, String> clusterStates() {
     Map<String, String> states = new LinkedHashMap<>();
@@ -107,11 +121,12 @@ public final class RedisCluster implements RedisDeployment {
   /**
    * Waits until every node reports {@code cluster_state:ok} and knows all three nodes.
    *
-   * @param timeout how long to wait
+   * @param timeout how long to wait; not {@code null}
+   * @throws NullPointerException when {@code timeout} is {@code null}
    * @throws TestkitException when the cluster is not ok in time
    */
   public void awaitOk(Duration timeout) {
-    Instant deadline = Instant.now().plus(timeout);
+    Instant deadline = Instant.now().plus(Objects.requireNonNull(timeout, "timeout"));
     String last = "";
     while (Instant.now().isBefore(deadline)) {
       boolean ok = true;

@@ -36,22 +36,38 @@ public final class RedisServer implements RedisDeployment {
     this.onClose = onClose;
   }
 
-  /** Returns the host, e.g. {@code 127.0.0.1}. */
+  /**
+   * Returns the host, e.g. {@code 127.0.0.1}.
+   *
+   * @return the host, e.g. {@code 127.0.0.1}; never {@code null}
+   */
   public String host() {
     return host;
   }
 
-  /** Returns the TCP port. */
+  /**
+   * Returns the TCP port.
+   *
+   * @return the TCP port
+   */
   public int port() {
     return port;
   }
 
-  /** Returns host and port for Jedis. */
+  /**
+   * Returns host and port for Jedis.
+   *
+   * @return host and port for Jedis; never {@code null}
+   */
   public HostAndPort hostAndPort() {
     return new HostAndPort(host, port);
   }
 
-  /** Returns the {@code redis://host:port} URI (with the password, if the server has one). */
+  /**
+   * Returns the {@code redis://host:port} URI (with the password, if the server has one).
+   *
+   * @return the {@code redis://host:port} URI (with the password, if the server has one); never {@code null}
+   */
   public URI uri() {
     return URI.create("redis://" + (password == null ? "" : ":" + password + "@") + host + ":" + port);
   }
@@ -68,11 +84,12 @@ public final class RedisServer implements RedisDeployment {
   /**
    * Returns a client configuration with the given connect and read timeout.
    *
-   * @param timeout connect and socket timeout; positive
+   * @param timeout connect and socket timeout; positive, not {@code null}
    * @return the configuration; never {@code null}
+   * @throws NullPointerException when {@code timeout} is {@code null}
    */
   public JedisClientConfig clientConfig(Duration timeout) {
-    int millis = Math.toIntExact(timeout.toMillis());
+    int millis = Math.toIntExact(Objects.requireNonNull(timeout, "timeout").toMillis());
     DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder()
         .connectionTimeoutMillis(millis)
         .socketTimeoutMillis(millis);
@@ -114,14 +131,22 @@ public final class RedisServer implements RedisDeployment {
     }
   }
 
-  /** Returns the server's number of keys in database 0. */
+  /**
+   * Returns the server's number of keys in database 0.
+   *
+   * @return the server's number of keys in database 0
+   */
   public long dbSize() {
     try (Jedis admin = admin()) {
       return admin.dbSize();
     }
   }
 
-  /** Returns whether the server answers {@code PING} within 1 s. */
+  /**
+   * Returns whether the server answers {@code PING} within 1 s.
+   *
+   * @return whether the server answers {@code PING} within 1 s
+   */
   public boolean isAnswering() {
     try (Jedis j = new Jedis(hostAndPort(), clientConfig(Duration.ofSeconds(1)))) {
       return "PONG".equals(j.ping());
@@ -130,32 +155,57 @@ public final class RedisServer implements RedisDeployment {
     }
   }
 
-  /** Returns whether the testkit started this server (so the fault hooks work). */
+  /**
+   * Returns whether the testkit started this server (so the fault hooks work).
+   *
+   * @return whether the testkit started this server (so the fault hooks work)
+   */
   public boolean isManaged() {
     return process != null;
   }
 
-  /** Returns the server's process id. @throws TestkitException when not {@linkplain #isManaged() managed} */
+  /**
+   * Returns the server's process id.
+   *
+   * @return the server's process id
+   * @throws TestkitException when not {@linkplain #isManaged() managed}
+   */
   public long pid() {
     return managed("pid").pid();
   }
 
-  /** Freezes the server with SIGSTOP: connections stay open, nothing answers. @throws TestkitException when not managed */
+  /**
+   * Freezes the server with SIGSTOP: connections stay open, nothing answers.
+   *
+   * @throws TestkitException when not managed (it was not started by the testkit)
+   */
   public void pause() {
     managed("pause").pause();
   }
 
-  /** Thaws a paused server with SIGCONT. @throws TestkitException when not managed */
+  /**
+   * Thaws a paused server with SIGCONT.
+   *
+   * @throws TestkitException when not managed (it was not started by the testkit)
+   */
   public void resume() {
     managed("resume").resume();
   }
 
-  /** Kills the server with SIGKILL (no persistence on exit). @throws TestkitException when not managed */
+  /**
+   * Kills the server with SIGKILL (no persistence on exit).
+   *
+   * @throws TestkitException when not managed (it was not started by the testkit)
+   */
   public void kill() {
     managed("kill").kill();
   }
 
-  /** Stops the server cleanly (SIGTERM). @throws TestkitException when not managed */
+  /**
+   * Stops the server cleanly (SIGTERM).
+   *
+   * @throws TestkitException when not managed (it was not started by the testkit)
+   */
   public void stop() {
     managed("stop").stop("TERM");
   }
@@ -173,11 +223,12 @@ public final class RedisServer implements RedisDeployment {
   /**
    * Waits until the server answers {@code PING}.
    *
-   * @param timeout how long to wait
-   * @throws TestkitException when it does not answer in time
+   * @param timeout how long to wait; not {@code null}
+   * @throws NullPointerException when {@code timeout} is {@code null}
+   * @throws TestkitException when it does not answer in time, or it exits while starting
    */
   public void awaitAnswering(Duration timeout) {
-    Instant deadline = Instant.now().plus(timeout);
+    Instant deadline = Instant.now().plus(Objects.requireNonNull(timeout, "timeout"));
     while (Instant.now().isBefore(deadline)) {
       if (isAnswering()) {
         return;

@@ -61,7 +61,7 @@ public final class TestServers implements AutoCloseable {
   /**
    * Creates a server provider that reads the process environment.
    *
-   * @return a new provider; the caller closes it
+   * @return a new provider; the caller closes it; never {@code null}
    */
   public static TestServers create() {
     return new TestServers(System.getenv());
@@ -70,8 +70,9 @@ public final class TestServers implements AutoCloseable {
   /**
    * Creates a server provider that reads the given environment instead of the process's.
    *
-   * @param env environment variables; never {@code null}
-   * @return a new provider; the caller closes it
+   * @param env environment variables; not {@code null}
+   * @return a new provider; the caller closes it; never {@code null}
+   * @throws NullPointerException when {@code env} is {@code null}
    */
   public static TestServers create(Map<String, String> env) {
     return new TestServers(Objects.requireNonNull(env, "env"));
@@ -148,12 +149,20 @@ public final class TestServers implements AutoCloseable {
     return postgres;
   }
 
-  /** Returns the shared Redis if it was started, or {@code null}. */
+  /**
+   * Returns the shared Redis if it was started, or {@code null}.
+   *
+   * @return the shared Redis if it was started, or {@code null}
+   */
   synchronized RedisServer redisIfStarted() {
     return redis;
   }
 
-  /** Returns the shared Redis Cluster if it was started, or {@code null}. */
+  /**
+   * Returns the shared Redis Cluster if it was started, or {@code null}.
+   *
+   * @return the shared Redis Cluster if it was started, or {@code null}
+   */
   synchronized RedisCluster redisClusterIfStarted() {
     return cluster;
   }
@@ -161,7 +170,7 @@ public final class TestServers implements AutoCloseable {
   /**
    * Starts a Redis server owned by the caller, from the machine's {@code redis-server}, so its fault hooks work.
    *
-   * @return a new, answering server
+   * @return a new, answering server; never {@code null}
    * @throws TestkitException when there is no {@code redis-server} binary
    */
   public synchronized RedisServer startRedis() {
@@ -172,7 +181,7 @@ public final class TestServers implements AutoCloseable {
   /**
    * Starts a 3-master Redis Cluster owned by the caller, with a 2 s node timeout.
    *
-   * @return a new cluster in state {@code ok}
+   * @return a new cluster in state {@code ok}; never {@code null}
    * @throws TestkitException when there is no {@code redis-server} binary
    */
   public synchronized RedisCluster startRedisCluster() {
@@ -182,11 +191,14 @@ public final class TestServers implements AutoCloseable {
   /**
    * Starts a 3-master Redis Cluster owned by the caller.
    *
-   * @param nodeTimeout {@code cluster-node-timeout}: how long a silent master takes to be marked failed
-   * @return a new cluster in state {@code ok}
+   * @param nodeTimeout {@code cluster-node-timeout}: how long a silent master takes to be marked failed; not
+   *     {@code null}
+   * @return a new cluster in state {@code ok}; never {@code null}
+   * @throws NullPointerException when {@code nodeTimeout} is {@code null}
    * @throws TestkitException when there is no {@code redis-server} binary
    */
   public synchronized RedisCluster startRedisCluster(Duration nodeTimeout) {
+    Objects.requireNonNull(nodeTimeout, "nodeTimeout");
     ensureOpen();
     if (Binaries.redisServer().isEmpty()) {
       throw new TestkitException("no Redis Cluster for tests: install redis-server " + Launchers.INSTALL_HINT
@@ -200,7 +212,7 @@ public final class TestServers implements AutoCloseable {
   /**
    * Starts a PostgreSQL server owned by the caller, from the machine's binaries, so its fault hooks work.
    *
-   * @return a new, answering server
+   * @return a new, answering server; never {@code null}
    * @throws TestkitException when there are no PostgreSQL binaries
    */
   public synchronized PostgresServer startPostgres() {
@@ -212,6 +224,7 @@ public final class TestServers implements AutoCloseable {
    * Stops a server or cluster this provider started, before {@link #close()}.
    *
    * @param server a {@link RedisServer}, {@link RedisCluster} or {@link PostgresServer}
+   * @throws IllegalArgumentException when {@code server} is none of those (or {@code null})
    */
   public void stop(Object server) {
     if (server instanceof RedisServer) {

@@ -3,6 +3,8 @@ package io.vtp.testkit;
 /**
  * Thrown when the testkit cannot provide a server: nothing to start, a server that did not come up, or a
  * fault hook used on a server the testkit does not own. The message says what to install or set.
+ *
+ * <p>Immutable and thread-safe.
  */
 public final class TestkitException extends RuntimeException {
   private static final long serialVersionUID = 1L;

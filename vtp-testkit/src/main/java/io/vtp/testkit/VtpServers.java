@@ -23,6 +23,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * Shared servers start once per test run (JVM) and stop when it ends; per-class resources are the same for every
  * method of the class.
  *
+ * <p>Stateless (everything lives in JUnit's extension store, and {@link TestServers} starts servers under its own
+ * lock), so one instance may serve parallel test classes.
+ *
  * <pre>{@code
  * @ExtendWith(VtpServers.class)
  * class MyIT {

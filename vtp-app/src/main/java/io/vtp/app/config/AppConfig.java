@@ -32,7 +32,12 @@ import java.util.regex.Pattern;
  *       limits, rooms (and the cache unless REDIS_CACHE_URL is set)</td></tr>
  *   <tr><td>REDIS_CACHE_URL</td><td>REDIS_URL</td><td>see {@link RedisUrl}; a Redis for cache entries only, so an
  *       evicting policy there never evicts sessions or limiter state</td></tr>
- *   <tr><td>JWT_SECRET</td><td>a development value</td><td>production: required, at least 32 bytes, not a known example</td></tr>
+ *   <tr><td>DATABASE_ALLOW_PLAINTEXT</td><td>false</td><td>true lets a non-loopback database host go without
+ *       TLS ({@code sslmode} other than require, verify-ca, verify-full): see {@link DatabaseTransport}</td></tr>
+ *   <tr><td>JWT_SECRET</td><td>a development value</td><td>at least 32 bytes; production: required, not a known
+ *       example. Keys the HMAC-SHA256 that names sessions in Redis</td></tr>
+ *   <tr><td>JWT_SECRET_PREVIOUS</td><td>none</td><td>the secret before the last rotation: sessions named under it
+ *       are still found (and moved to the current one); at least 32 bytes, not equal to JWT_SECRET</td></tr>
  *   <tr><td>CORS_ORIGINS</td><td>none</td><td>comma list of origins; production: {@code https://} only</td></tr>
  *   <tr><td>LOG_LEVEL</td><td>info</td><td>trace | debug | info | warn | error</td></tr>
  *   <tr><td>TRUSTED_PROXIES</td><td>127.0.0.0/8,::1/128</td><td>CIDRs whose X-Forwarded-* headers are believed</td></tr>
@@ -63,6 +68,7 @@ public record AppConfig(
     RedisUrl redis,
     RedisUrl redisCache,
     byte[] secret,
+    byte[] previousSecret,
     List<String> corsOrigins,
     String logLevel,
     List<String> trustedProxies,
@@ -105,6 +111,7 @@ public record AppConfig(
     corsOrigins = List.copyOf(corsOrigins);
     trustedProxies = List.copyOf(trustedProxies);
     secret = secret.clone();
+    previousSecret = previousSecret == null ? null : previousSecret.clone();
   }
 
   /** Returns true when the cache has a Redis of its own ({@code REDIS_CACHE_URL} set and not {@code REDIS_URL}). */
@@ -112,10 +119,16 @@ public record AppConfig(
     return !redisCache.equals(redis);
   }
 
-  /** Returns a copy of the signing secret. */
+  /** Returns a copy of the deployment secret, the key of the HMAC that names sessions in Redis. */
   @Override
   public byte[] secret() {
     return secret.clone();
+  }
+
+  /** Returns a copy of the secret before the last rotation, or {@code null} when none is configured. */
+  @Override
+  public byte[] previousSecret() {
+    return previousSecret == null ? null : previousSecret.clone();
   }
 
   /**
@@ -150,6 +163,11 @@ public record AppConfig(
     DatabaseUrl database = DatabaseUrl.parse("DATABASE_URL", dbRaw);
     String readRaw = r.raw("READ_DATABASE_URL");
     DatabaseUrl readDatabase = readRaw == null ? null : DatabaseUrl.parse("READ_DATABASE_URL", readRaw);
+    boolean allowPlaintext = r.bool("DATABASE_ALLOW_PLAINTEXT", false);
+    DatabaseTransport.check("DATABASE_URL", database, allowPlaintext);
+    if (readDatabase != null) {
+      DatabaseTransport.check("READ_DATABASE_URL", readDatabase, allowPlaintext);
+    }
 
     String redisRaw = r.raw("REDIS_URL");
     if (redisRaw == null) {
@@ -188,6 +206,21 @@ public record AppConfig(
       }
     } else if (secret == null) {
       secret = DEV_SECRET;
+    }
+    if (secret.getBytes(StandardCharsets.UTF_8).length < 32) {
+      throw new ConfigException("JWT_SECRET must be at least 32 bytes (it keys the session id hashes) but has "
+          + secret.getBytes(StandardCharsets.UTF_8).length);
+    }
+    String previous = r.raw("JWT_SECRET_PREVIOUS");
+    if (previous != null) {
+      if (previous.getBytes(StandardCharsets.UTF_8).length < 32) {
+        throw new ConfigException("JWT_SECRET_PREVIOUS must be at least 32 bytes but has "
+            + previous.getBytes(StandardCharsets.UTF_8).length);
+      }
+      if (previous.equals(secret)) {
+        throw new ConfigException("JWT_SECRET_PREVIOUS must differ from JWT_SECRET (it is the secret before the "
+            + "last rotation; unset it when there is none)");
+      }
     }
 
     List<String> cors = r.list("CORS_ORIGINS");
@@ -256,7 +289,7 @@ public record AppConfig(
     String managementHost = r.string("MANAGEMENT_HOST", host);
     SecurityConfig security = SecurityConfig.read(r);
     return new AppConfig(port, host, instanceId, production, database, readDatabase, redis, redisCache,
-        secret.getBytes(StandardCharsets.UTF_8), cors, logLevel, proxies, dbMaxOpen, dbMaxIdle, dbLifetime,
+        secret.getBytes(StandardCharsets.UTF_8), previous == null ? null : previous.getBytes(StandardCharsets.UTF_8), cors, logLevel, proxies, dbMaxOpen, dbMaxIdle, dbLifetime,
         redisPool, redisMinIdle, apiLimit, loginLimit, limitTimeout, drain, shutdown, maxBody, iterations, idle, absolute, seed,
         managementPort, managementHost, security);
   }
@@ -311,7 +344,7 @@ public record AppConfig(
   public String toString() {
     return "AppConfig[port=" + port + ", host=" + host + ", instance=" + instanceId + ", env="
         + (production ? "production" : "development") + ", database=" + database + ", readDatabase=" + readDatabase
-        + ", redis=" + redis + ", redisCache=" + redisCache + ", secret=****, cors=" + corsOrigins + ", logLevel=" + logLevel + ", trustedProxies="
+        + ", redis=" + redis + ", redisCache=" + redisCache + ", secret=****" + (previousSecret == null ? "" : ", previousSecret=****") + ", cors=" + corsOrigins + ", logLevel=" + logLevel + ", trustedProxies="
         + trustedProxies + ", db pool=" + dbMaxOpen + "/" + dbMaxIdle + "/" + dbMaxLifetime + ", redis pool="
         + redisPoolSize + "/" + redisMinIdle + ", limits api=" + apiLimitPerMinute + "/min login="
         + loginLimitPerMinute + "/min timeout=" + rateLimitTimeout + ", drain=" + drainDelay + ", shutdown=" + shutdownTimeout + ", maxBody="
@@ -323,7 +356,8 @@ public record AppConfig(
   @Override
   public boolean equals(Object o) {
     return o instanceof AppConfig && toString().equals(o.toString())
-        && java.util.Arrays.equals(secret, ((AppConfig) o).secret);
+        && java.util.Arrays.equals(secret, ((AppConfig) o).secret)
+        && java.util.Arrays.equals(previousSecret, ((AppConfig) o).previousSecret);
   }
 
   @Override

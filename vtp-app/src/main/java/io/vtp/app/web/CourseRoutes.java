@@ -14,6 +14,7 @@ import io.vtp.cache.course.CachedCourseService;
 import io.vtp.cache.course.Course;
 import io.vtp.cache.course.CourseService;
 import io.vtp.cache.course.CourseStoreException;
+import io.vtp.redis.BackendUnavailableException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -207,7 +208,7 @@ public final class CourseRoutes {
   private static <T> T dependency(Supplier<T> call) {
     try {
       return call.get();
-    } catch (CourseStoreException | CacheException e) {
+    } catch (CourseStoreException | CacheException | BackendUnavailableException e) {
       throw ApiException.unavailable("course store unavailable", 5);
     }
   }

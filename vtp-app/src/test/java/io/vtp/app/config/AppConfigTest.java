@@ -14,7 +14,7 @@ class AppConfigTest {
   private static Map<String, String> prod() {
     Map<String, String> env = new HashMap<>();
     env.put("APP_ENV", "production");
-    env.put("DATABASE_URL", "postgresql://vtp:s3cret@db:5432/vtp?sslmode=disable");
+    env.put("DATABASE_URL", "postgresql://vtp:s3cret@db:5432/vtp?sslmode=verify-full");
     env.put("REDIS_URL", "redis://:r3dis@cache:6379");
     env.put("JWT_SECRET", "k2Jd8sLq0Zp4Xv7Bn1Mc5Rt9Wy3Ua6Ge2Hf8Ij0Ko4");
     return env;
@@ -42,7 +42,7 @@ class AppConfigTest {
   void fromEnv_productionAcceptsAStrongSecret() {
     AppConfig c = AppConfig.fromEnv(prod());
     assertThat(c.production()).isTrue();
-    assertThat(c.database().jdbcUrl()).isEqualTo("jdbc:postgresql://db:5432/vtp?sslmode=disable");
+    assertThat(c.database().jdbcUrl()).isEqualTo("jdbc:postgresql://db:5432/vtp?sslmode=verify-full");
     assertThat(c.database().user()).isEqualTo("vtp");
     assertThat(c.database().password()).isEqualTo("s3cret");
     assertThat(c.redis().password()).isEqualTo("r3dis");
@@ -251,9 +251,64 @@ class AppConfigTest {
         .toString()).contains("jdbc:postgresql://h:5432/db?user=u&password=****&ssl=true");
     assertThat(DatabaseUrl.mask("jdbc:postgresql://u:Sup3rSecret@h/db")).isEqualTo("jdbc:postgresql://u:****@h/db");
     Map<String, String> env = prod();
-    env.put("DATABASE_URL", "jdbc:postgresql://db:5432/vtp?user=vtp&password=Sup3rSecret");
-    env.put("READ_DATABASE_URL", "jdbc:postgresql://replica:5432/vtp?user=vtp&password=Sup3rSecret");
+    env.put("DATABASE_URL", "jdbc:postgresql://db:5432/vtp?user=vtp&password=Sup3rSecret&sslmode=require");
+    env.put("READ_DATABASE_URL", "jdbc:postgresql://replica:5432/vtp?user=vtp&password=Sup3rSecret&sslmode=require");
     env.put("REDIS_URL", "redis-sentinel://vtp:Sup3rSecret@s1:26379,s2:26379/mymaster");
     assertThat(AppConfig.fromEnv(env).toString()).doesNotContain("Sup3rSecret");
+  }
+
+  @Test
+  void fromEnv_nonLoopbackDatabaseWithoutTls_isRefusedUnlessExplicitlyAllowed() {
+    for (String url : new String[] {"postgresql://vtp:s3cret@db:5432/vtp?sslmode=disable",
+        "postgresql://vtp:s3cret@db:5432/vtp", "postgresql://vtp:s3cret@10.0.0.5:5432/vtp?sslmode=prefer",
+        "jdbc:postgresql://db:5432/vtp?user=vtp&sslmode=allow", "jdbc:postgresql://localhost:5432,db:5432/vtp"}) {
+      Map<String, String> env = prod();
+      env.put("DATABASE_URL", url);
+      assertThatThrownBy(() -> AppConfig.fromEnv(env)).as(url).isInstanceOf(ConfigException.class)
+          .hasMessageStartingWith("DATABASE_URL names a host that is not loopback, so it must use TLS: sslmode must "
+              + "be require, verify-ca or verify-full but was ")
+          .hasMessageNotContaining("s3cret");
+      env.put("DATABASE_ALLOW_PLAINTEXT", "true");
+      assertThat(AppConfig.fromEnv(env).database().jdbcUrl()).as(url).startsWith("jdbc:postgresql://");
+    }
+    Map<String, String> replica = prod();
+    replica.put("READ_DATABASE_URL", "postgresql://vtp:s3cret@replica:5432/vtp?sslmode=disable");
+    assertThatThrownBy(() -> AppConfig.fromEnv(replica)).hasMessageStartingWith("READ_DATABASE_URL names a host");
+  }
+
+  @Test
+  void fromEnv_loopbackOrTlsDatabase_isAccepted() {
+    for (String url : new String[] {"postgresql://vtp:s3cret@localhost:5432/vtp?sslmode=disable",
+        "postgresql://vtp:s3cret@127.0.0.1:5432/vtp", "postgresql://vtp:s3cret@[::1]:5432/vtp",
+        "jdbc:postgresql:vtp", "postgresql://vtp:s3cret@db:5432/vtp?sslmode=require",
+        "postgresql://vtp:s3cret@db:5432/vtp?sslmode=verify-ca", "jdbc:postgresql://db/vtp?ssl=true"}) {
+      Map<String, String> env = prod();
+      env.put("DATABASE_URL", url);
+      assertThat(AppConfig.fromEnv(env).database()).as(url).isNotNull();
+    }
+    // A name that merely looks local is not resolved: only loopback literals count.
+    Map<String, String> env = prod();
+    env.put("DATABASE_URL", "postgresql://vtp:s3cret@127.0.0.1.example.com/vtp");
+    assertThatThrownBy(() -> AppConfig.fromEnv(env)).isInstanceOf(ConfigException.class);
+  }
+
+  @Test
+  void fromEnv_previousSecret_isCheckedAndMasked() {
+    Map<String, String> env = prod();
+    env.put("JWT_SECRET_PREVIOUS", "Pr3v10us-s3cr3t-of-32-bytes-or-more-xyz");
+    AppConfig c = AppConfig.fromEnv(env);
+    assertThat(new String(c.previousSecret(), java.nio.charset.StandardCharsets.UTF_8))
+        .isEqualTo("Pr3v10us-s3cr3t-of-32-bytes-or-more-xyz");
+    assertThat(c.toString()).contains("previousSecret=****").doesNotContain("Pr3v10us");
+    assertThat(AppConfig.fromEnv(prod()).previousSecret()).isNull();
+
+    env.put("JWT_SECRET_PREVIOUS", "short");
+    assertThatThrownBy(() -> AppConfig.fromEnv(env))
+        .hasMessage("JWT_SECRET_PREVIOUS must be at least 32 bytes but has 5");
+    env.put("JWT_SECRET_PREVIOUS", env.get("JWT_SECRET"));
+    assertThatThrownBy(() -> AppConfig.fromEnv(env)).hasMessageStartingWith(
+        "JWT_SECRET_PREVIOUS must differ from JWT_SECRET");
+    assertThatThrownBy(() -> AppConfig.fromEnv(Map.of("JWT_SECRET", "dev-but-short")))
+        .hasMessage("JWT_SECRET must be at least 32 bytes (it keys the session id hashes) but has 13");
   }
 }

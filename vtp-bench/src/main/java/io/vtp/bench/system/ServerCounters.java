@@ -47,6 +47,14 @@ final class ServerCounters {
   Reading read() {
     Map<String, Long> calls = new TreeMap<>();
     try (Jedis jedis = new Jedis("127.0.0.1", redisPort)) {
+      Path redisPassword = passwordFile.resolveSibling("redis-password");
+      if (Files.exists(redisPassword)) { // the local deployment's Redis has ACLs: log in as the app's user
+        try {
+          jedis.auth("vtp", Files.readString(redisPassword, StandardCharsets.UTF_8).trim());
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
       for (String line : jedis.info("commandstats").split("\r?\n")) {
         // cmdstat_get:calls=12,usec=34,...
         if (line.startsWith("cmdstat_")) {

@@ -30,6 +30,11 @@ import redis.clients.jedis.UnifiedJedis;
  *       invalidate the course, create and delete invalidate the page lists.</li>
  * </ul>
  *
+ * <p>Failures: besides the delegate's {@link CourseStoreException} (when no stale value can be served), every read
+ * may throw what {@link CacheAside#get} throws: {@link io.vtp.cache.CacheOverloadedException} (a
+ * {@link io.vtp.redis.BackendUnavailableException}) when Redis is unavailable and the bounded bypass is full, and
+ * {@link io.vtp.cache.CacheException} when interrupted while waiting. A Redis outage alone never fails a call.
+ *
  * <p>Thread-safe.
  */
 public final class CachedCourseService implements CourseService {
@@ -43,6 +48,7 @@ public final class CachedCourseService implements CourseService {
    * @param delegate the source of truth; not {@code null}
    * @param courses courses by id; not {@code null}
    * @param pages page id lists; not {@code null}
+   * @throws NullPointerException when an argument is {@code null}
    */
   public CachedCourseService(CourseService delegate, CacheAside<Course> courses, CacheAside<List<Long>> pages) {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
@@ -56,7 +62,8 @@ public final class CachedCourseService implements CourseService {
    *
    * @param redis the client; not {@code null}
    * @param delegate the source of truth; not {@code null}
-   * @return the decorator
+   * @return the decorator; never {@code null}
+   * @throws NullPointerException when an argument is {@code null}
    */
   public static CachedCourseService create(UnifiedJedis redis, CourseService delegate) {
     return new CachedCourseService(delegate,
@@ -65,12 +72,20 @@ public final class CachedCourseService implements CourseService {
             .build());
   }
 
-  /** Returns the course cache. */
+  /**
+   * Returns the course cache.
+   *
+   * @return the course cache; never {@code null}
+   */
   public CacheAside<Course> courses() {
     return courses;
   }
 
-  /** Returns the page-list cache. */
+  /**
+   * Returns the page-list cache.
+   *
+   * @return the page-list cache; never {@code null}
+   */
   public CacheAside<List<Long>> pages() {
     return pages;
   }

@@ -36,6 +36,7 @@ public final class JdbcCourseService implements CourseService {
    * Creates the service.
    *
    * @param dataSource the database; not {@code null}
+   * @throws NullPointerException when {@code dataSource} is {@code null}
    */
   public JdbcCourseService(DataSource dataSource) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");

@@ -149,7 +149,7 @@ final class BulkPath<V> {
       return;
     }
     if (!redisUp) {
-      loads.beginBypass();
+      loads.beginBypass("getAll");
     }
     Map<String, V> loaded;
     long start = System.nanoTime();

@@ -121,10 +121,12 @@ final class Loads<V> {
    * Takes a slot of the bounded bypass (loads straight from the source while Redis is unavailable) and counts the
    * bypass load; the caller gives it back with {@link #endBypass()}.
    *
+   * @param operation the caller's operation for the exception, {@code get} or {@code getAll}
    * @throws CacheOverloadedException when no slot freed up within {@code bypassWait}
    * @throws CacheException when interrupted while waiting (the interrupt is restored)
    */
-  void beginBypass() {
+  void beginBypass(String operation) {
+    long start = System.nanoTime();
     boolean acquired;
     try {
       acquired = bypass.tryAcquire(cfg.bypassWait().toNanos(), TimeUnit.NANOSECONDS);
@@ -134,9 +136,8 @@ final class Loads<V> {
     }
     if (!acquired) {
       counters.bypassRejected.increment();
-      throw new CacheOverloadedException("cache '" + name + "': Redis is unavailable and " + cfg.bypassPermits()
-          + " loads already bypass it; none finished within " + cfg.bypassWait()
-          + " (raise bypass(permits, wait) if the database can take more)");
+      throw new CacheOverloadedException(name, operation, Duration.ofNanos(System.nanoTime() - start),
+          cfg.bypassPermits());
     }
     counters.bypassLoads.increment();
   }

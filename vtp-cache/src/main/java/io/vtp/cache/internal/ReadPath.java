@@ -244,7 +244,7 @@ final class ReadPath<V> {
 
   /** Loads straight from the source while Redis is unavailable, at most {@code bypassPermits} at once. */
   private Envelope<V> bypassLoad(String key, String part, Duration ttl, CacheLoader<V> loader, Envelope<V> stale) {
-    loads.beginBypass();
+    loads.beginBypass("get");
     try {
       return loadDirect(key, part, ttl, loader, stale);
     } finally {

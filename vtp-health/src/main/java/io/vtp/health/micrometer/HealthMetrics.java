@@ -99,7 +99,12 @@ public final class HealthMetrics implements HealthListener, AutoCloseable {
     return metrics;
   }
 
-  /** Records the run's duration and, when it failed, a failure. Ignored after {@link #close()}. */
+  /**
+   * Records the run's duration and, when it failed, a failure. Ignored after {@link #close()}.
+   *
+   * @param previous the check's result before this run; {@code null} on its first run
+   * @param current the check's result after this run; never {@code null}
+   */
   @Override
   public void onResult(CheckResult previous, CheckResult current) {
     if (closed) {

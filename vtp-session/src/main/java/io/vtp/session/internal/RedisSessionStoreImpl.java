@@ -33,7 +33,8 @@ import redis.clients.jedis.exceptions.JedisException;
  * {@link RecentSessions}). Rare cases cost one more: a record whose JSON turns out to be corrupt (to delete it), a
  * session found by {@code HMGET} to have expired (the script confirms and cleans up), and an update whose
  * compare-and-set finds the record changed by another instance (the full update script then decides, one more
- * per retry).
+ * per retry), and, only with previous id-hash keys configured ({@link IdHasher}), an operation that misses under the
+ * current key (one more per previous key tried; a session found that way is moved to the current key).
  *
  * <p>Thread-safe. State: its configuration and the bounded {@link RecentSessions} memory.
  */
@@ -67,6 +68,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
   private final long touchThresholdMs;
   private final RecentSessions recent = new RecentSessions();
   private final String maxSessions;
+  private final IdHasher hasher;
 
   /**
    * Creates the store; use {@link RedisSessionStore#builder(UnifiedJedis)}.
@@ -84,6 +86,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
     this.touchThresholdMs = config.touchThreshold().toMillis();
     this.touchMs = Long.toString(touchThresholdMs);
     this.maxSessions = Integer.toString(config.maxSessionsPerUser());
+    this.hasher = config.idHasher();
   }
 
   private static RedisScript script(String name) {
@@ -103,7 +106,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
     long idleExpiry = now + config.idleTimeout().toMillis();
     long absoluteExpiry = now + config.absoluteLifetime().toMillis();
     String meta = SessionMeta.format(1, now, now, idleExpiry, absoluteExpiry);
-    List<?> reply = run(Operation.CREATE, CREATE, tag, start, SessionIds.hash(id), Long.toString(now), meta, data,
+    List<?> reply = run(Operation.CREATE, CREATE, tag, start, hasher.hash(id), Long.toString(now), meta, data,
         Long.toString(Math.min(idleExpiry, absoluteExpiry)), maxSessions);
     int evicted = (int) ScriptReplies.asLong(reply.get(0));
     if (ScriptReplies.asLong(reply.get(1)) != 0) {
@@ -125,7 +128,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
     if (!SessionIds.isWellFormed(id)) {
       return miss(Operation.FIND, start);
     }
-    String h = SessionIds.hash(id);
+    String h = hasher.hash(id);
     String tag = SessionIds.tagOf(id);
     long now = config.clock().millis();
     RecentSessions.Entry seen = recent.get(h);
@@ -144,6 +147,11 @@ public final class RedisSessionStoreImpl implements SessionStore {
       if (code == CORRUPT) {
         corrupt("wrong Redis type or unreadable metadata");
       }
+      Session moved = code == UNKNOWN ? rekey(Operation.FIND, id, tag, h, start) : null;
+      if (moved != null) {
+        done(Operation.FIND, Outcome.SUCCESS, start);
+        return Optional.of(moved);
+      }
       return miss(Operation.FIND, start);
     }
     Session session = decodeOrDelete(id, tag, h, reply.get(1), reply.get(2));
@@ -152,6 +160,29 @@ public final class RedisSessionStoreImpl implements SessionStore {
     }
     done(Operation.FIND, Outcome.SUCCESS, start);
     return Optional.of(session);
+  }
+
+  /**
+   * After a miss under the current key: tries each previous key (one round trip each) and moves a session found
+   * under one to the current key with the rotate script (same id, new name in Redis; it slides like a find).
+   *
+   * @return the moved session, or {@code null} when no previous key names a live, readable session
+   */
+  private Session rekey(Operation op, String id, String tag, String h, long start) {
+    for (String old : hasher.previousHashes(id)) {
+      List<?> reply = run(op, ROTATE, tag, start, old, h, Long.toString(config.clock().millis()), idleMs);
+      int code = (int) ScriptReplies.asLong(reply.get(0));
+      if (code == FOUND) {
+        return decodeOrDelete(id, tag, h, reply.get(1), reply.get(2));
+      }
+      if (code != UNKNOWN) {
+        if (code == CORRUPT) {
+          corrupt("wrong Redis type or unreadable metadata");
+        }
+        return null; // expired or corrupt: the script deleted it
+      }
+    }
+    return null;
   }
 
   /**
@@ -173,6 +204,9 @@ public final class RedisSessionStoreImpl implements SessionStore {
     String data = reply.size() == 2 ? reply.get(1) : null;
     if (metaText == null && data == null) {
       recent.remove(h); // deleted, rotated or logged out elsewhere
+      if (hasher.hasPrevious()) {
+        return null; // or moved to a previous key by an instance not yet rotated: the script path looks there
+      }
       return miss(Operation.FIND, start);
     }
     long[] m = SessionMeta.parse(metaText);
@@ -203,7 +237,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
     if (SessionIds.isWellFormed(id)) {
       // Seen here before: start from that state; the write is conditional on it being still current (one round
       // trip), and a stale memory costs a conflict and a retry on the state the script returns, never a write.
-      RecentSessions.Entry seen = recent.get(SessionIds.hash(id));
+      RecentSessions.Entry seen = recent.get(hasher.hash(id));
       long[] m = seen == null ? null : SessionMeta.parse(seen.meta());
       if (m != null) {
         return update(session(id, seen.userId(), seen.attributes(), m), change);
@@ -221,9 +255,10 @@ public final class RedisSessionStoreImpl implements SessionStore {
     if (!SessionIds.isWellFormed(id)) {
       return miss(Operation.UPDATE, start);
     }
-    String h = SessionIds.hash(id);
+    String h = hasher.hash(id);
     String tag = SessionIds.tagOf(id);
     Session base = current;
+    boolean rekeyed = false;
     for (int attempt = 1; ; attempt++) {
       Map<String, Object> edited = JsonValues.mutableCopy(base.attributes());
       change.accept(edited);
@@ -260,7 +295,13 @@ public final class RedisSessionStoreImpl implements SessionStore {
         if (code == CORRUPT) {
           corrupt("wrong Redis type or unreadable metadata");
         }
-        return miss(Operation.UPDATE, start);
+        Session moved = code == UNKNOWN && !rekeyed ? rekey(Operation.UPDATE, id, tag, h, start) : null;
+        if (moved == null) {
+          return miss(Operation.UPDATE, start);
+        }
+        rekeyed = true; // once per call: the change is applied to the session as found under the previous key
+        base = moved;
+        continue;
       }
       fire(SessionStoreListener::onUpdateConflict);
       if (attempt >= config.maxUpdateAttempts()) {
@@ -282,11 +323,19 @@ public final class RedisSessionStoreImpl implements SessionStore {
       return miss(Operation.ROTATE, start);
     }
     String tag = SessionIds.tagOf(id);
-    String h = SessionIds.hash(id);
+    String h = hasher.hash(id);
     String newId = ids.newId(tag);
-    String newH = SessionIds.hash(newId);
+    String newH = hasher.hash(newId);
     List<?> reply = run(Operation.ROTATE, ROTATE, tag, start, h, newH, Long.toString(config.clock().millis()), idleMs);
     int code = (int) ScriptReplies.asLong(reply.get(0));
+    for (String old : hasher.previousHashes(id)) {
+      if (code != UNKNOWN) {
+        break;
+      }
+      // Written under a previous key: rotate straight from there to the new id's name under the current key.
+      reply = run(Operation.ROTATE, ROTATE, tag, start, old, newH, Long.toString(config.clock().millis()), idleMs);
+      code = (int) ScriptReplies.asLong(reply.get(0));
+    }
     if (code != FOUND) {
       if (code == CORRUPT) {
         corrupt("wrong Redis type or unreadable metadata");
@@ -310,10 +359,17 @@ public final class RedisSessionStoreImpl implements SessionStore {
       miss(Operation.DELETE, start);
       return false;
     }
-    String h = SessionIds.hash(id);
+    String h = hasher.hash(id);
     recent.remove(h);
     Object reply = runRaw(Operation.DELETE, DELETE, SessionIds.tagOf(id), start, h);
     boolean removed = ScriptReplies.asLong(reply) == 1;
+    for (String old : hasher.previousHashes(id)) {
+      if (removed) {
+        break;
+      }
+      // Written under a previous key and not used since the rotation: a logout must end it too.
+      removed = ScriptReplies.asLong(runRaw(Operation.DELETE, DELETE, SessionIds.tagOf(id), start, old)) == 1;
+    }
     done(Operation.DELETE, removed ? Outcome.SUCCESS : Outcome.MISS, start);
     return removed;
   }

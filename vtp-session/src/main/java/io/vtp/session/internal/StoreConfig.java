@@ -17,16 +17,19 @@ import java.time.Duration;
  * @param maxUpdateAttempts attempts before an update gives up
  * @param clock the clock
  * @param listener the listener
+ * @param idHasher names sessions in Redis: plain SHA-256, or HMAC-SHA256 under the configured keys
  */
 public record StoreConfig(String name, String keyPrefix, Duration idleTimeout, Duration absoluteLifetime,
     Duration touchThreshold, int maxSessionsPerUser, int maxAttributesBytes, int maxUpdateAttempts, Clock clock,
-    SessionStoreListener listener) {
+    SessionStoreListener listener, IdHasher idHasher) {
 
   @Override
   public String toString() {
     return "session store '" + name + "' [keyPrefix=" + keyPrefix + ", idleTimeout=" + idleTimeout
         + ", absoluteLifetime=" + absoluteLifetime + ", touchThreshold=" + touchThreshold + ", maxSessionsPerUser="
         + (maxSessionsPerUser == 0 ? "unlimited" : Integer.toString(maxSessionsPerUser)) + ", maxAttributesBytes="
-        + maxAttributesBytes + ", maxUpdateAttempts=" + maxUpdateAttempts + "]";
+        + maxAttributesBytes + ", maxUpdateAttempts=" + maxUpdateAttempts + ", idHashKey="
+        + (!idHasher.keyed() ? "none (plain SHA-256)" : idHasher.hasPrevious() ? "set, with previous keys" : "set")
+        + "]";
   }
 }
