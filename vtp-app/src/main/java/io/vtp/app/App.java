@@ -80,7 +80,8 @@ import redis.clients.jedis.UnifiedJedis;
 
 /**
  * The reference backend: one stateless instance of many behind nginx. Everything shared lives in PostgreSQL
- * (users, courses) and Redis (sessions, cache, rate-limit counters, room fan-out); nothing in this process is
+ * (users, courses) and Redis (sessions, cache, rate-limit counters, room fan-out; the cache optionally in a Redis of
+ * its own, REDIS_CACHE_URL); nothing in this process is
  * needed by another instance.
  *
  * <p>Lifecycle: {@link #start(AppConfig)} migrates the schema with Flyway (safe when every instance starts at once;
@@ -99,6 +100,8 @@ public final class App implements AutoCloseable {
   private final PrometheusMeterRegistry meters;
   private final Databases databases;
   private final UnifiedJedis redis;
+  /** The cache's client: {@link #redis} itself unless REDIS_CACHE_URL names another Redis. */
+  private final UnifiedJedis cacheRedis;
   private final HealthRegistry health;
   private final RateLimiter apiLimiter;
   private final MultiRateLimiter loginLimiter;
@@ -124,15 +127,20 @@ public final class App implements AutoCloseable {
     new UptimeMetrics().bindTo(meters);
 
     this.databases = new Databases(config, meters);
-    this.redis = RedisClients.create(config.redis(), RedisClientOptions.builder()
+    RedisClientOptions redisOptions = RedisClientOptions.builder()
         .poolSize(config.redisPoolSize())
         .minIdle(config.redisMinIdle())
         .connectTimeout(Duration.ofMillis(500))
         .socketTimeout(Duration.ofMillis(500))
         .poolWait(Duration.ofSeconds(1))
         .clientName("vtp-" + config.instanceId())
-        .build());
+        .build();
+    this.redis = RedisClients.create(config.redis(), redisOptions);
     bindRedisPoolMetrics(redis, meters);
+    // Sessions and limiter state must never be evicted because cache entries filled the memory: the cache may have
+    // a Redis of its own (allkeys-lru with a maxmemory), the session Redis then runs noeviction.
+    this.cacheRedis = config.separateCacheRedis() ? RedisClients.create(config.redisCache(), redisOptions) : redis;
+    EvictionPolicyCheck.warnIfEvicting(redis, config.instanceId(), config.separateCacheRedis());
 
     ObjectMapper json = JsonBodies.mapper();
     SessionStore sessions = RedisSessionStore.builder(redis)
@@ -166,19 +174,23 @@ public final class App implements AutoCloseable {
     // Cache loaders read the primary: a lagging replica must never be cached right after an invalidation.
     // The replica (READ_DATABASE_URL) serves the uncached read-only queries (the course count).
     JdbcCourseService courseStore = new JdbcCourseService(databases.primary());
-    this.courseCache = RedisCacheAside.builder(redis, Course.class).name("courses").ttl(CacheTtl.MEDIUM).build();
-    this.pageCache = RedisCacheAside.builder(redis, new com.fasterxml.jackson.core.type.TypeReference<List<Long>>() {})
+    this.courseCache = RedisCacheAside.builder(cacheRedis, Course.class).name("courses").ttl(CacheTtl.MEDIUM).build();
+    this.pageCache = RedisCacheAside.builder(cacheRedis, new com.fasterxml.jackson.core.type.TypeReference<List<Long>>() {})
         .name("course-pages").ttl(CacheTtl.SHORT).build();
-    this.countCache = RedisCacheAside.builder(redis, Long.class).name("course-count").ttl(CacheTtl.SHORT).build();
+    this.countCache = RedisCacheAside.builder(cacheRedis, Long.class).name("course-count").ttl(CacheTtl.SHORT).build();
     CacheMetrics.create(meters, courseCache.name(), courseCache);
     CacheMetrics.create(meters, pageCache.name(), pageCache);
     CachedCourseService courses = new CachedCourseService(courseStore, courseCache, pageCache);
 
-    this.health = HealthRegistry.builder()
+    HealthRegistry.Builder healthBuilder = HealthRegistry.builder()
         .instanceId(config.instanceId())
         .register(HealthChecks.postgres(databases.primary()))
-        .register(HealthChecks.redis(redis, Criticality.NON_CRITICAL))
-        .build();
+        .register(HealthChecks.redis(redis, Criticality.NON_CRITICAL));
+    if (cacheRedis != redis) {
+      // The cache degrades to the database without its Redis: never a reason to take the instance out.
+      healthBuilder.register(HealthChecks.redis("redis-cache", cacheRedis, Criticality.NON_CRITICAL));
+    }
+    this.health = healthBuilder.build();
     HealthMetrics.create(meters, "app", health);
     this.management = new ManagementServer(config, health, meters);
 
@@ -188,7 +200,7 @@ public final class App implements AutoCloseable {
     } catch (SchemaValidationException e) {
       LOG.error("instance={} {}", config.instanceId(), e.getMessage());
       for (AutoCloseable c : List.<AutoCloseable>of(apiLimiter, loginLimiter, accountLimits, courseCache, pageCache, countCache,
-          health, redis, databases)) {
+          health, cacheRedis, redis, databases)) {
         closeQuietly(c);
       }
       meters.close();
@@ -442,6 +454,9 @@ public final class App implements AutoCloseable {
     closeQuietly(pageCache);
     closeQuietly(countCache);
     health.close();
+    if (cacheRedis != redis) {
+      closeQuietly(cacheRedis);
+    }
     closeQuietly(redis);
     databases.close();
     meters.close();

@@ -62,6 +62,20 @@ public final class HealthChecks {
    * @throws NullPointerException when an argument is {@code null}
    */
   public static HealthCheck redis(UnifiedJedis jedis, Criticality criticality) {
-    return new RedisHealthCheck(Objects.requireNonNull(jedis, "jedis"), Objects.requireNonNull(criticality, "criticality"));
+    return redis("redis", jedis, criticality);
+  }
+
+  /**
+   * A Redis check with its own name and criticality, e.g. {@code redis-cache}, non-critical, for a Redis that holds
+   * only cache entries. Its instance-level reason is {@code <name> unreachable}.
+   *
+   * @param name the check's name
+   * @param jedis the client; never {@code null}
+   * @param criticality whether its failure fails readiness
+   * @return the check
+   */
+  public static HealthCheck redis(String name, UnifiedJedis jedis, Criticality criticality) {
+    return new RedisHealthCheck(Objects.requireNonNull(name, "name"), Objects.requireNonNull(jedis, "jedis"),
+        Objects.requireNonNull(criticality, "criticality"));
   }
 }

@@ -39,6 +39,7 @@ final class Deployment {
     env.put("VTP_MANAGEMENT_BASE_PORT", Integer.toString(managementBasePort));
     env.put("VTP_PG_PORT", Integer.toString(portBlock + 2));
     env.put("VTP_REDIS_PORT", Integer.toString(portBlock + 3));
+    env.put("VTP_REDIS_CACHE_PORT", Integer.toString(portBlock + 5));
     env.put("VTP_CLUSTER_BASE_PORT", Integer.toString(portBlock + 10));
     env.put("VTP_PROM_PORT", Integer.toString(portBlock + 4));
     // Load tests come from one address: lift the per-address limits (they are tested on their own).

@@ -94,6 +94,44 @@ class LocalDeploymentIT {
   }
 
   @Test
+  @Order(3)
+  void cacheEntries_liveInTheCacheRedis_sessionsInTheNoevictionRedis() throws Exception {
+    // Straight to backend-1: nginx's login rate (5r/m) belongs to the other tests.
+    URI direct = URI.create("http://127.0.0.1:" + (deployment.basePort + 1) + "/api/v1/auth/login");
+    HttpResponse<String> login = HTTP.send(HttpRequest.newBuilder(direct)
+        .header("Content-Type", "application/json").header("X-Token-Type", "bearer")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"student@vtp.local\",\"password\":\"demo-password-123\"}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+    assertThat(get("/api/v1/courses", null).statusCode()).isEqualTo(200);
+    assertThat(get("/api/v1/courses/1", null).statusCode()).isIn(200, 404);
+
+    String sessionPort = deployment.env.get("VTP_REDIS_PORT");
+    String cachePort = deployment.env.get("VTP_REDIS_CACHE_PORT");
+    assertThat(redisCli(sessionPort, "config", "get", "maxmemory-policy")).contains("noeviction");
+    assertThat(redisCli(cachePort, "config", "get", "maxmemory-policy")).contains("allkeys-lru");
+    List<String> cacheKeys = List.of(redisCli(cachePort, "--scan").split("\n"));
+    List<String> sessionKeys = List.of(redisCli(sessionPort, "--scan").split("\n"));
+    assertThat(cacheKeys).as("cache Redis keys").anyMatch(k -> k.startsWith("vtp:cache:"))
+        .allMatch(k -> k.startsWith("vtp:cache:"));
+    assertThat(sessionKeys).as("session Redis keys").anyMatch(k -> k.startsWith("vtp:session:"))
+        .noneMatch(k -> k.startsWith("vtp:cache:"));
+    assertThat(deployment.run("status")).contains("redis-cache: running");
+  }
+
+  private static String redisCli(String port, String... args) throws Exception {
+    // As the deployment's admin user (the app's user may not run CONFIG or KEYS).
+    String admin = Files.readString(deployment.state.resolve("redis-admin-password")).trim();
+    List<String> cmd = new java.util.ArrayList<>(List.of("redis-cli", "--no-auth-warning", "-h", "127.0.0.1", "-p",
+        port, "--user", "vtp-admin", "--pass", admin));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(String.join(" ", cmd) + ": " + out).isZero();
+    return out;
+  }
+
+  @Test
   @Order(4)
   void backendKilledUnderGetLoad_noRequestFails() throws Exception {
     long victim = deployment.pid("backend-2");

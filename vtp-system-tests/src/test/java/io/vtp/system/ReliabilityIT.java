@@ -375,12 +375,16 @@ class ReliabilityIT {
           "outcome=\"fail_closed\"");
       double cacheErr0 = f.metricSum(N, "vtp_cache_backend_errors_total", "kind=\"redis\"");
       long redisPid = d.pid("redis");
+      // The cache has a Redis of its own (REDIS_CACHE_URL): the fault is the Redis host, so both go down together.
+      long cacheRedisPid = d.pid("redis-cache");
       Outage o;
       try (OpenLoopLoad.Running load = Faults.loadGet(100, Duration.ofSeconds(12), d.url("/api/v1/courses/1"))) {
         Deployment.sleep(Duration.ofSeconds(1));
         Faults.signal(mode, redisPid);
+        Faults.signal(mode, cacheRedisPid);
         if (mode.equals("KILL")) {
           Faults.awaitExit(redisPid, Duration.ofSeconds(5));
+          Faults.awaitExit(cacheRedisPid, Duration.ofSeconds(5));
         }
         Deployment.sleep(Duration.ofSeconds(4)); // health needs 2 failed rounds (2 s apart)
         o = probeOutage(token);
@@ -404,6 +408,7 @@ class ReliabilityIT {
             back = System.nanoTime();
           } else {
             Faults.signal("CONT", redisPid);
+            Faults.signal("CONT", cacheRedisPid);
           }
           o.recoveryMs = recovery(token, back);
           if (restart != null) {
@@ -416,6 +421,7 @@ class ReliabilityIT {
       } finally {
         if (mode.equals("STOP")) {
           Faults.signal("CONT", redisPid);
+          Faults.signal("CONT", cacheRedisPid);
         }
       }
       o.failOpen = f.metricSum(N, "vtp_ratelimit_decisions_total", "name=\"api\"", "outcome=\"fail_open\"")
@@ -427,7 +433,7 @@ class ReliabilityIT {
       pass &= o.passes();
     }
     ReliabilityReport.record(new Row("04", "Redis dies, then Redis hangs",
-        "SIGKILL redis, restart it after ~9 s (vtp up); then SIGSTOP redis ~9 s and SIGCONT",
+        "SIGKILL redis and redis-cache, restart them after ~9 s (vtp up); then SIGSTOP both ~9 s and SIGCONT",
         "GET /courses/1 (cached) through nginx 100/s x 12 s each; probes on each instance directly",
         measured.toString().trim(),
         "cached reads 0 5xx; /auth/me 503 directly and through nginx (never 500/401/200); login 503 with Retry-After; public API served "

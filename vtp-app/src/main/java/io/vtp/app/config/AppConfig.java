@@ -28,7 +28,10 @@ import java.util.regex.Pattern;
  *   <tr><td>APP_ENV</td><td>development</td><td>development | production</td></tr>
  *   <tr><td>DATABASE_URL</td><td>postgresql://vtp:vtp@localhost:5432/vtp (development only)</td><td>see {@link DatabaseUrl}</td></tr>
  *   <tr><td>READ_DATABASE_URL</td><td>none</td><td>optional replica for read-only queries</td></tr>
- *   <tr><td>REDIS_URL</td><td>redis://localhost:6379 (development only)</td><td>see {@link RedisUrl}</td></tr>
+ *   <tr><td>REDIS_URL</td><td>redis://localhost:6379 (development only)</td><td>see {@link RedisUrl}; sessions, rate
+ *       limits, rooms (and the cache unless REDIS_CACHE_URL is set)</td></tr>
+ *   <tr><td>REDIS_CACHE_URL</td><td>REDIS_URL</td><td>see {@link RedisUrl}; a Redis for cache entries only, so an
+ *       evicting policy there never evicts sessions or limiter state</td></tr>
  *   <tr><td>DATABASE_ALLOW_PLAINTEXT</td><td>false</td><td>true lets a non-loopback database host go without
  *       TLS ({@code sslmode} other than require, verify-ca, verify-full): see {@link DatabaseTransport}</td></tr>
  *   <tr><td>JWT_SECRET</td><td>a development value</td><td>at least 32 bytes; production: required, not a known
@@ -63,6 +66,7 @@ public record AppConfig(
     DatabaseUrl database,
     DatabaseUrl readDatabase,
     RedisUrl redis,
+    RedisUrl redisCache,
     byte[] secret,
     byte[] previousSecret,
     List<String> corsOrigins,
@@ -102,11 +106,17 @@ public record AppConfig(
   public AppConfig {
     Objects.requireNonNull(database, "database");
     Objects.requireNonNull(redis, "redis");
+    Objects.requireNonNull(redisCache, "redisCache");
     Objects.requireNonNull(security, "security");
     corsOrigins = List.copyOf(corsOrigins);
     trustedProxies = List.copyOf(trustedProxies);
     secret = secret.clone();
     previousSecret = previousSecret == null ? null : previousSecret.clone();
+  }
+
+  /** Returns true when the cache has a Redis of its own ({@code REDIS_CACHE_URL} set and not {@code REDIS_URL}). */
+  public boolean separateCacheRedis() {
+    return !redisCache.equals(redis);
   }
 
   /** Returns a copy of the deployment secret, the key of the HMAC that names sessions in Redis. */
@@ -169,6 +179,13 @@ public record AppConfig(
     RedisUrl redis;
     try {
       redis = RedisUrl.parse("REDIS_URL", redisRaw);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
+    String cacheRaw = r.raw("REDIS_CACHE_URL");
+    RedisUrl redisCache;
+    try {
+      redisCache = cacheRaw == null ? redis : RedisUrl.parse("REDIS_CACHE_URL", cacheRaw);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }
@@ -271,7 +288,7 @@ public record AppConfig(
     }
     String managementHost = r.string("MANAGEMENT_HOST", host);
     SecurityConfig security = SecurityConfig.read(r);
-    return new AppConfig(port, host, instanceId, production, database, readDatabase, redis,
+    return new AppConfig(port, host, instanceId, production, database, readDatabase, redis, redisCache,
         secret.getBytes(StandardCharsets.UTF_8), previous == null ? null : previous.getBytes(StandardCharsets.UTF_8), cors, logLevel, proxies, dbMaxOpen, dbMaxIdle, dbLifetime,
         redisPool, redisMinIdle, apiLimit, loginLimit, limitTimeout, drain, shutdown, maxBody, iterations, idle, absolute, seed,
         managementPort, managementHost, security);
@@ -327,7 +344,7 @@ public record AppConfig(
   public String toString() {
     return "AppConfig[port=" + port + ", host=" + host + ", instance=" + instanceId + ", env="
         + (production ? "production" : "development") + ", database=" + database + ", readDatabase=" + readDatabase
-        + ", redis=" + redis + ", secret=****" + (previousSecret == null ? "" : ", previousSecret=****") + ", cors=" + corsOrigins + ", logLevel=" + logLevel + ", trustedProxies="
+        + ", redis=" + redis + ", redisCache=" + redisCache + ", secret=****" + (previousSecret == null ? "" : ", previousSecret=****") + ", cors=" + corsOrigins + ", logLevel=" + logLevel + ", trustedProxies="
         + trustedProxies + ", db pool=" + dbMaxOpen + "/" + dbMaxIdle + "/" + dbMaxLifetime + ", redis pool="
         + redisPoolSize + "/" + redisMinIdle + ", limits api=" + apiLimitPerMinute + "/min login="
         + loginLimitPerMinute + "/min timeout=" + rateLimitTimeout + ", drain=" + drainDelay + ", shutdown=" + shutdownTimeout + ", maxBody="

@@ -123,6 +123,31 @@ class AppConfigTest {
   }
 
   @Test
+  void fromEnv_redisCacheUrlDefaultsToRedisUrl() {
+    AppConfig shared = AppConfig.fromEnv(prod());
+    assertThat(shared.redisCache()).isEqualTo(shared.redis());
+    assertThat(shared.separateCacheRedis()).isFalse();
+
+    Map<String, String> split = prod();
+    split.put("REDIS_CACHE_URL", "redis://:c4che@cache-lru:6380/1");
+    AppConfig own = AppConfig.fromEnv(split);
+    assertThat(own.separateCacheRedis()).isTrue();
+    assertThat(own.redisCache().nodes()).containsExactly("cache-lru:6380");
+    assertThat(own.redisCache().password()).isEqualTo("c4che");
+    assertThat(own.redis().nodes()).containsExactly("cache:6379");
+    assertThat(own.toString()).doesNotContain("c4che").contains("redisCache=");
+
+    Map<String, String> same = prod();
+    same.put("REDIS_CACHE_URL", same.get("REDIS_URL"));
+    assertThat(AppConfig.fromEnv(same).separateCacheRedis()).isFalse();
+
+    Map<String, String> bad = prod();
+    bad.put("REDIS_CACHE_URL", "memcached://x");
+    assertThatThrownBy(() -> AppConfig.fromEnv(bad)).isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("REDIS_CACHE_URL must start with redis://");
+  }
+
+  @Test
   void parseDuration_acceptsGoStyleAndIso() {
     assertThat(AppConfig.parseDuration("X", "500ms")).isEqualTo(Duration.ofMillis(500));
     assertThat(AppConfig.parseDuration("X", "7d")).isEqualTo(Duration.ofDays(7));

@@ -18,23 +18,26 @@ import redis.clients.jedis.UnifiedJedis;
 
 /** {@code PING} through any Jedis client; every node and {@code cluster_state} for a cluster client. */
 public final class RedisHealthCheck implements HealthCheck {
+  private final String name;
   private final UnifiedJedis jedis;
   private final Criticality criticality;
 
   /**
    * Creates the check.
    *
+   * @param name its name
    * @param jedis the client
    * @param criticality its criticality
    */
-  public RedisHealthCheck(UnifiedJedis jedis, Criticality criticality) {
+  public RedisHealthCheck(String name, UnifiedJedis jedis, Criticality criticality) {
+    this.name = name;
     this.jedis = jedis;
     this.criticality = criticality;
   }
 
   @Override
   public String name() {
-    return "redis";
+    return name;
   }
 
   @Override
@@ -49,7 +52,7 @@ public final class RedisHealthCheck implements HealthCheck {
 
   @Override
   public String unhealthyReason() {
-    return "redis unreachable";
+    return name + " unreachable";
   }
 
   @Override
