@@ -23,13 +23,11 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -625,26 +623,26 @@ class ReliabilityIT {
       throw new IllegalStateException("course for the room: " + course.statusCode() + " " + course.body());
     }
     String room = Faults.json(course).get("id").asLong() + "-rel-" + UUID.randomUUID().toString().substring(0, 8);
-    List<Member> members = new ArrayList<>();
+    List<RoomMember> members = new ArrayList<>();
     long reconnectMs = -1;
     int firstRound;
     int secondRound;
     try {
       // nginx's ip_hash sends every loopback client to one backend: members connect to each backend directly.
       for (int i = 1; i <= N; i++) {
-        members.add(Member.connect(URI.create("ws://127.0.0.1:" + (d.basePort + i) + "/ws/rooms/" + room), token));
+        members.add(RoomMember.connectWelcomed(URI.create("ws://127.0.0.1:" + (d.basePort + i) + "/ws/rooms/" + room), token));
       }
       firstRound = broadcast(members, "hello-" + UUID.randomUUID());
-      Member victim = members.get(1); // on backend-2
+      RoomMember victim = members.get(1); // on backend-2
       Faults.signal("KILL", d.pid("backend-2"));
       long t0 = System.nanoTime();
       victim.closed.get(15, TimeUnit.SECONDS);
-      Member again = Member.connect(URI.create("ws://127.0.0.1:" + d.httpPort + "/ws/rooms/" + room), token);
+      RoomMember again = RoomMember.connectWelcomed(URI.create("ws://127.0.0.1:" + d.httpPort + "/ws/rooms/" + room), token);
       reconnectMs = ms(t0);
       members.set(1, again);
       secondRound = broadcast(members, "again-" + UUID.randomUUID());
     } finally {
-      for (Member m : members) {
+      for (RoomMember m : members) {
         m.ws.abort();
       }
       restoreAll();
@@ -659,64 +657,13 @@ class ReliabilityIT {
         firstRound == 3 && secondRound == 3 && reconnectMs >= 0 && reconnectMs < 15_000));
   }
 
-  private static int broadcast(List<Member> members, String text) throws Exception {
+  private static int broadcast(List<RoomMember> members, String text) throws Exception {
     members.get(0).ws.sendText("{\"type\":\"message\",\"data\":\"" + text + "\"}", true).get(5, TimeUnit.SECONDS);
     int got = 0;
-    for (Member m : members) {
+    for (RoomMember m : members) {
       got += m.await(text, Duration.ofSeconds(10)) ? 1 : 0;
     }
     return got;
-  }
-
-  /** A WebSocket room member that queues every text frame. */
-  private static final class Member implements WebSocket.Listener {
-    final LinkedBlockingQueue<String> frames = new LinkedBlockingQueue<>();
-    final CompletableFuture<Void> closed = new CompletableFuture<>();
-    private final StringBuilder partial = new StringBuilder();
-    WebSocket ws;
-
-    static Member connect(URI uri, String token) throws Exception {
-      Member m = new Member();
-      m.ws = Faults.HTTP.newWebSocketBuilder().header("Authorization", "Bearer " + token)
-          .connectTimeout(Duration.ofSeconds(5)).buildAsync(uri, m).get(10, TimeUnit.SECONDS);
-      if (!m.await("\"welcome\"", Duration.ofSeconds(10))) {
-        throw new IllegalStateException("no welcome from " + uri);
-      }
-      return m;
-    }
-
-    boolean await(String fragment, Duration max) throws InterruptedException {
-      long deadline = System.nanoTime() + max.toNanos();
-      while (System.nanoTime() < deadline) {
-        String frame = frames.poll(100, TimeUnit.MILLISECONDS);
-        if (frame != null && frame.contains(fragment)) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        frames.add(partial.toString());
-        partial.setLength(0);
-      }
-      webSocket.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-      closed.complete(null);
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket webSocket, Throwable error) {
-      closed.complete(null);
-    }
   }
 
   // ---------- 2: rolling restart under mixed load ----------

@@ -5,14 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,8 +28,6 @@ class RoomSecurityIT {
   private static final String STUDENT = "student@vtp.local";
   private static final int POLICY_VIOLATION = 1008;
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
   private static Deployment d;
   private static long course;
 
@@ -62,13 +55,13 @@ class RoomSecurityIT {
   @Order(1)
   void strangerJoinsACoursesRoomThroughNginx_isClosed_enrolledStudentGetsIn() throws Exception {
     String student = Faults.token(d.url(""), STUDENT);
-    Member stranger = Member.connect(URI.create("ws://127.0.0.1:" + d.httpPort + "/ws/rooms/" + course), student);
+    RoomMember stranger = RoomMember.connect(URI.create("ws://127.0.0.1:" + d.httpPort + "/ws/rooms/" + course), student);
     assertThat(stranger.closed.get(10, TimeUnit.SECONDS)).isEqualTo(POLICY_VIOLATION);
     assertThat(stranger.frames).noneMatch(f -> f.contains("\"welcome\""));
 
     HttpResponse<String> enrol = Faults.post(d.url("/api/v1/courses/" + course + "/enrolment"), student, "{}");
     assertThat(enrol.statusCode()).as(enrol.body()).isEqualTo(201);
-    Member member = Member.connect(URI.create("ws://127.0.0.1:" + d.httpPort + "/ws/rooms/" + course), student);
+    RoomMember member = RoomMember.connect(URI.create("ws://127.0.0.1:" + d.httpPort + "/ws/rooms/" + course), student);
     assertThat(member.await("\"welcome\"", Duration.ofSeconds(10))).isTrue();
     member.ws.abort();
   }
@@ -78,7 +71,7 @@ class RoomSecurityIT {
   void logoutThroughOneBackend_closesTheSocketOnTheOther() throws Exception {
     String student = Faults.token(d.url(""), STUDENT);
     Faults.post(d.url("/api/v1/courses/" + course + "/enrolment"), student, "{}");
-    Member onTwo = Member.connect(URI.create("ws://127.0.0.1:" + (d.basePort + 2) + "/ws/rooms/" + course), student);
+    RoomMember onTwo = RoomMember.connect(URI.create("ws://127.0.0.1:" + (d.basePort + 2) + "/ws/rooms/" + course), student);
     assertThat(onTwo.await("\"welcome\"", Duration.ofSeconds(10))).isTrue();
     HttpResponse<String> logout = Faults.post("http://127.0.0.1:" + (d.basePort + 1) + "/api/v1/auth/logout", student,
         "{}");
@@ -91,7 +84,7 @@ class RoomSecurityIT {
   @Order(3)
   void floodingARoom_isClosedWith1008() throws Exception {
     String teacher = Faults.token(d.url(""), TEACHER);
-    Member flooder = Member.connect(URI.create("ws://127.0.0.1:" + d.httpPort + "/ws/rooms/" + course), teacher);
+    RoomMember flooder = RoomMember.connect(URI.create("ws://127.0.0.1:" + d.httpPort + "/ws/rooms/" + course), teacher);
     assertThat(flooder.await("\"welcome\"", Duration.ofSeconds(10))).isTrue();
     int sent = 0;
     for (; sent < 200 && !flooder.closed.isDone(); sent++) {
@@ -104,7 +97,7 @@ class RoomSecurityIT {
     // The server closes with 1008; a client still writing may see the connection reset instead of the close frame
     // (the server closed with the client's further messages unread). Unlimited, the socket would stay open.
     assertThat(flooder.closed.get(10, TimeUnit.SECONDS)).as("after %d messages", sent)
-        .isIn(POLICY_VIOLATION, Member.RESET);
+        .isIn(POLICY_VIOLATION, RoomMember.RESET);
   }
 
   @Test
@@ -116,55 +109,5 @@ class RoomSecurityIT {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(403);
     JsonNode problem = JSON.readTree(r.body());
     assertThat(problem.get("detail").asText()).contains("cannot self-register");
-  }
-
-  /** A WebSocket room member that queues every text frame. */
-  private static final class Member implements WebSocket.Listener {
-    final LinkedBlockingQueue<String> frames = new LinkedBlockingQueue<>();
-    /** What {@link #closed} holds when the connection failed instead of closing. */
-    static final int RESET = -1;
-    final CompletableFuture<Integer> closed = new CompletableFuture<>();
-    private final StringBuilder partial = new StringBuilder();
-    WebSocket ws;
-
-    static Member connect(URI uri, String token) throws Exception {
-      Member m = new Member();
-      m.ws = HTTP.newWebSocketBuilder().header("Authorization", "Bearer " + token)
-          .connectTimeout(Duration.ofSeconds(5)).buildAsync(uri, m).get(10, TimeUnit.SECONDS);
-      return m;
-    }
-
-    boolean await(String fragment, Duration max) throws InterruptedException {
-      long deadline = System.nanoTime() + max.toNanos();
-      while (System.nanoTime() < deadline) {
-        String frame = frames.poll(100, TimeUnit.MILLISECONDS);
-        if (frame != null && frame.contains(fragment)) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        frames.add(partial.toString());
-        partial.setLength(0);
-      }
-      webSocket.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-      closed.complete(statusCode);
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket webSocket, Throwable error) {
-      closed.complete(RESET);
-    }
   }
 }
