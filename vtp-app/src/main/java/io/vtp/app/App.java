@@ -6,7 +6,6 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -23,7 +22,6 @@ import io.vtp.app.db.Databases;
 import io.vtp.app.db.Migrations;
 import io.vtp.app.db.SchemaValidationException;
 import io.vtp.app.http.ApiException;
-import io.vtp.app.http.ClientInfo;
 import io.vtp.app.http.Cors;
 import io.vtp.app.http.JsonBodies;
 import io.vtp.app.http.OriginPolicy;
@@ -39,7 +37,6 @@ import io.vtp.app.web.EnrolmentRoutes;
 import io.vtp.app.web.AuthRoutes;
 import io.vtp.app.web.CourseRoutes;
 import io.vtp.app.web.Guard;
-import io.vtp.app.web.HealthRoutes;
 import io.vtp.app.web.WsUpgradeCheck;
 import io.vtp.cache.CacheAside;
 import io.vtp.cache.CacheTtl;
@@ -52,6 +49,12 @@ import io.vtp.health.Criticality;
 import io.vtp.health.HealthChecks;
 import io.vtp.health.HealthRegistry;
 import io.vtp.health.micrometer.HealthMetrics;
+import io.vtp.javalin.ClientAddressPlugin;
+import io.vtp.javalin.ClientAddresses;
+import io.vtp.javalin.HealthPlugin;
+import io.vtp.javalin.MetricsPlugin;
+import io.vtp.javalin.ProblemException;
+import io.vtp.javalin.SessionPlugin;
 import io.vtp.ratelimit.FailureMode;
 import io.vtp.ratelimit.MultiRateLimiter;
 import io.vtp.ratelimit.RateLimitPolicy;
@@ -66,11 +69,8 @@ import io.vtp.session.micrometer.SessionStoreMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -213,24 +213,16 @@ public final class App implements AutoCloseable {
     Enrolments enrolments = new Enrolments(databases.primary());
     this.rooms = new RoomHub(redis, auth, json, config.instanceId(), clock, meters, new RoomPolicy(enrolments),
         config.security());
-    ClientInfo clients = new ClientInfo(config.trustedProxies());
+    ClientAddressPlugin clientPlugin = new ClientAddressPlugin(c -> c.trustedProxies = config.trustedProxies());
+    ClientAddresses clients = clientPlugin.addresses();
     Cors cors = new Cors(config.corsOrigins());
     Guard guard = new Guard(auth, apiLimiter, json, clock);
-    HealthRoutes healthRoutes = new HealthRoutes(health, meters, false);
     OriginPolicy origins = new OriginPolicy(config.corsOrigins(), clients, List.of(Guard.SECURE_COOKIE, Guard.COOKIE));
     WsUpgradeCheck upgradeCheck = new WsUpgradeCheck(origins, clients);
-    AuthRoutes authRoutes = new AuthRoutes(auth, guard, loginLimiter, json, config, accountLimits);
+    AuthRoutes authRoutes = new AuthRoutes(auth, guard, loginLimiter, json, accountLimits);
     EnrolmentRoutes enrolmentRoutes = new EnrolmentRoutes(enrolments, revocations, guard, json);
     AdminRoutes adminRoutes = new AdminRoutes(auth, guard, json);
     CourseRoutes courseRoutes = new CourseRoutes(courses, countCache, courseStore, databases.reads(), guard, json);
-    // A builder per timer (builders are mutable, so never shared between threads), registered once per method,
-    // route and status and then looked up without building tags on every request.
-    Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
-    Function<String[], Timer> requestTimer = t -> Timer.builder("http.server.requests")
-        .description("HTTP requests by route template, method and status")
-        .publishPercentileHistogram()
-        .serviceLevelObjectives(Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250))
-        .tags(t).register(meters);
 
     this.javalin = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
@@ -251,8 +243,18 @@ public final class App implements AutoCloseable {
         http.setSendXPoweredBy(false);
         http.setRequestHeaderSize(16 * 1024);
       });
+      // The generic parts come from vtp-javalin: client address behind the trusted proxies, the session cookie,
+      // the public health endpoints (checks without details), http.server.requests by route template.
+      cfg.registerPlugin(clientPlugin);
+      cfg.registerPlugin(new SessionPlugin(s -> {
+        s.store = sessions;
+        s.cookieName = Guard.COOKIE;
+        s.cookieMaxAge = config.sessionAbsoluteTimeout();
+      }));
+      cfg.registerPlugin(new HealthPlugin(h -> h.registry = health));
+      cfg.registerPlugin(new MetricsPlugin(m -> m.registry = meters));
       cfg.routes.before(ctx -> {
-        Requests.begin(ctx, clients, config.instanceId());
+        Requests.begin(ctx, config.instanceId());
         if (cors.enabled() && cors.apply(ctx)) {
           ctx.skipRemainingHandlers();
           return;
@@ -263,6 +265,8 @@ public final class App implements AutoCloseable {
         cfg.routes.options("/*", ctx -> { });
       }
       cfg.routes.exception(ApiException.class, (e, ctx) -> Problems.write(ctx, json, e));
+      // Registered after the plugins: the app's problem shape (with the request id) replaces theirs.
+      cfg.routes.exception(ProblemException.class, (e, ctx) -> Problems.write(ctx, json, e));
       cfg.routes.exception(HttpResponseException.class, (e, ctx) -> Problems.write(ctx, json, e.getStatus(),
           statusTitle(e.getStatus()), e.getMessage(), List.of()));
       cfg.routes.exception(Exception.class, (e, ctx) -> {
@@ -278,7 +282,6 @@ public final class App implements AutoCloseable {
       });
       cfg.routes.error(405, ctx -> Problems.write(ctx, json, 405, "Method not allowed",
           ctx.method() + " is not allowed on " + ctx.path(), List.of()));
-      healthRoutes.register(cfg.routes);
       authRoutes.register(cfg.routes);
       courseRoutes.register(cfg.routes);
       cfg.routes.wsBeforeUpgrade("/ws/rooms/{roomId}", upgradeCheck::check);
@@ -292,17 +295,11 @@ public final class App implements AutoCloseable {
         } catch (RuntimeException e) {
           route = "NOT_FOUND";
         }
-        int status = ctx.statusCode();
-        String method = ctx.method().name();
-        String uri = route;
-        requestTimers.computeIfAbsent(method + ' ' + status + ' ' + uri, k -> requestTimer.apply(new String[] {
-            "method", method, "uri", uri, "status", Integer.toString(status),
-            "outcome", status >= 500 ? "SERVER_ERROR" : status >= 400 ? "CLIENT_ERROR" : "SUCCESS"}))
-            .record((long) (ms * 1_000_000), TimeUnit.NANOSECONDS);
         if (!route.equals("/metrics") && !route.startsWith("/health") && ACCESS.isInfoEnabled()) {
           long tenths = Math.round(ms * 10);
           ACCESS.info("instance={} request={} client={} {} {} {} {}.{}ms", config.instanceId(),
-              Requests.requestId(ctx), Requests.clientIp(ctx), method, ctx.path(), status, tenths / 10, tenths % 10);
+              Requests.requestId(ctx), Requests.clientIp(ctx), ctx.method().name(), ctx.path(), ctx.statusCode(),
+              tenths / 10, tenths % 10);
         }
       });
     });
