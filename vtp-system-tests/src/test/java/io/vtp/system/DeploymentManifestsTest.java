@@ -68,7 +68,7 @@ class DeploymentManifestsTest {
    */
   private static final int RESERVE = 10;
 
-  /** What the app serves (HealthRoutes); probes must point at one of these. Cross-checked against the source. */
+  /** What the app serves (vtp-javalin's HealthPlugin); probes must point at one of these. Cross-checked against the source. */
   private static final Set<String> APP_PROBE_PATHS = Set.of("/health", "/health/live", "/health/ready");
 
   /**
@@ -566,7 +566,7 @@ class DeploymentManifestsTest {
       read.add(m.group(1));
     }
     assertThat(read).containsExactlyInAnyOrderElementsOf(APP_CONFIG_VARIABLES);
-    String routes = Files.readString(ROOT.resolve("vtp-app/src/main/java/io/vtp/app/web/HealthRoutes.java"));
+    String routes = Files.readString(ROOT.resolve("vtp-javalin/src/main/java/io/vtp/javalin/HealthPlugin.java"));
     Set<String> served = new TreeSet<>();
     Matcher r = Pattern.compile("routes\\.get\\(\"(/health[^\"]*)\"").matcher(routes);
     while (r.find()) {
