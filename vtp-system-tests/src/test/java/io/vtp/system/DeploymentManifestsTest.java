@@ -53,7 +53,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Static checks of everything under {@code deployment/} that cannot run on this machine (no Docker engine, no
  * cluster): the Dockerfile, docker-compose.scaled.yml, the Kubernetes manifests, the Prometheus configuration and
  * alert rules (with {@code promtool}), the Grafana dashboards, and the nginx configuration rendered for compose (with
- * {@code nginx -t}). Fast: no server is started except {@code nginx -t} and {@code promtool}.
+ * {@code nginx -t}), including the two Redis roles (the session Redis never evicts, the cache Redis does and persists
+ * nothing). Fast: no server is started except {@code nginx -t} and {@code promtool}. The Swarm stack has its own
+ * class, {@link SwarmStackTest}, which shares the helpers here.
  */
 class DeploymentManifestsTest {
   static final Path ROOT = Deployment.repoRoot();
@@ -138,7 +140,8 @@ class DeploymentManifestsTest {
     assertThat(files.stream().map(p -> DEPLOY.relativize(p).toString())).contains(
         "docker-compose.scaled.yml", "prometheus/prometheus.yml", "prometheus/alerts.yml",
         "prometheus/alerts.test.yml", "grafana/provisioning/datasources/prometheus.yml",
-        "grafana/provisioning/dashboards/vtp.yml", "k8s/backend-deployment.yaml", "k8s/hpa.yaml");
+        "grafana/provisioning/dashboards/vtp.yml", "k8s/backend-deployment.yaml", "k8s/hpa.yaml",
+        "k8s/redis-cache-deployment.yaml", "swarm/vtp-stack.yml", "swarm/prometheus.yml");
     for (Path f : files) {
       List<JsonNode> docs = docs(f);
       assertThat(docs).as("YAML documents in %s", f).isNotEmpty();
