@@ -16,6 +16,9 @@
 #   VTP_EDGE_LOGIN_RATE 5r/m, VTP_EDGE_API_RATE 100r/m (the original's edge limits),
 #   VTP_EDGE_LOGIN_BURST 5, VTP_EDGE_API_BURST 50, VTP_NGINX_KEEPALIVE 32
 #   VTP_NGINX_STATUS_ALLOW  extra CIDR allowed to read /nginx_status (compose: the exporter's network)
+#   VTP_NGINX_RESOLVER    a DNS server and its options: backend names are re-resolved while nginx runs (each
+#                         server gets `resolve`, the upstream this resolver; needs nginx >= 1.27.3). Docker Swarm:
+#                         "127.0.0.11 valid=5s ipv6=off" with VTP_BACKENDS=tasks.vtp-backend:8080
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out=${1:?usage: render.sh OUT_FILE}
@@ -32,12 +35,16 @@ static_dir=${VTP_STATIC_DIR:-$here/../static}
 mime_types=${VTP_MIME_TYPES:-/etc/nginx/mime.types}
 
 servers() { # $1: extra parameters per server
-  local b
+  local b resolve=""
+  if [ -n "${VTP_NGINX_RESOLVER:-}" ]; then
+    printf '    resolver %s;\n' "$VTP_NGINX_RESOLVER"
+    resolve=" resolve"
+  fi
   for b in $VTP_BACKENDS; do
     if [[ " ${VTP_BACKENDS_DOWN:-} " == *" $b "* ]]; then
-      printf '    server %s %s down;\n' "$b" "$1"
+      printf '    server %s%s %s down;\n' "$b" "$resolve" "$1"
     else
-      printf '    server %s %s;\n' "$b" "$1"
+      printf '    server %s%s %s;\n' "$b" "$resolve" "$1"
     fi
   done
 }
