@@ -102,6 +102,7 @@ class ReplicaAcknowledgementIT {
   void guardedWrites_eachSendOneWaitOnTheSameRoundTrip_andTheReplicaHasTheWriteWhenTheyReturn() {
     SessionStore store = store(new RecordingListener());
     String user = "acked-" + System.nanoTime();
+    warmUp(store); // the master knows every script: steady-state counts
     List<Session> created = new java.util.ArrayList<>();
     assertOneEvalshaAndOneWait("create", commandsOf(() -> store.create(user, Map.of("role", "student")), created));
     assertReplicaHasTheWrite("create", user);
@@ -129,6 +130,24 @@ class ReplicaAcknowledgementIT {
     List<Object> any = new java.util.ArrayList<>();
     assertThat(commandsOf(() -> store.find(s.id()), any)).doesNotContainKey("wait");
     assertThat(commandsOf(() -> store.update(s, m -> m.put("a", 1)), any)).doesNotContainKey("wait");
+
+    // A master that lost its scripts (restart, failover, SCRIPT FLUSH): NOSCRIPT, then EVAL and WAIT again on the same
+    // connection (the first WAIT followed no write of its own and cost nothing); the replica still has the write.
+    onMaster.scriptFlush();
+    List<Boolean> flushed = new java.util.ArrayList<>();
+    assertThat(commandsOf(() -> store.delete(s.id()), flushed)).containsEntry("evalsha", 1L)
+        .containsEntry("eval", 1L).containsEntry("wait", 2L);
+    assertThat(flushed).containsExactly(true);
+    assertReplicaHasTheWrite("delete after SCRIPT FLUSH", user);
+  }
+
+  private static void warmUp(SessionStore store) {
+    String user = "warm-up-" + System.nanoTime();
+    Session s = store.create(user, Map.of());
+    Session r = store.rotate(s.id()).orElseThrow();
+    store.create(user, Map.of());
+    store.delete(r.id());
+    store.deleteAllForUser(user);
   }
 
   @Test
