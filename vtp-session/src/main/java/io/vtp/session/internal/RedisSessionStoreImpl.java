@@ -33,9 +33,8 @@ import redis.clients.jedis.exceptions.JedisException;
  * session found by {@code HMGET} to have expired (the script confirms and cleans up), and an update whose
  * compare-and-set finds the record changed by another instance (the full update script then decides, one more
  * per retry), and, only with previous id-hash keys configured ({@link IdHasher}), an operation that misses under the
- * current key (one more per previous key tried; a session found that way is moved to the current key). With replica
- * acknowledgement configured, create, rotate, delete and delete-all send {@code WAIT} pipelined behind their script
- * on the same connection ({@link ReplicaWait}): one more command, still one round trip.
+ * current key (one more per previous key tried; a session found that way is moved to the current key). Replica
+ * acknowledgement adds a pipelined {@code WAIT} to create, rotate and the deletes ({@link ReplicaWait}).
  *
  * <p>Thread-safe. State: its configuration and the bounded {@link RecentSessions} memory.
  */
@@ -106,8 +105,8 @@ public final class RedisSessionStoreImpl implements SessionStore {
     long idleExpiry = now + config.idleTimeout().toMillis();
     long absoluteExpiry = now + config.absoluteLifetime().toMillis();
     String meta = SessionMeta.format(1, now, now, idleExpiry, absoluteExpiry);
-    List<?> reply = calls.runGuardedList(Operation.CREATE, CREATE, tag, start, hasher.hash(id), Long.toString(now), meta, data,
-        Long.toString(Math.min(idleExpiry, absoluteExpiry)), maxSessions);
+    List<?> reply = calls.runGuardedList(Operation.CREATE, CREATE, tag, start, hasher.hash(id), Long.toString(now),
+        meta, data, Long.toString(Math.min(idleExpiry, absoluteExpiry)), maxSessions);
     int evicted = (int) ScriptReplies.asLong(reply.get(0));
     if (ScriptReplies.asLong(reply.get(1)) != 0) {
       calls.corrupt("foreign values under the user's keys");

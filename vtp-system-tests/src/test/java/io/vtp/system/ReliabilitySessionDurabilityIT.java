@@ -43,10 +43,11 @@ import redis.clients.jedis.UnifiedJedis;
  * link leaves it; the stall is a relay in this JVM that stops forwarding and then drops what it holds). Latency per
  * operation is taken before the fault. Bounded: four rounds of about 10 s.
  *
- * <p>Alone: {@code ./mvnw -B -ntp -pl vtp-system-tests verify -Dtest=NONE -Dit.test=SessionDurabilityIT
- * -Dsurefire.failIfNoSpecifiedTests=false} (after {@code install -DskipTests -DskipITs} of the modules).
+ * <p>Alone: {@code ./mvnw -B -ntp -pl vtp-system-tests verify -Dtest=NONE
+ * -Dit.test=ReliabilitySessionDurabilityIT -Dsurefire.failIfNoSpecifiedTests=false} (after
+ * {@code install -DskipTests -DskipITs} of the modules).
  */
-class SessionDurabilityIT {
+class ReliabilitySessionDurabilityIT {
   private static final int BASE_PORT = 30700;
   private static final int THREADS = 4;
   private static final Duration ACK_TIMEOUT = Duration.ofMillis(100);
@@ -322,7 +323,8 @@ class SessionDurabilityIT {
   /** The per-round table, appended under the results table by {@link ReliabilityReport}. */
   private static void writeDetails(List<Round> rounds) throws java.io.IOException {
     StringBuilder md = new StringBuilder();
-    md.append("## 14 in detail: session writes lost in a Sentinel failover, without and with replica acknowledgement\n\n")
+    md.append("## 14 in detail: session writes lost in a Sentinel failover, without and with replica ")
+        .append("acknowledgement\n\n")
         .append("`RedisSessionStore.builder(redis).replicaAcknowledgement(1, Duration.ofMillis(100))` against the ")
         .append("default store; one round per line (fresh master, replica, 3 sentinels). Latency is measured ")
         .append("before the fault, through a Sentinel client on loopback. Lost: an acknowledged `create` missing ")
@@ -330,14 +332,16 @@ class SessionDurabilityIT {
         .append("writes not confirmed in time answer `SessionNotReplicatedException` (503 for the caller): those ")
         .append("logouts are not acknowledged, and the last column says how many of them the failover revived. ")
         .append("After the promotion the new master has no replica (the old master is dead), so with the setting ")
-        .append("every login and logout answers 503 until a replica is back: the second number in that column. ")
+        .append("every login and logout answers 503 until a replica is back (the second number under \"Not ")
+        .append("replicated\"). ")
         .append("Run two replicas to keep `replicaAcknowledgement(1, ...)` writable through a failover. In the ")
         .append("stalled-link rounds the replication runs through a relay in the test JVM, which adds to the ")
         .append("latency with the setting; take the latency from the first two rows. ")
-        .append("Run alone: `./mvnw -B -ntp -pl vtp-system-tests verify -Dtest=NONE -Dit.test=SessionDurabilityIT ")
-        .append("-Dsurefire.failIfNoSpecifiedTests=false`.\n\n")
+        .append("Run alone: `./mvnw -B -ntp -pl vtp-system-tests verify -Dtest=NONE ")
+        .append("-Dit.test=ReliabilitySessionDurabilityIT -Dsurefire.failIfNoSpecifiedTests=false`.\n\n")
         .append("| Fault | Store | Logins acknowledged | Lost | Logouts acknowledged | Revived | Failover (ms) | ")
-        .append("create p50 / p99 (ms) | delete p50 / p99 (ms) | Errors during failover | Not replicated (503): all / after promotion ")
+        .append("create p50 / p99 (ms) | delete p50 / p99 (ms) | Errors during failover ")
+        .append("| Not replicated (503): all / after promotion ")
         .append("| of which logouts revived |\n")
         .append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Round r : rounds) {
