@@ -122,7 +122,7 @@ public final class App implements AutoCloseable {
     EvictionPolicyCheck.warnIfEvicting(redis, config.instanceId(), config.separateCacheRedis());
 
     ObjectMapper json = JsonBodies.mapper();
-    SessionStore sessions = RedisSessionStore.builder(redis)
+    RedisSessionStore.Builder sessionStore = RedisSessionStore.builder(redis)
         .name("sessions")
         .idleTimeout(config.sessionIdleTimeout())
         .absoluteLifetime(config.sessionAbsoluteTimeout())
@@ -131,8 +131,12 @@ public final class App implements AutoCloseable {
         // Sessions are named in Redis by HMAC-SHA256 under the deployment secret: Redis write access alone cannot
         // plant one. JWT_SECRET_PREVIOUS keeps sessions named under the secret before a rotation.
         .idHashKey(config.secret(),
-            config.previousSecret() == null ? new byte[0][] : new byte[][] {config.previousSecret()})
-        .build();
+            config.previousSecret() == null ? new byte[0][] : new byte[][] {config.previousSecret()});
+    if (config.security().sessionReplicaAcks() > 0) { // SESSION_REPLICA_ACKS: logins and logouts survive a failover
+      sessionStore.replicaAcknowledgement(config.security().sessionReplicaAcks(),
+          config.security().sessionReplicaAckTimeout());
+    }
+    SessionStore sessions = sessionStore.build();
     Revocations revocations = new Revocations(redis, json, meters);
     this.accountLimits = AccountLimits.create(config, redis, meters);
     AuthService auth = new AuthService(new UserRepository(databases.primary()), sessions,

@@ -86,7 +86,8 @@ class DeploymentManifestsTest {
       "MANAGEMENT_PORT", "MANAGEMENT_HOST",
       // SecurityConfig
       "SELF_REGISTER_ROLES", "RATE_LIMIT_REGISTER_PER_MINUTE", "PASSWORD_HASH_CONCURRENCY",
-      "LOGIN_FAILURES_BEFORE_BACKOFF", "SESSION_MAX_PER_USER", "WS_MESSAGES_PER_SECOND", "WS_MESSAGE_BURST",
+      "LOGIN_FAILURES_BEFORE_BACKOFF", "SESSION_MAX_PER_USER", "SESSION_REPLICA_ACKS", "SESSION_REPLICA_ACK_TIMEOUT",
+      "WS_MESSAGES_PER_SECOND", "WS_MESSAGE_BURST",
       "WS_MAX_CONNECTIONS_PER_USER", "WS_REVALIDATE_INTERVAL",
       "DATABASE_ALLOW_PLAINTEXT", "JWT_SECRET_PREVIOUS");
 
@@ -117,7 +118,7 @@ class DeploymentManifestsTest {
       "vtp_ratelimit_redis_errors_total",
       "vtp_session_operations_seconds_count", "vtp_session_operations_seconds_sum",
       "vtp_session_operations_seconds_max", "vtp_session_update_conflicts_total", "vtp_session_corrupt_total",
-      "vtp_session_evictions_total",
+      "vtp_session_evictions_total", "vtp_session_not_replicated_total",
       "vtp_health_status", "vtp_health_draining", "vtp_health_check_status",
       "vtp_health_check_duration_seconds_count", "vtp_health_check_duration_seconds_sum",
       "vtp_health_check_duration_seconds_max", "vtp_health_check_failures_total",

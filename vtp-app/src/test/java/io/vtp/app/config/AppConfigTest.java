@@ -121,6 +121,26 @@ class AppConfigTest {
   }
 
   @Test
+  void fromEnv_sessionReplicaAcks_offByDefault_validated() {
+    assertThat(AppConfig.fromEnv(prod()).security().sessionReplicaAcks()).isZero();
+    Map<String, String> acks = prod();
+    acks.put("SESSION_REPLICA_ACKS", "1");
+    acks.put("SESSION_REPLICA_ACK_TIMEOUT", "250ms");
+    SecurityConfig s = AppConfig.fromEnv(acks).security();
+    assertThat(s.sessionReplicaAcks()).isEqualTo(1);
+    assertThat(s.sessionReplicaAckTimeout()).isEqualTo(java.time.Duration.ofMillis(250));
+    assertThat(s.toString()).contains("sessionReplicaAcks=1 within PT0.25S");
+    Map<String, String> forever = prod();
+    forever.put("SESSION_REPLICA_ACK_TIMEOUT", "0ms");
+    assertThatThrownBy(() -> AppConfig.fromEnv(forever))
+        .hasMessage("SESSION_REPLICA_ACK_TIMEOUT must be between 1ms and 60s but was PT0S");
+    Map<String, String> many = prod();
+    many.put("SESSION_REPLICA_ACKS", "17");
+    assertThatThrownBy(() -> AppConfig.fromEnv(many)).isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("SESSION_REPLICA_ACKS");
+  }
+
+  @Test
   void toString_neverShowsSecrets() {
     String s = AppConfig.fromEnv(prod()).toString();
     assertThat(s).doesNotContain("s3cret").doesNotContain("r3dis").doesNotContain("k2Jd8sLq");
