@@ -111,6 +111,7 @@ public final class App implements AutoCloseable {
   private final RoomHub rooms;
   private final ManagementServer management;
   private final AccountLimits accountLimits;
+  private final io.vtp.app.web.FleetView fleet;
   private final Javalin javalin;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
@@ -216,6 +217,7 @@ public final class App implements AutoCloseable {
     ClientInfo clients = new ClientInfo(config.trustedProxies());
     Cors cors = new Cors(config.corsOrigins());
     Guard guard = new Guard(auth, apiLimiter, json, clock);
+    this.fleet = new io.vtp.app.web.FleetView(redis, guard, json, config.instanceId(), meters, rooms::connections);
     HealthRoutes healthRoutes = new HealthRoutes(health, meters, false);
     OriginPolicy origins = new OriginPolicy(config.corsOrigins(), clients, List.of(Guard.SECURE_COOKIE, Guard.COOKIE));
     WsUpgradeCheck upgradeCheck = new WsUpgradeCheck(origins, clients);
@@ -284,6 +286,9 @@ public final class App implements AutoCloseable {
       cfg.routes.wsBeforeUpgrade("/ws/rooms/{roomId}", upgradeCheck::check);
       enrolmentRoutes.register(cfg.routes);
       adminRoutes.register(cfg.routes);
+      new io.vtp.app.web.WebPage(guard, config.instanceId(), config.seedDemoData() ? DemoData.ACCOUNTS : List.of())
+          .register(cfg.routes);
+      fleet.register(cfg.routes);
       cfg.routes.ws("/ws/rooms/{roomId}", rooms::configure);
       cfg.requestLogger.http((ctx, ms) -> {
         String route;
@@ -447,6 +452,7 @@ public final class App implements AutoCloseable {
     }
     rooms.close();
     closeQuietly(management);
+    closeQuietly(fleet);
     closeQuietly(apiLimiter);
     closeQuietly(loginLimiter);
     closeQuietly(accountLimits);
