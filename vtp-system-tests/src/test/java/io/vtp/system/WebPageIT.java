@@ -29,6 +29,7 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -52,6 +53,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WebPageIT {
+  private static final String CHROMIUM = "/usr/bin/chromium";
+  private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final Path SHOTS = Path.of("target", "screenshots");
   private static final String TEACHER = "Tess Teacher";
@@ -66,6 +69,10 @@ class WebPageIT {
 
   @BeforeAll
   static void up() throws Exception {
+    for (String f : new String[] {CHROMIUM, CHROMEDRIVER}) {
+      assertThat(Files.isExecutable(Path.of(f))).as("%s is missing: install Debian's chromium and chromium-driver "
+          + "(bin/test does: apt-get install chromium chromium-driver)", f).isTrue();
+    }
     Files.createDirectories(SHOTS);
     d = new Deployment(Files.createTempDirectory("vtp-webpage-it-"), 31800);
     // The README's limits (the page shows them, and the last step runs into them), not the load tests' lifted ones.
@@ -160,7 +167,7 @@ class WebPageIT {
     }
     assertThat(cache).contains("cache HIT");
     waitFor(teacher).until(b -> b.findElements(By.cssSelector("#mine .badge.instance")).size() >= 2);
-    assertThat(teacher.findElements(By.cssSelector("#fleet-rows tr[data-status='up']"))).hasSize(3);
+    waitFor(teacher).until(b -> b.findElements(By.cssSelector("#fleet-rows tr[data-status='up']")).size() == 3);
     screenshot(teacher, "01-teacher-created-a-course", null);
   }
 
@@ -256,14 +263,14 @@ class WebPageIT {
   private static ChromeDriver browser(int width, int height) throws IOException {
     ChromeOptions options = new ChromeOptions();
     // Debian's browser and driver, named explicitly: Selenium Manager never downloads anything.
-    options.setBinary("/usr/bin/chromium");
+    options.setBinary(CHROMIUM);
     options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--disable-dev-shm-usage", "--user-data-dir=" + Files.createTempDirectory("vtp-chromium-"),
         "--window-size=" + width + "," + height);
     options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
     ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
+        .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
     ChromeDriver b = new ChromeDriver(service, options);
     b.manage().window().setSize(new Dimension(width, height));
     return b;
@@ -274,7 +281,11 @@ class WebPageIT {
   }
 
   private static WebDriverWait waitFor(WebDriver b) {
-    return new WebDriverWait(b, WAIT, Duration.ofMillis(100));
+    // The page re-renders what it shows (the fleet table every 2 s, the room's status on every event): an element
+    // found a moment ago may be gone when it is read, which is "not yet", not a failure.
+    WebDriverWait wait = new WebDriverWait(b, WAIT, Duration.ofMillis(100));
+    wait.ignoring(StaleElementReferenceException.class);
+    return wait;
   }
 
   private static String courseXpath() {
