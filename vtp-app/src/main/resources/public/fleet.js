@@ -53,8 +53,10 @@ export function startFleet({ rows, error, onUpdate }) {
         name.append(el('span', 'answered', 'answered this poll'));
       }
       const status = el('td', 'state ' + i.status, i.status);
-      if (i.status !== 'up') {
+      if (i.status === 'down') {
         status.append(el('span', 'answered', `no heartbeat for ${Math.round(i.lastBeatMs / 1000)} s`));
+      } else if (i.status === 'draining') {
+        status.append(el('span', 'answered', 'leaving nginx, finishing its requests'));
       }
       const served = el('td');
       const meter = el('meter');

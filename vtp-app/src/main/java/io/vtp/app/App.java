@@ -217,7 +217,8 @@ public final class App implements AutoCloseable {
     ClientInfo clients = new ClientInfo(config.trustedProxies());
     Cors cors = new Cors(config.corsOrigins());
     Guard guard = new Guard(auth, apiLimiter, json, clock);
-    this.fleet = new io.vtp.app.web.FleetView(redis, guard, json, config.instanceId(), meters, rooms::connections);
+    this.fleet = new io.vtp.app.web.FleetView(redis, guard, json, config.instanceId(), meters, rooms::connections,
+        health::isDraining);
     HealthRoutes healthRoutes = new HealthRoutes(health, meters, false);
     OriginPolicy origins = new OriginPolicy(config.corsOrigins(), clients, List.of(Guard.SECURE_COOKIE, Guard.COOKIE));
     WsUpgradeCheck upgradeCheck = new WsUpgradeCheck(origins, clients);

@@ -50,7 +50,7 @@ class AppIT {
   }
 
   @Test
-  void fleet_listsEveryInstanceFromItsBeats_andAnInstanceThatStopsLeavesIt(PostgresDatabase db, RedisServer redis)
+  void fleet_listsEveryInstanceFromItsBeats_showsOneDraining_andOneThatStopsLeavesIt(PostgresDatabase db, RedisServer redis)
       throws Exception {
     get(a, "/api/v1/courses", null);
     App c = TestApps.start(TestApps.env(db, redis, "backend-c"));
@@ -61,6 +61,10 @@ class AppIT {
               java.util.List.of("backend-a", "backend-b", "backend-c")) && requests(f, "backend-a") > 0);
       assertThat(fleet.get("instance").asText()).isEqualTo("backend-b");
       assertThat(fleet.get("downAfterMs").asLong()).isEqualTo(io.vtp.app.web.FleetView.DOWN_AFTER.toMillis());
+      // SIGTERM's first step: the instance still serves, and the fleet shows it leaving.
+      c.health().startDraining();
+      await("backend-c shown as draining").atMost(Duration.ofSeconds(10))
+          .until(() -> fleetIds(json(get(a, "/api/v1/fleet", null)), "draining").contains("backend-c"));
     } finally {
       c.shutdown();
     }

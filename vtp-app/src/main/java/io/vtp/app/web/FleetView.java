@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,8 +30,9 @@ import redis.clients.jedis.exceptions.JedisException;
  * {@link #BEAT} into one Redis hash ({@value #KEY}: its id, the Redis server time of the beat, how many requests it
  * has served and how many room sockets it holds), and {@code GET /api/v1/fleet} (public, API-limited, on the
  * public port: it shows nothing the {@code X-Instance-Id} header does not) answers the whole hash: an instance
- * whose last beat is older than {@link #DOWN_AFTER} is {@code down}, one older than {@link #FORGET_AFTER} is
- * dropped, one that stopped cleanly removed itself. Each call is one {@code EVALSHA}; the beats cost one
+ * whose last beat is older than {@link #DOWN_AFTER} is {@code down}, one that beats while draining (SIGTERM
+ * received, leaving the load balancer) is {@code draining}, the others {@code up}; one older than
+ * {@link #FORGET_AFTER} is dropped, one that stopped cleanly removed itself. Each call is one {@code EVALSHA}; the beats cost one
  * {@code EVALSHA} per instance per second. Both scripts stamp with the Redis server clock, the one clock every
  * instance shares.
  *
@@ -59,6 +61,7 @@ public final class FleetView implements AutoCloseable {
   private final String instanceId;
   private final MeterRegistry meters;
   private final IntSupplier sockets;
+  private final BooleanSupplier draining;
   private final ScheduledExecutorService beats;
   private volatile boolean failing;
 
@@ -71,15 +74,17 @@ public final class FleetView implements AutoCloseable {
    * @param instanceId this instance
    * @param meters where {@code http.server.requests} is recorded
    * @param sockets the number of open room sockets on this instance
+   * @param draining whether this instance is draining
    */
   public FleetView(UnifiedJedis redis, Guard guard, ObjectMapper json, String instanceId, MeterRegistry meters,
-      IntSupplier sockets) {
+      IntSupplier sockets, BooleanSupplier draining) {
     this.redis = redis;
     this.guard = guard;
     this.json = json;
     this.instanceId = instanceId;
     this.meters = meters;
     this.sockets = sockets;
+    this.draining = draining;
     this.beats = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "vtp-fleet-beat");
       t.setDaemon(true);
@@ -102,6 +107,7 @@ public final class FleetView implements AutoCloseable {
       Map<String, Object> figures = new LinkedHashMap<>();
       figures.put("requests", requestsServed());
       figures.put("sockets", sockets.getAsInt());
+      figures.put("draining", draining.getAsBoolean());
       BEAT_SCRIPT.eval(redis, List.of(KEY), List.of(instanceId, json.writeValueAsString(figures),
           Long.toString(KEY_EXPIRY.toMillis())));
       if (failing) {
@@ -153,7 +159,8 @@ public final class FleetView implements AutoCloseable {
       long age = Math.max(0, now - seen);
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("id", id);
-      m.put("status", age <= DOWN_AFTER.toMillis() ? "up" : "down");
+      String status = figures.path("draining").asBoolean() ? "draining" : "up";
+      m.put("status", age > DOWN_AFTER.toMillis() ? "down" : status);
       m.put("lastBeatMs", age);
       m.put("requests", figures.path("requests").asLong());
       m.put("sockets", figures.path("sockets").asInt());
