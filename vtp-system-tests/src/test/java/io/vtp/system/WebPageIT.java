@@ -63,6 +63,7 @@ class WebPageIT {
   private static ChromeDriver teacher;
   private static ChromeDriver student;
   private static final List<String> consoleErrors = new ArrayList<>();
+  private static final List<Path> profiles = new ArrayList<>();
   private static String course;
   private static String teacherSocket;
   private static String studentInstance;
@@ -87,6 +88,11 @@ class WebPageIT {
     for (WebDriver b : new WebDriver[] {teacher, student}) {
       if (b != null) {
         b.quit();
+      }
+    }
+    for (Path p : profiles) {
+      try (var files = Files.walk(p)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
       }
     }
     if (d != null) {
@@ -261,12 +267,14 @@ class WebPageIT {
   // ---------------------------------------------------------------- helpers
 
   private static ChromeDriver browser(int width, int height) throws IOException {
+    Path profile = Files.createTempDirectory("vtp-chromium-");
+    profiles.add(profile);
     ChromeOptions options = new ChromeOptions();
     // Debian's browser and driver, named explicitly: Selenium Manager never downloads anything.
     options.setBinary(CHROMIUM);
     options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage", "--user-data-dir=" + Files.createTempDirectory("vtp-chromium-"),
+        "--disable-dev-shm-usage", "--user-data-dir=" + profile,
         "--window-size=" + width + "," + height);
     options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
     ChromeDriverService service = new ChromeDriverService.Builder()
