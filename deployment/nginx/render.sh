@@ -53,11 +53,24 @@ security_headers='    add_header X-Content-Type-Options "nosniff" always;
     add_header X-Frame-Options "DENY" always;
     add_header Referrer-Policy "no-referrer" always;
     add_header Content-Security-Policy "default-src '\''none'\''; frame-ancestors '\''none'\''" always;'
-# Over TLS every answer carries HSTS, also those of locations with their own add_header (/static/), which would
-# otherwise drop the server-level one.
+# The web page (/ and /app/, served by the backends from their jar) is the one place scripts, styles, images and
+# connections (fetch, the room WebSocket) may come from: this origin only, never inline, never framed. The same
+# policy as the app's own (io.vtp.app.web.WebPage), which nginx replaces rather than doubles.
+page_security_headers='      proxy_hide_header Content-Security-Policy;
+      proxy_hide_header X-Content-Type-Options;
+      proxy_hide_header X-Frame-Options;
+      proxy_hide_header Referrer-Policy;
+      add_header X-Content-Type-Options "nosniff" always;
+      add_header X-Frame-Options "DENY" always;
+      add_header Referrer-Policy "no-referrer" always;
+      add_header Content-Security-Policy "default-src '\''none'\''; script-src '\''self'\''; style-src '\''self'\''; img-src '\''self'\''; connect-src '\''self'\''; base-uri '\''none'\''; form-action '\''none'\''; frame-ancestors '\''none'\''" always;'
+# Over TLS every answer carries HSTS, also those of locations with their own add_header (/static/, the page), which
+# would otherwise drop the server-level one.
 if [ "$tls" = 1 ]; then
   security_headers="$security_headers
     add_header Strict-Transport-Security \"max-age=63072000\" always;"
+  page_security_headers="$page_security_headers
+      add_header Strict-Transport-Security \"max-age=63072000\" always;"
 fi
 status_allow=""
 [ -n "${VTP_NGINX_STATUS_ALLOW:-}" ] && status_allow="allow ${VTP_NGINX_STATUS_ALLOW};"
@@ -91,6 +104,7 @@ KEEPALIVE=${VTP_NGINX_KEEPALIVE:-32}
 API_SERVERS=$(servers "max_fails=3 fail_timeout=30s")
 WS_SERVERS=$(servers "max_fails=3 fail_timeout=30s")
 SECURITY_HEADERS=$security_headers
+PAGE_SECURITY_HEADERS=$page_security_headers
 STATUS_ALLOW=$status_allow
 LOCATIONS=$(expand < "$here/locations.inc")
 

@@ -97,6 +97,7 @@ public final class App implements AutoCloseable {
   private final RoomHub rooms;
   private final ManagementServer management;
   private final AccountLimits accountLimits;
+  private final io.vtp.app.web.FleetView fleet;
   private final Javalin javalin;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
@@ -200,6 +201,8 @@ public final class App implements AutoCloseable {
     ClientAddresses clients = clientPlugin.addresses();
     Cors cors = new Cors(config.corsOrigins());
     Guard guard = new Guard(auth, apiLimiter, json, clock);
+    this.fleet = new io.vtp.app.web.FleetView(redis, guard, json, config.instanceId(), meters, rooms::connections,
+        health::isDraining);
     OriginPolicy origins = new OriginPolicy(config.corsOrigins(), clients, List.of(Guard.SECURE_COOKIE, Guard.COOKIE));
     WsUpgradeCheck upgradeCheck = new WsUpgradeCheck(origins, clients);
     AuthRoutes authRoutes = new AuthRoutes(auth, guard, loginLimiter, json, accountLimits);
@@ -253,6 +256,9 @@ public final class App implements AutoCloseable {
       cfg.routes.wsBeforeUpgrade("/ws/rooms/{roomId}", upgradeCheck::check);
       enrolmentRoutes.register(cfg.routes);
       adminRoutes.register(cfg.routes);
+      new io.vtp.app.web.WebPage(guard, config.instanceId(), config.seedDemoData() ? DemoData.ACCOUNTS : List.of())
+          .register(cfg.routes);
+      fleet.register(cfg.routes);
       cfg.routes.ws("/ws/rooms/{roomId}", rooms::configure);
       cfg.requestLogger.http((ctx, ms) -> {
         String route;
@@ -350,6 +356,7 @@ public final class App implements AutoCloseable {
     }
     rooms.close();
     closeQuietly(management);
+    closeQuietly(fleet);
     closeQuietly(apiLimiter);
     closeQuietly(loginLimiter);
     closeQuietly(accountLimits);
