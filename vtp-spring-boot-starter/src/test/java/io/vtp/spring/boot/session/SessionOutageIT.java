@@ -30,8 +30,14 @@ class SessionOutageIT {
           t -> assertThat(t).startsWith("application/problem+json"));
       assertThat(answer.body()).contains("\"status\":503").doesNotContain("Exception");
 
+      // The login page writes through getWriter() before its new session (the CSRF token) fails to save.
       Browser fresh = new Browser();
-      assertThat(fresh.get(port, "/public").statusCode()).isEqualTo(200);
+      HttpResponse<String> login = fresh.get(port, "/login");
+      assertThat(login.statusCode()).isEqualTo(503);
+      assertThat(login.headers().firstValue("Retry-After")).hasValue("1");
+      assertThat(login.body()).contains("\"status\":503").doesNotContain("<form");
+
+      assertThat(new Browser().get(port, "/public").statusCode()).isEqualTo(200);
     }
   }
 }

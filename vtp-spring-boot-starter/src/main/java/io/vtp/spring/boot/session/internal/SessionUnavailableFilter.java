@@ -63,7 +63,13 @@ public final class SessionUnavailableFilter implements Filter {
       http.setContentType("application/problem+json");
       byte[] body = BODY.getBytes(StandardCharsets.UTF_8);
       http.setContentLength(body.length);
-      http.getOutputStream().write(body);
+      try {
+        http.getOutputStream().write(body);
+      } catch (IllegalStateException writerInUse) {
+        // The application already wrote through getWriter() (its output was discarded by resetBuffer above).
+        http.setCharacterEncoding(StandardCharsets.UTF_8.name());
+        http.getWriter().write(BODY);
+      }
     } finally {
       scope.close();
     }
