@@ -1,6 +1,7 @@
 package io.vtp.spring.boot.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -52,7 +53,10 @@ class CacheManagerIT {
             "vtp.cache.caches.items.type", Item.class.getName(),
             "vtp.cache.caches.items.lease-ttl", "30s",
             "vtp.cache.caches.items.lease-wait", "20s",
-            "vtp.cache.caches.plain.type", Item.class.getName()))
+            "vtp.cache.caches.plain.type", Item.class.getName(),
+            "vtp.cache.caches.flaky.type", Item.class.getName(),
+            "vtp.cache.caches.flaky.ttl", "1ms",
+            "vtp.cache.caches.flaky.jitter", "0"))
         .run();
   }
 
@@ -98,6 +102,22 @@ class CacheManagerIT {
     // The value crossed instances as JSON and came back as the declared type.
     assertThat(onB.find("42")).isEqualTo(new Item("42", 1));
     assertThat(onA.find("42")).isEqualTo(new Item("42", 1));
+  }
+
+  @Test
+  void cacheableSync_methodFailureReachesTheCallerUnwrappedOrServesTheStaleValue() {
+    CacheTestApp.Catalog onA = a.getBean(CacheTestApp.Catalog.class);
+    probe.databaseDown = true;
+    assertThatThrownBy(() -> onA.flaky("never-loaded")).isExactlyInstanceOf(IllegalStateException.class)
+        .hasMessage("database down");
+    probe.databaseDown = false;
+    assertThat(onA.flaky("k")).isEqualTo(new Item("k", 1));
+    probe.databaseDown = true;
+    // The entry is fresh for 1 ms; once expired, a failing method gets the stale value (within stale-grace 5m).
+    await().atMost(Duration.ofSeconds(10)).until(() -> cache(a, "flaky").peek("k").isEmpty());
+    assertThat(onA.flaky("k")).isEqualTo(new Item("k", 1));
+    assertThat(cache(a, "flaky").stats().staleServed()).isEqualTo(1);
+    probe.databaseDown = false;
   }
 
   @Test

@@ -22,6 +22,8 @@ public class CacheTestApp {
     final AtomicInteger plainLoads = new AtomicInteger();
     final CountDownLatch entered = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
+    final AtomicInteger flakyLoads = new AtomicInteger();
+    volatile boolean databaseDown;
   }
 
   @Bean
@@ -52,6 +54,15 @@ public class CacheTestApp {
     @Cacheable("plain")
     public Item plain(String id) {
       return new Item(id, probe.plainLoads.incrementAndGet());
+    }
+
+    /** Fails while the probe says the database is down. */
+    @Cacheable(cacheNames = "flaky", sync = true)
+    public Item flaky(String id) {
+      if (probe.databaseDown) {
+        throw new IllegalStateException("database down");
+      }
+      return new Item(id, probe.flakyLoads.incrementAndGet());
     }
 
     /** Removes an entry on every instance. */
