@@ -3,9 +3,11 @@ package io.vtp.spring.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vtp.spring.boot.cache.VtpCacheAutoConfiguration;
+import io.vtp.spring.boot.internal.VtpPropertyFailureAnalyzer;
 import io.vtp.spring.boot.ratelimit.VtpRateLimitAutoConfiguration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.cache.annotation.Cacheable;
@@ -45,6 +47,10 @@ class StartupFailureTest {
           assertThat(ctx).hasFailed();
           assertThat(vtpMessage(ctx.getStartupFailure()))
               .isEqualTo("vtp.ratelimit.rules.api.limit: must be > 0 but was 0");
+          // What Boot prints: that one message, and the property to change.
+          FailureAnalysis analysis = new VtpPropertyFailureAnalyzer().analyze(ctx.getStartupFailure());
+          assertThat(analysis.getDescription()).isEqualTo("vtp.ratelimit.rules.api.limit: must be > 0 but was 0");
+          assertThat(analysis.getAction()).contains("'vtp.ratelimit.rules.api.limit'");
         });
   }
 
