@@ -13,6 +13,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,6 +65,9 @@ class StarterWebIT {
         Map.entry("vtp.ratelimit.rules.login.failure-mode", "fail-closed"),
         Map.entry("vtp.ratelimit.rules.login.key", "user"),
         Map.entry("vtp.health.redis-criticality", "critical"),
+        Map.entry("vtp.cache.caches.reports.type", "java.lang.String"),
+        Map.entry("vtp.cache.caches.reports.bypass-permits", "1"),
+        Map.entry("vtp.cache.caches.reports.bypass-wait", "0s"),
         Map.entry("management.endpoints.web.exposure.include", "health"),
         Map.entry("management.endpoint.health.show-details", "always"),
         Map.entry("management.endpoint.health.probes.enabled", "true"),
@@ -160,6 +165,24 @@ class StarterWebIT {
     MeterRegistry meters = down.getBean(MeterRegistry.class);
     assertThat(meters.get("vtp.ratelimit.decisions").tags("name", "api", "outcome", "fail_open").counter().count())
         .isEqualTo(4.0);
+  }
+
+  @Test
+  void redisDown_cacheBypassFullAnswers503WithRetryAfter() throws Exception {
+    WebTestApp.Reports reports = down.getBean(WebTestApp.Reports.class);
+    int port = ((WebServerApplicationContext) down).getWebServer().getPort();
+    CompletableFuture<HttpResponse<String>> first = http.sendAsync(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/reports/1")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(reports.entered().await(10, TimeUnit.SECONDS)).isTrue(); // it holds the one bypass slot
+    HttpResponse<String> second = send(down, "GET", "/reports/2");
+    assertThat(second.statusCode()).isEqualTo(503);
+    assertThat(second.headers().firstValue("Retry-After")).hasValue("1");
+    assertThat(second.body()).contains("\"status\":503", "cache 'reports' cannot serve right now");
+    reports.release().countDown();
+    HttpResponse<String> served = first.get(10, TimeUnit.SECONDS);
+    assertThat(served.statusCode()).isEqualTo(200);
+    assertThat(served.body()).isEqualTo("report 1");
   }
 
   @Test

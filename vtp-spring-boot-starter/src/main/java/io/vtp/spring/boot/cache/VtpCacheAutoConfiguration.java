@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vtp.spring.boot.VtpRedisAutoConfiguration;
 import io.vtp.spring.boot.cache.internal.CacheFactory;
 import io.vtp.spring.boot.cache.internal.CacheNameCheck;
+import io.vtp.spring.boot.cache.internal.CacheOverloadResolver;
 import io.vtp.spring.boot.metrics.VtpMetrics;
 import io.vtp.spring.boot.metrics.VtpMetricsAutoConfiguration;
 import org.springframework.beans.factory.ObjectProvider;
@@ -13,10 +14,13 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.interceptor.CacheOperationSource;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.servlet.HandlerExceptionResolver;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
@@ -71,5 +75,27 @@ public class VtpCacheAutoConfiguration {
   public CacheNameCheck vtpCacheNameCheck(ConfigurableListableBeanFactory beans,
       ObjectProvider<CacheOperationSource> source, VtpCacheProperties properties) {
     return new CacheNameCheck(beans, source, properties.getCaches().keySet());
+  }
+
+  /** Servlet applications: a Redis outage with a full bypass answers 503 + Retry-After, not 500. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+  @ConditionalOnClass(HandlerExceptionResolver.class)
+  public static class WebErrors {
+
+    /** Creates the configuration; Spring calls it. */
+    public WebErrors() {
+    }
+
+    /**
+     * The resolver for {@code CacheOverloadedException}.
+     *
+     * @return the resolver; never null
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    public CacheOverloadResolver vtpCacheOverloadResolver() {
+      return new CacheOverloadResolver();
+    }
   }
 }

@@ -143,6 +143,16 @@ public class VtpCacheProperties {
     /** How long a load lease lives if its holder dies. */
     private Duration leaseTtl = Duration.ofSeconds(5);
 
+    /**
+     * While Redis is unavailable, how many loads may run against the source at once; past it a read waits up to
+     * bypass-wait, then fails with 503 + Retry-After (servlet applications) so a Redis outage cannot become a
+     * database stampede.
+     */
+    private int bypassPermits = 16;
+
+    /** How long a read waits for a bypass slot while Redis is unavailable. */
+    private Duration bypassWait = Duration.ofSeconds(1);
+
     /** Creates the defaults; Spring binds the rest. */
     public CacheSpec() {
     }
@@ -280,6 +290,42 @@ public class VtpCacheProperties {
      */
     public Duration getLeaseTtl() {
       return leaseTtl;
+    }
+
+    /**
+     * Returns how many loads may bypass an unavailable Redis at once.
+     *
+     * @return the permits
+     */
+    public int getBypassPermits() {
+      return bypassPermits;
+    }
+
+    /**
+     * Sets how many loads may bypass an unavailable Redis at once.
+     *
+     * @param bypassPermits 1 to 10000
+     */
+    public void setBypassPermits(int bypassPermits) {
+      this.bypassPermits = bypassPermits;
+    }
+
+    /**
+     * Returns how long a read waits for a bypass slot.
+     *
+     * @return the wait; null only when bound so
+     */
+    public Duration getBypassWait() {
+      return bypassWait;
+    }
+
+    /**
+     * Sets how long a read waits for a bypass slot.
+     *
+     * @param bypassWait the wait; may be null (then rejected at start-up)
+     */
+    public void setBypassWait(Duration bypassWait) {
+      this.bypassWait = bypassWait;
     }
 
     /**

@@ -69,7 +69,7 @@ public final class CacheFactory {
     }
     for (Map.Entry<String, Object> d : Map.<String, Object>of("ttl", nullSafe(spec.getTtl()), "not-found-ttl",
         nullSafe(spec.getNotFoundTtl()), "stale-grace", nullSafe(spec.getStaleGrace()), "lease-ttl",
-        nullSafe(spec.getLeaseTtl()), "lease-wait", nullSafe(spec.getLeaseWait())).entrySet()) {
+        nullSafe(spec.getLeaseTtl()), "lease-wait", nullSafe(spec.getLeaseWait()), "bypass-wait", nullSafe(spec.getBypassWait())).entrySet()) {
       if (d.getValue() == Missing.VALUE) {
         throw new IllegalStateException(at + "." + d.getKey() + ": must be set");
       }
@@ -77,7 +77,7 @@ public final class CacheFactory {
     RedisCacheAside.Builder<Object> b = RedisCacheAside.builder(redis, new DeclaredType(type)).name(name)
         .keyPrefix(keyPrefix).ttl(spec.getTtl()).notFoundTtl(spec.getNotFoundTtl()).staleGrace(spec.getStaleGrace())
         .jitter(spec.getJitter()).valueVersion(spec.getValueVersion())
-        .lease(spec.getLeaseTtl(), spec.getLeaseWait());
+        .lease(spec.getLeaseTtl(), spec.getLeaseWait()).bypass(spec.getBypassPermits(), spec.getBypassWait());
     if (mapper != null) {
       b.objectMapper(mapper);
     }
