@@ -47,3 +47,9 @@ vtp_require_test_packages() {
     setpriv:util-linux \
     promtool:prometheus
 }
+
+# The published modules, comma-separated for Maven's -pl: every io.vtp artifact vtp-bom lists.
+vtp_published_modules() {
+  sed -n 's|.*<artifactId>\(vtp-[a-z0-9-]*\)</artifactId>.*|\1|p' "$(vtp_root)/vtp-bom/pom.xml" | grep -vx vtp-bom \
+    | paste -sd, -
+}

@@ -73,6 +73,20 @@ public final class OpenLoopLoad {
     SKIP
   }
 
+  /** Which requests are sent once more when the server closed their reused connection before any answer. */
+  public enum StaleRetry {
+    /** None: every such failure is counted as unanswered. */
+    NEVER,
+    /** GET only, as browsers and curl do for an idempotent request. */
+    GETS,
+    /** Every method; only for callers that detect a duplicate themselves (see {@link Settings#retryingStaleRequests()}). */
+    ANY_METHOD;
+
+    boolean retries(HttpRequest request) {
+      return this == ANY_METHOD || this == GETS && request.method().equals("GET");
+    }
+  }
+
   /**
    * What to run.
    *
@@ -84,16 +98,17 @@ public final class OpenLoopLoad {
    *     carry their own timeout, which should not exceed this)
    * @param maxBehind how far behind the schedule a request may be sent, > 0
    * @param whenBehind what happens to a request further behind than {@code maxBehind}
-   * @param retryStaleGets whether a GET that failed before any byte of an answer (the server closed a reused
-   *     keep-alive connection just as the request went out, as nginx does when it reloads) is sent once more, as
-   *     browsers and curl do; counted in {@link Result#retried()}
+   * @param staleRetry which requests that failed before any byte of an answer (the server closed a reused
+   *     keep-alive connection just as the request went out, as nginx does when it reloads) are sent once more;
+   *     counted in {@link Result#retried()}
    * @param async whether one scheduler thread sends asynchronously, {@code senders} bounding the requests in
    *     flight, instead of {@code senders} threads sending synchronously
    */
   public record Settings(double rate, Duration duration, int senders, Duration timeout, Duration maxBehind,
-      WhenBehind whenBehind, boolean retryStaleGets, boolean async) {
+      WhenBehind whenBehind, StaleRetry staleRetry, boolean async) {
     public Settings {
       Objects.requireNonNull(duration, "duration");
+      Objects.requireNonNull(staleRetry, "staleRetry");
       Objects.requireNonNull(timeout, "timeout");
       Objects.requireNonNull(maxBehind, "maxBehind");
       Objects.requireNonNull(whenBehind, "whenBehind");
@@ -114,17 +129,27 @@ public final class OpenLoopLoad {
 
     /** A schedule that is abandoned when it falls {@code maxBehind} behind, without retries (a capacity step). */
     public Settings(double rate, Duration duration, int senders, Duration timeout, Duration maxBehind) {
-      this(rate, duration, senders, timeout, maxBehind, WhenBehind.ABANDON, false, false);
+      this(rate, duration, senders, timeout, maxBehind, WhenBehind.ABANDON, StaleRetry.NEVER, false);
     }
 
     /** Returns these settings, skipping the requests found more than {@code maxBehind} late instead. */
     public Settings skippingWhenBehind() {
-      return new Settings(rate, duration, senders, timeout, maxBehind, WhenBehind.SKIP, retryStaleGets, async);
+      return new Settings(rate, duration, senders, timeout, maxBehind, WhenBehind.SKIP, staleRetry, async);
     }
 
     /** Returns these settings, retrying once a GET whose reused connection was closed under it. */
     public Settings retryingStaleGets() {
-      return new Settings(rate, duration, senders, timeout, maxBehind, whenBehind, true, async);
+      return new Settings(rate, duration, senders, timeout, maxBehind, whenBehind, StaleRetry.GETS, async);
+    }
+
+    /**
+     * Returns these settings, retrying once any request, POST included, whose reused connection was closed under
+     * it before any byte of an answer. RFC 9112 section 9.3.1 allows that for a non-idempotent request only when
+     * the client can detect that the first attempt was never applied: a caller choosing this must check for
+     * duplicates itself (unique payloads counted in the database, say).
+     */
+    public Settings retryingStaleRequests() {
+      return new Settings(rate, duration, senders, timeout, maxBehind, whenBehind, StaleRetry.ANY_METHOD, async);
     }
 
     /**
@@ -132,7 +157,7 @@ public final class OpenLoopLoad {
      * bounding the requests in flight.
      */
     public Settings sendingAsynchronously() {
-      return new Settings(rate, duration, senders, timeout, maxBehind, whenBehind, retryStaleGets, true);
+      return new Settings(rate, duration, senders, timeout, maxBehind, whenBehind, staleRetry, true);
     }
 
     /** Returns how many requests the schedule holds. */
@@ -153,7 +178,7 @@ public final class OpenLoopLoad {
    * @param errors everything else that was sent: non-2xx answers, and requests without an answer
    * @param unanswered requests that got no answer: timeouts and I/O failures (part of {@code errors})
    * @param timeouts requests that timed out (part of {@code unanswered})
-   * @param retried GET requests sent a second time after a stale connection ({@link Settings#retryStaleGets()})
+   * @param retried requests sent a second time after a stale connection ({@link Settings#staleRetry()})
    * @param skipped requests dropped because every sender was busy past {@code maxBehind} ({@link WhenBehind#SKIP})
    * @param unsent requests never sent because the run was abandoned or stopped early
    * @param abandoned whether the run was abandoned (behind its schedule, or at its time bound)
@@ -371,7 +396,7 @@ public final class OpenLoopLoad {
         return result;
       }
       long deadlineNanos = start + s.duration().toNanos() + s.maxBehind().toNanos()
-          + s.timeout().toNanos() * (s.retryStaleGets() ? 2 : 1) + TimeUnit.SECONDS.toNanos(5);
+          + s.timeout().toNanos() * (s.staleRetry() != StaleRetry.NEVER ? 2 : 1) + TimeUnit.SECONDS.toNanos(5);
       try {
         for (Thread th : threads) {
           long left = deadlineNanos - System.nanoTime();
@@ -539,7 +564,7 @@ public final class OpenLoopLoad {
         } catch (HttpTimeoutException e) {
           throw e;
         } catch (IOException e) {
-          if (!s.retryStaleGets() || !staleConnection(request, e)) {
+          if (!s.staleRetry().retries(request) || !staleConnection(e)) {
             throw e;
           }
           t.retried++;
@@ -605,9 +630,9 @@ public final class OpenLoopLoad {
       inFlight.incrementAndGet();
       long sentAt = System.nanoTime();
       CompletableFuture<HttpResponse<Void>> answer = client.sendAsync(request, HttpResponse.BodyHandlers.discarding());
-      if (s.retryStaleGets()) {
+      if (s.staleRetry().retries(request)) {
         answer = answer.handle((r, e) -> {
-          if (e == null || !staleConnection(request, unwrap(e))) {
+          if (e == null || !staleConnection(unwrap(e))) {
             return e == null ? CompletableFuture.completedFuture(r) : CompletableFuture.<HttpResponse<Void>>failedFuture(e);
           }
           synchronized (t) {
@@ -647,13 +672,10 @@ public final class OpenLoopLoad {
   }
 
   /**
-   * Whether a GET failed because the server closed its reused keep-alive connection before any byte of an answer
-   * (the JDK client's messages for an early EOF or a reset).
+   * Whether a request failed because the server closed its reused keep-alive connection before any byte of an
+   * answer (the JDK client's messages for an early EOF or a reset).
    */
-  static boolean staleConnection(HttpRequest request, Throwable e) {
-    if (!request.method().equals("GET")) {
-      return false;
-    }
+  static boolean staleConnection(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       String m = String.valueOf(t.getMessage());
       if (m.contains("received no bytes") || m.contains("Connection reset") || m.contains("EOF reached")) {

@@ -251,22 +251,113 @@ class OpenLoopLoadTest {
   }
 
   @Test
-  void staleConnection_isAGetThatFailedWithAnEarlyEofOrReset() {
-    // The JDK client retries some of these itself (a fresh connection's EOF or reset); the ones that reach the
-    // generator came through a reused keep-alive connection nginx closed on reload, which a local test cannot
-    // provoke reliably, so the classification is tested on its own.
-    HttpRequest get = get("/ok");
-    HttpRequest post = HttpRequest.newBuilder(URI.create(base + "/ok")).POST(HttpRequest.BodyPublishers.noBody())
-        .build();
+  void staleConnection_isAFailureWithAnEarlyEofOrReset() {
     IOException eof = new IOException("HTTP/1.1 header parser received no bytes");
     IOException reset = new IOException("wrapped", new java.net.SocketException("Connection reset"));
 
-    assertThat(OpenLoopLoad.staleConnection(get, eof)).isTrue();
-    assertThat(OpenLoopLoad.staleConnection(get, reset)).isTrue();
-    assertThat(OpenLoopLoad.staleConnection(get, new IOException("connection refused"))).isFalse();
-    assertThat(OpenLoopLoad.staleConnection(post, eof)).isFalse();
+    assertThat(OpenLoopLoad.staleConnection(eof)).isTrue();
+    assertThat(OpenLoopLoad.staleConnection(reset)).isTrue();
+    assertThat(OpenLoopLoad.staleConnection(new IOException("connection refused"))).isFalse();
     assertThat(new OpenLoopLoad.Settings(1, Duration.ofSeconds(1), 1, Duration.ofSeconds(1), Duration.ofSeconds(1))
-        .retryingStaleGets().retryStaleGets()).isTrue();
+        .retryingStaleGets().staleRetry()).isEqualTo(OpenLoopLoad.StaleRetry.GETS);
+  }
+
+  /**
+   * A server that answers the first request of each connection and closes the connection on the second without
+   * answering: what nginx does to an idle keep-alive connection when it reloads, made deterministic.
+   */
+  @Test
+  void stalePost_isRetriedOnlyWhenEveryMethodMayBe() throws Exception {
+    for (OpenLoopLoad.StaleRetry retry : OpenLoopLoad.StaleRetry.values()) {
+      try (ClosingSecondRequest closing = new ClosingSecondRequest()) {
+        OpenLoopLoad.Settings settings = new OpenLoopLoad.Settings(20, Duration.ofMillis(100), 1,
+            Duration.ofSeconds(2), Duration.ofSeconds(1));
+        settings = switch (retry) {
+          case NEVER -> settings;
+          case GETS -> settings.retryingStaleGets();
+          case ANY_METHOD -> settings.retryingStaleRequests();
+        };
+        OpenLoopLoad.Result res = new OpenLoopLoad(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .build(), OpenLoopLoad.CpuClock.thisProcess()).run(settings,
+                i -> HttpRequest.newBuilder(URI.create(closing.base() + "/post/" + i))
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build());
+
+        assertThat(res.sent()).as("%s: sent", retry).isEqualTo(2);
+        if (retry == OpenLoopLoad.StaleRetry.ANY_METHOD) {
+          assertThat(res.ok()).as("%s: ok", retry).isEqualTo(2);
+          assertThat(res.retried()).as("%s: retried", retry).isEqualTo(1);
+          assertThat(closing.requests()).as("%s: requests the server read", retry).isEqualTo(3);
+        } else {
+          assertThat(res.ok()).as("%s: ok", retry).isEqualTo(1);
+          assertThat(res.unanswered()).as("%s: unanswered", retry).isEqualTo(1);
+          assertThat(res.retried()).as("%s: retried", retry).isZero();
+          assertThat(closing.requests()).as("%s: requests the server read", retry).isEqualTo(2);
+        }
+      }
+    }
+  }
+
+  /** A raw HTTP/1.1 server: on every connection it answers request 1 (keep-alive) and closes on request 2. */
+  private static final class ClosingSecondRequest implements AutoCloseable {
+    private final java.net.ServerSocket socket = new java.net.ServerSocket(0, 50,
+        java.net.InetAddress.getLoopbackAddress());
+    private final AtomicInteger requests = new AtomicInteger();
+    private final Thread acceptor = new Thread(this::accept, "closing-second-request");
+
+    ClosingSecondRequest() throws IOException {
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    String base() {
+      return "http://127.0.0.1:" + socket.getLocalPort();
+    }
+
+    int requests() {
+      return requests.get();
+    }
+
+    private void accept() {
+      while (!socket.isClosed()) {
+        try (java.net.Socket c = socket.accept()) {
+          java.io.InputStream in = c.getInputStream();
+          for (int n = 1; n <= 2; n++) {
+            if (!readRequest(in)) {
+              break;
+            }
+            requests.incrementAndGet();
+            if (n == 1) {
+              c.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+                  .getBytes(StandardCharsets.US_ASCII));
+              c.getOutputStream().flush();
+            }
+          }
+        } catch (IOException e) {
+          // closed: the test is over
+        }
+      }
+    }
+
+    /** Reads one request's head and its Content-Length body; false at the end of the stream. */
+    private static boolean readRequest(java.io.InputStream in) throws IOException {
+      StringBuilder head = new StringBuilder();
+      int b;
+      while ((b = in.read()) != -1) {
+        head.append((char) b);
+        if (head.toString().endsWith("\r\n\r\n")) {
+          java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)")
+              .matcher(head);
+          in.readNBytes(m.find() ? Integer.parseInt(m.group(1)) : 0);
+          return true;
+        }
+      }
+      return false;
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
   }
 
   @Test

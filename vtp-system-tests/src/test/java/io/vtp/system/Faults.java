@@ -89,11 +89,26 @@ final class Faults {
    */
   static OpenLoopLoad.Running load(int maxInFlight, int rate, Duration duration, Duration timeout,
       LongFunction<HttpRequest> requests) {
+    return load(maxInFlight, rate, duration, timeout, OpenLoopLoad.StaleRetry.GETS, requests);
+  }
+
+  /**
+   * {@link #load(int, int, Duration, Duration, LongFunction)} with the given stale-connection retry:
+   * {@link OpenLoopLoad.StaleRetry#ANY_METHOD} only where the test proves afterwards that no request was applied
+   * twice (RFC 9112 section 9.3.1).
+   */
+  static OpenLoopLoad.Running load(int maxInFlight, int rate, Duration duration, Duration timeout,
+      OpenLoopLoad.StaleRetry staleRetry, LongFunction<HttpRequest> requests) {
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(3)).build();
-    return new OpenLoopLoad(client, OpenLoopLoad.CpuClock.thisProcess()).start(
-        new OpenLoopLoad.Settings(rate, duration, maxInFlight, timeout, LOAD_MAX_BEHIND).skippingWhenBehind()
-            .retryingStaleGets().sendingAsynchronously(), requests);
+    OpenLoopLoad.Settings settings = new OpenLoopLoad.Settings(rate, duration, maxInFlight, timeout, LOAD_MAX_BEHIND)
+        .skippingWhenBehind().sendingAsynchronously();
+    settings = switch (staleRetry) {
+      case NEVER -> settings;
+      case GETS -> settings.retryingStaleGets();
+      case ANY_METHOD -> settings.retryingStaleRequests();
+    };
+    return new OpenLoopLoad(client, OpenLoopLoad.CpuClock.thisProcess()).start(settings, requests);
   }
 
   /** {@link #load(int, int, Duration, Duration, LongFunction)} of GET {@code url}, {@link #MAX_IN_FLIGHT} at most. */

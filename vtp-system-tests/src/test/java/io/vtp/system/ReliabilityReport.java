@@ -87,6 +87,10 @@ final class ReliabilityReport {
     }
     md.setLength(md.length() - 2);
     md.append(".\n");
+    if (Files.exists(ROWS.resolve("reliability-soak.svg"))) {
+      md.append("\nThe soak's resource curves (row 13, `bin/soak`): fleet totals sampled every 5 s, faults dashed.\n\n")
+          .append("![Soak resource curves](reliability-soak.svg)\n");
+    }
     Path doc = ROWS.resolve("RELIABILITY.md");
     Files.writeString(doc, md.toString(), StandardCharsets.UTF_8);
   }
