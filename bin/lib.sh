@@ -33,7 +33,8 @@ vtp_require_packages() {
   vtp_log "installed ${missing[*]}"
 }
 
-# The packages every test run needs: servers the testkit and the deployment tests start, and a JDK.
+# The packages every test run needs: servers the testkit and the deployment tests start, a JDK, and the headless
+# browser and its driver for the web page's browser test (vtp-system-tests WebPageIT).
 vtp_require_test_packages() {
   vtp_require_packages \
     javac:openjdk-17-jdk-headless \
@@ -45,7 +46,9 @@ vtp_require_test_packages() {
     curl:curl \
     openssl:openssl \
     setpriv:util-linux \
-    promtool:prometheus
+    promtool:prometheus \
+    chromium:chromium \
+    chromedriver:chromium-driver
 }
 
 # The published modules, comma-separated for Maven's -pl: every io.vtp artifact vtp-bom lists.

@@ -16,6 +16,9 @@
 #   VTP_EDGE_LOGIN_RATE 5r/m, VTP_EDGE_API_RATE 100r/m (the original's edge limits),
 #   VTP_EDGE_LOGIN_BURST 5, VTP_EDGE_API_BURST 50, VTP_NGINX_KEEPALIVE 32
 #   VTP_NGINX_STATUS_ALLOW  extra CIDR allowed to read /nginx_status (compose: the exporter's network)
+#   VTP_NGINX_RESOLVER    a DNS server and its options: backend names are re-resolved while nginx runs (each
+#                         server gets `resolve`, the upstream this resolver; needs nginx >= 1.27.3). Docker Swarm:
+#                         "127.0.0.11 valid=5s ipv6=off" with VTP_BACKENDS=tasks.vtp-backend:8080
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out=${1:?usage: render.sh OUT_FILE}
@@ -32,12 +35,16 @@ static_dir=${VTP_STATIC_DIR:-$here/../static}
 mime_types=${VTP_MIME_TYPES:-/etc/nginx/mime.types}
 
 servers() { # $1: extra parameters per server
-  local b
+  local b resolve=""
+  if [ -n "${VTP_NGINX_RESOLVER:-}" ]; then
+    printf '    resolver %s;\n' "$VTP_NGINX_RESOLVER"
+    resolve=" resolve"
+  fi
   for b in $VTP_BACKENDS; do
     if [[ " ${VTP_BACKENDS_DOWN:-} " == *" $b "* ]]; then
-      printf '    server %s %s down;\n' "$b" "$1"
+      printf '    server %s%s %s down;\n' "$b" "$resolve" "$1"
     else
-      printf '    server %s %s;\n' "$b" "$1"
+      printf '    server %s%s %s;\n' "$b" "$resolve" "$1"
     fi
   done
 }
@@ -46,11 +53,24 @@ security_headers='    add_header X-Content-Type-Options "nosniff" always;
     add_header X-Frame-Options "DENY" always;
     add_header Referrer-Policy "no-referrer" always;
     add_header Content-Security-Policy "default-src '\''none'\''; frame-ancestors '\''none'\''" always;'
-# Over TLS every answer carries HSTS, also those of locations with their own add_header (/static/), which would
-# otherwise drop the server-level one.
+# The web page (/ and /app/, served by the backends from their jar) is the one place scripts, styles, images and
+# connections (fetch, the room WebSocket) may come from: this origin only, never inline, never framed. The same
+# policy as the app's own (io.vtp.app.web.WebPage), which nginx replaces rather than doubles.
+page_security_headers='      proxy_hide_header Content-Security-Policy;
+      proxy_hide_header X-Content-Type-Options;
+      proxy_hide_header X-Frame-Options;
+      proxy_hide_header Referrer-Policy;
+      add_header X-Content-Type-Options "nosniff" always;
+      add_header X-Frame-Options "DENY" always;
+      add_header Referrer-Policy "no-referrer" always;
+      add_header Content-Security-Policy "default-src '\''none'\''; script-src '\''self'\''; style-src '\''self'\''; img-src '\''self'\''; connect-src '\''self'\''; base-uri '\''none'\''; form-action '\''none'\''; frame-ancestors '\''none'\''" always;'
+# Over TLS every answer carries HSTS, also those of locations with their own add_header (/static/, the page), which
+# would otherwise drop the server-level one.
 if [ "$tls" = 1 ]; then
   security_headers="$security_headers
     add_header Strict-Transport-Security \"max-age=63072000\" always;"
+  page_security_headers="$page_security_headers
+      add_header Strict-Transport-Security \"max-age=63072000\" always;"
 fi
 status_allow=""
 [ -n "${VTP_NGINX_STATUS_ALLOW:-}" ] && status_allow="allow ${VTP_NGINX_STATUS_ALLOW};"
@@ -84,6 +104,7 @@ KEEPALIVE=${VTP_NGINX_KEEPALIVE:-32}
 API_SERVERS=$(servers "max_fails=3 fail_timeout=30s")
 WS_SERVERS=$(servers "max_fails=3 fail_timeout=30s")
 SECURITY_HEADERS=$security_headers
+PAGE_SECURITY_HEADERS=$page_security_headers
 STATUS_ALLOW=$status_allow
 LOCATIONS=$(expand < "$here/locations.inc")
 

@@ -2,18 +2,8 @@ package io.vtp.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
-import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vtp.app.auth.AuthService;
 import io.vtp.app.auth.Passwords;
@@ -22,12 +12,10 @@ import io.vtp.app.config.AppConfig;
 import io.vtp.app.db.Databases;
 import io.vtp.app.db.Migrations;
 import io.vtp.app.db.SchemaValidationException;
-import io.vtp.app.http.ApiException;
-import io.vtp.app.http.ClientInfo;
 import io.vtp.app.http.Cors;
+import io.vtp.app.http.ErrorResponses;
 import io.vtp.app.http.JsonBodies;
 import io.vtp.app.http.OriginPolicy;
-import io.vtp.app.http.Problems;
 import io.vtp.app.http.Requests;
 import io.vtp.app.rooms.Enrolments;
 import io.vtp.app.rooms.Revocations;
@@ -39,7 +27,6 @@ import io.vtp.app.web.EnrolmentRoutes;
 import io.vtp.app.web.AuthRoutes;
 import io.vtp.app.web.CourseRoutes;
 import io.vtp.app.web.Guard;
-import io.vtp.app.web.HealthRoutes;
 import io.vtp.app.web.WsUpgradeCheck;
 import io.vtp.cache.CacheAside;
 import io.vtp.cache.CacheTtl;
@@ -52,6 +39,11 @@ import io.vtp.health.Criticality;
 import io.vtp.health.HealthChecks;
 import io.vtp.health.HealthRegistry;
 import io.vtp.health.micrometer.HealthMetrics;
+import io.vtp.javalin.ClientAddressPlugin;
+import io.vtp.javalin.ClientAddresses;
+import io.vtp.javalin.HealthPlugin;
+import io.vtp.javalin.MetricsPlugin;
+import io.vtp.javalin.SessionPlugin;
 import io.vtp.ratelimit.FailureMode;
 import io.vtp.ratelimit.MultiRateLimiter;
 import io.vtp.ratelimit.RateLimitPolicy;
@@ -66,16 +58,10 @@ import io.vtp.session.micrometer.SessionStoreMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
@@ -111,20 +97,14 @@ public final class App implements AutoCloseable {
   private final RoomHub rooms;
   private final ManagementServer management;
   private final AccountLimits accountLimits;
+  private final io.vtp.app.web.FleetView fleet;
   private final Javalin javalin;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
   private App(AppConfig config) throws Exception {
     this.config = config;
     Clock clock = Clock.systemUTC();
-    this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    meters.config().commonTags("instance", config.instanceId());
-    new JvmMemoryMetrics().bindTo(meters);
-    new JvmGcMetrics().bindTo(meters);
-    new JvmThreadMetrics().bindTo(meters);
-    new ClassLoaderMetrics().bindTo(meters);
-    new ProcessorMetrics().bindTo(meters);
-    new UptimeMetrics().bindTo(meters);
+    this.meters = AppMeters.create(config.instanceId());
 
     this.databases = new Databases(config, meters);
     RedisClientOptions redisOptions = RedisClientOptions.builder()
@@ -136,14 +116,14 @@ public final class App implements AutoCloseable {
         .clientName("vtp-" + config.instanceId())
         .build();
     this.redis = RedisClients.create(config.redis(), redisOptions);
-    bindRedisPoolMetrics(redis, meters);
+    AppMeters.bindRedisPool(redis, meters);
     // Sessions and limiter state must never be evicted because cache entries filled the memory: the cache may have
     // a Redis of its own (allkeys-lru with a maxmemory), the session Redis then runs noeviction.
     this.cacheRedis = config.separateCacheRedis() ? RedisClients.create(config.redisCache(), redisOptions) : redis;
     EvictionPolicyCheck.warnIfEvicting(redis, config.instanceId(), config.separateCacheRedis());
 
     ObjectMapper json = JsonBodies.mapper();
-    SessionStore sessions = RedisSessionStore.builder(redis)
+    RedisSessionStore.Builder sessionStore = RedisSessionStore.builder(redis)
         .name("sessions")
         .idleTimeout(config.sessionIdleTimeout())
         .absoluteLifetime(config.sessionAbsoluteTimeout())
@@ -152,8 +132,12 @@ public final class App implements AutoCloseable {
         // Sessions are named in Redis by HMAC-SHA256 under the deployment secret: Redis write access alone cannot
         // plant one. JWT_SECRET_PREVIOUS keeps sessions named under the secret before a rotation.
         .idHashKey(config.secret(),
-            config.previousSecret() == null ? new byte[0][] : new byte[][] {config.previousSecret()})
-        .build();
+            config.previousSecret() == null ? new byte[0][] : new byte[][] {config.previousSecret()});
+    if (config.security().sessionReplicaAcks() > 0) { // SESSION_REPLICA_ACKS: logins and logouts survive a failover
+      sessionStore.replicaAcknowledgement(config.security().sessionReplicaAcks(),
+          config.security().sessionReplicaAckTimeout());
+    }
+    SessionStore sessions = sessionStore.build();
     Revocations revocations = new Revocations(redis, json, meters);
     this.accountLimits = AccountLimits.create(config, redis, meters);
     AuthService auth = new AuthService(new UserRepository(databases.primary()), sessions,
@@ -196,7 +180,7 @@ public final class App implements AutoCloseable {
 
     boolean migrated;
     try {
-      migrated = migrateWithRetry(databases);
+      migrated = Migrations.migrateWithRetry(databases.primary(), Duration.ofSeconds(30));
     } catch (SchemaValidationException e) {
       LOG.error("instance={} {}", config.instanceId(), e.getMessage());
       for (AutoCloseable c : List.<AutoCloseable>of(apiLimiter, loginLimiter, accountLimits, courseCache, pageCache, countCache,
@@ -213,24 +197,18 @@ public final class App implements AutoCloseable {
     Enrolments enrolments = new Enrolments(databases.primary());
     this.rooms = new RoomHub(redis, auth, json, config.instanceId(), clock, meters, new RoomPolicy(enrolments),
         config.security());
-    ClientInfo clients = new ClientInfo(config.trustedProxies());
+    ClientAddressPlugin clientPlugin = new ClientAddressPlugin(c -> c.trustedProxies = config.trustedProxies());
+    ClientAddresses clients = clientPlugin.addresses();
     Cors cors = new Cors(config.corsOrigins());
     Guard guard = new Guard(auth, apiLimiter, json, clock);
-    HealthRoutes healthRoutes = new HealthRoutes(health, meters, false);
+    this.fleet = new io.vtp.app.web.FleetView(redis, guard, json, config.instanceId(), meters, rooms::connections,
+        health::isDraining);
     OriginPolicy origins = new OriginPolicy(config.corsOrigins(), clients, List.of(Guard.SECURE_COOKIE, Guard.COOKIE));
     WsUpgradeCheck upgradeCheck = new WsUpgradeCheck(origins, clients);
-    AuthRoutes authRoutes = new AuthRoutes(auth, guard, loginLimiter, json, config, accountLimits);
+    AuthRoutes authRoutes = new AuthRoutes(auth, guard, loginLimiter, json, accountLimits);
     EnrolmentRoutes enrolmentRoutes = new EnrolmentRoutes(enrolments, revocations, guard, json);
     AdminRoutes adminRoutes = new AdminRoutes(auth, guard, json);
     CourseRoutes courseRoutes = new CourseRoutes(courses, countCache, courseStore, databases.reads(), guard, json);
-    // A builder per timer (builders are mutable, so never shared between threads), registered once per method,
-    // route and status and then looked up without building tags on every request.
-    Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
-    Function<String[], Timer> requestTimer = t -> Timer.builder("http.server.requests")
-        .description("HTTP requests by route template, method and status")
-        .publishPercentileHistogram()
-        .serviceLevelObjectives(Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250))
-        .tags(t).register(meters);
 
     this.javalin = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
@@ -251,8 +229,18 @@ public final class App implements AutoCloseable {
         http.setSendXPoweredBy(false);
         http.setRequestHeaderSize(16 * 1024);
       });
+      // The generic parts come from vtp-javalin: client address behind the trusted proxies, the session cookie,
+      // the public health endpoints (checks without details), http.server.requests by route template.
+      cfg.registerPlugin(clientPlugin);
+      cfg.registerPlugin(new SessionPlugin(s -> {
+        s.store = sessions;
+        s.cookieName = Guard.COOKIE;
+        s.cookieMaxAge = config.sessionAbsoluteTimeout();
+      }));
+      cfg.registerPlugin(new HealthPlugin(h -> h.registry = health));
+      cfg.registerPlugin(new MetricsPlugin(m -> m.registry = meters));
       cfg.routes.before(ctx -> {
-        Requests.begin(ctx, clients, config.instanceId());
+        Requests.begin(ctx, config.instanceId());
         if (cors.enabled() && cors.apply(ctx)) {
           ctx.skipRemainingHandlers();
           return;
@@ -262,28 +250,15 @@ public final class App implements AutoCloseable {
       if (cors.enabled()) {
         cfg.routes.options("/*", ctx -> { });
       }
-      cfg.routes.exception(ApiException.class, (e, ctx) -> Problems.write(ctx, json, e));
-      cfg.routes.exception(HttpResponseException.class, (e, ctx) -> Problems.write(ctx, json, e.getStatus(),
-          statusTitle(e.getStatus()), e.getMessage(), List.of()));
-      cfg.routes.exception(Exception.class, (e, ctx) -> {
-        LOG.error("instance={} request={} {} {} failed: {}", config.instanceId(), Requests.requestId(ctx),
-            ctx.method(), ctx.path(), e.toString(), e);
-        Problems.write(ctx, json, 500, "Internal error", "the request failed; quote request id "
-            + Requests.requestId(ctx), List.of());
-      });
-      cfg.routes.error(404, ctx -> {
-        if (ctx.result() == null || ctx.result().isEmpty()) {
-          Problems.write(ctx, json, 404, "Not found", "no route for " + ctx.method() + " " + ctx.path(), List.of());
-        }
-      });
-      cfg.routes.error(405, ctx -> Problems.write(ctx, json, 405, "Method not allowed",
-          ctx.method() + " is not allowed on " + ctx.path(), List.of()));
-      healthRoutes.register(cfg.routes);
+      ErrorResponses.register(cfg.routes, json, config.instanceId());
       authRoutes.register(cfg.routes);
       courseRoutes.register(cfg.routes);
       cfg.routes.wsBeforeUpgrade("/ws/rooms/{roomId}", upgradeCheck::check);
       enrolmentRoutes.register(cfg.routes);
       adminRoutes.register(cfg.routes);
+      new io.vtp.app.web.WebPage(guard, config.instanceId(), config.seedDemoData() ? DemoData.ACCOUNTS : List.of())
+          .register(cfg.routes);
+      fleet.register(cfg.routes);
       cfg.routes.ws("/ws/rooms/{roomId}", rooms::configure);
       cfg.requestLogger.http((ctx, ms) -> {
         String route;
@@ -292,17 +267,11 @@ public final class App implements AutoCloseable {
         } catch (RuntimeException e) {
           route = "NOT_FOUND";
         }
-        int status = ctx.statusCode();
-        String method = ctx.method().name();
-        String uri = route;
-        requestTimers.computeIfAbsent(method + ' ' + status + ' ' + uri, k -> requestTimer.apply(new String[] {
-            "method", method, "uri", uri, "status", Integer.toString(status),
-            "outcome", status >= 500 ? "SERVER_ERROR" : status >= 400 ? "CLIENT_ERROR" : "SUCCESS"}))
-            .record((long) (ms * 1_000_000), TimeUnit.NANOSECONDS);
         if (!route.equals("/metrics") && !route.startsWith("/health") && ACCESS.isInfoEnabled()) {
           long tenths = Math.round(ms * 10);
           ACCESS.info("instance={} request={} client={} {} {} {} {}.{}ms", config.instanceId(),
-              Requests.requestId(ctx), Requests.clientIp(ctx), method, ctx.path(), status, tenths / 10, tenths % 10);
+              Requests.requestId(ctx), Requests.clientIp(ctx), ctx.method().name(), ctx.path(), ctx.statusCode(),
+              tenths / 10, tenths % 10);
         }
       });
     });
@@ -335,66 +304,6 @@ public final class App implements AutoCloseable {
         app.port(), config.production() ? "production" : "development", config.managementHost(),
         app.managementPort());
     return app;
-  }
-
-  private static boolean migrateWithRetry(Databases databases) {
-    // All instances may start together, and the database may still be starting: retry for a while, then go on
-    // unready (readiness reports the database) rather than crash-loop.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (true) {
-      try {
-        Migrations.migrate(databases.primary());
-        return true;
-      } catch (SchemaValidationException e) {
-        throw e; // the database disagrees with this build's migrations: no retry can fix that
-      } catch (RuntimeException e) {
-        if (System.nanoTime() > deadline) {
-          LOG.error("database migrations failed, starting unready: {}", e.toString());
-          return false;
-        }
-        LOG.warn("database not ready for migrations ({}); retrying", e.toString());
-        try {
-          Thread.sleep(500);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          return false;
-        }
-      }
-    }
-  }
-
-  private static void bindRedisPoolMetrics(UnifiedJedis redis, MeterRegistry meters) {
-    if (redis instanceof RedisClient) {
-      var pool = ((RedisClient) redis).getPool();
-      Gauge.builder("redis.pool.active", pool, p -> p.getNumActive()).register(meters);
-      Gauge.builder("redis.pool.idle", pool, p -> p.getNumIdle()).register(meters);
-      Gauge.builder("redis.pool.pending", pool, p -> p.getNumWaiters()).register(meters);
-    } else if (redis instanceof RedisClusterClient) {
-      RedisClusterClient cluster = (RedisClusterClient) redis;
-      Gauge.builder("redis.pool.active", cluster,
-          c -> c.getClusterNodes().values().stream().mapToInt(p -> p.getNumActive()).sum()).register(meters);
-      Gauge.builder("redis.pool.idle", cluster,
-          c -> c.getClusterNodes().values().stream().mapToInt(p -> p.getNumIdle()).sum()).register(meters);
-      Gauge.builder("redis.pool.pending", cluster,
-          c -> c.getClusterNodes().values().stream().mapToInt(p -> p.getNumWaiters()).sum()).register(meters);
-    }
-  }
-
-  private static String statusTitle(int status) {
-    switch (status) {
-      case 400:
-        return "Invalid request";
-      case 404:
-        return "Not found";
-      case 405:
-        return "Method not allowed";
-      case 413:
-        return "Payload too large";
-      case 415:
-        return "Unsupported media type";
-      default:
-        return status >= 500 ? "Server error" : "Request error";
-    }
   }
 
   /** Returns the port the server listens on. */
@@ -447,6 +356,7 @@ public final class App implements AutoCloseable {
     }
     rooms.close();
     closeQuietly(management);
+    closeQuietly(fleet);
     closeQuietly(apiLimiter);
     closeQuietly(loginLimiter);
     closeQuietly(accountLimits);

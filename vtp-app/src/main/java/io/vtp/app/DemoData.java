@@ -15,6 +15,10 @@ final class DemoData {
   private static final Logger LOG = LoggerFactory.getLogger(DemoData.class);
   /** Demo password of both demo accounts (development data only). */
   static final String PASSWORD = "demo-password-123";
+  /** The demo accounts, as the web page shows them in a demo deployment. */
+  static final java.util.List<io.vtp.app.web.WebPage.DemoAccount> ACCOUNTS = java.util.List.of(
+      new io.vtp.app.web.WebPage.DemoAccount("teacher@vtp.local", PASSWORD, "teacher"),
+      new io.vtp.app.web.WebPage.DemoAccount("student@vtp.local", PASSWORD, "student"));
 
   private DemoData() {}
 

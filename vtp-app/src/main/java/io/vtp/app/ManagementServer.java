@@ -3,8 +3,9 @@ package io.vtp.app;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vtp.app.config.AppConfig;
-import io.vtp.app.web.HealthRoutes;
 import io.vtp.health.HealthRegistry;
+import io.vtp.javalin.HealthPlugin;
+import io.vtp.javalin.MetricsPlugin;
 
 /**
  * The management port ({@code MANAGEMENT_PORT}, default 9464): {@code /metrics} for Prometheus and the health
@@ -21,7 +22,6 @@ final class ManagementServer implements AutoCloseable {
 
   ManagementServer(AppConfig config, HealthRegistry health, PrometheusMeterRegistry meters) {
     this.config = config;
-    HealthRoutes routes = new HealthRoutes(health, meters, true);
     this.javalin = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
       cfg.startup.showOldJavalinVersionWarning = false;
@@ -33,7 +33,16 @@ final class ManagementServer implements AutoCloseable {
         http.setSendXPoweredBy(false);
       });
       cfg.http.defaultContentType = "application/json";
-      routes.register(cfg.routes);
+      cfg.registerPlugin(new HealthPlugin(h -> {
+        h.registry = health;
+        h.details = true;
+        h.drainOnStop = false;
+      }));
+      cfg.registerPlugin(new MetricsPlugin(m -> {
+        m.registry = meters;
+        m.recordRequests = false;
+        m.scrape = meters::scrape;
+      }));
     });
   }
 

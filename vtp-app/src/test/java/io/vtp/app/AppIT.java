@@ -50,6 +50,71 @@ class AppIT {
   }
 
   @Test
+  void fleet_listsEveryInstanceFromItsBeats_showsOneDraining_andOneThatStopsLeavesIt(PostgresDatabase db, RedisServer redis)
+      throws Exception {
+    get(a, "/api/v1/courses", null);
+    App c = TestApps.start(TestApps.env(db, redis, "backend-c"));
+    try {
+      // Asked of b: every instance answers with the whole fleet, from Redis.
+      JsonNode fleet = await("the fleet view lists a, b and c").atMost(Duration.ofSeconds(10))
+          .until(() -> json(get(b, "/api/v1/fleet", null)), f -> fleetIds(f, "up").containsAll(
+              java.util.List.of("backend-a", "backend-b", "backend-c")) && requests(f, "backend-a") > 0);
+      assertThat(fleet.get("instance").asText()).isEqualTo("backend-b");
+      assertThat(fleet.get("downAfterMs").asLong()).isEqualTo(io.vtp.app.web.FleetView.DOWN_AFTER.toMillis());
+      // SIGTERM's first step: the instance still serves, and the fleet shows it leaving.
+      c.health().startDraining();
+      await("backend-c shown as draining").atMost(Duration.ofSeconds(10))
+          .until(() -> fleetIds(json(get(a, "/api/v1/fleet", null)), "draining").contains("backend-c"));
+    } finally {
+      c.shutdown();
+    }
+    // A clean stop removes the instance at once: it is never shown as down.
+    assertThat(fleetIds(json(get(a, "/api/v1/fleet", null)), null)).contains("backend-a", "backend-b")
+        .doesNotContain("backend-c");
+  }
+
+  private static java.util.List<String> fleetIds(JsonNode fleet, String status) {
+    java.util.List<String> ids = new java.util.ArrayList<>();
+    for (JsonNode i : fleet.get("instances")) {
+      if (status == null || status.equals(i.get("status").asText())) {
+        ids.add(i.get("id").asText());
+      }
+    }
+    return ids;
+  }
+
+  private static long requests(JsonNode fleet, String id) {
+    for (JsonNode i : fleet.get("instances")) {
+      if (id.equals(i.get("id").asText())) {
+        return i.get("requests").asLong();
+      }
+    }
+    return -1;
+  }
+
+  @Test
+  void page_isServedByEveryInstanceWithItsPolicy_andStartsAnonymousWithoutAFailingRequest() throws Exception {
+    for (App app : new App[] {a, b}) {
+      HttpResponse<String> page = get(app, "/", null);
+      assertThat(page.statusCode()).isEqualTo(200);
+      assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+      assertThat(page.headers().allValues("Content-Security-Policy"))
+          .containsExactly(io.vtp.app.web.WebPage.CONTENT_SECURITY_POLICY);
+      assertThat(page.body()).contains("<script type=\"module\" src=\"/app/main.js\"></script>");
+      assertThat(get(app, "/app/main.js", null).headers().firstValue("Content-Type").orElse(""))
+          .startsWith("text/javascript");
+    }
+    assertThat(get(a, "/app/missing.js", null).statusCode()).isEqualTo(404);
+    JsonNode anonymous = json(get(a, "/api/v1/page", null));
+    assertThat(anonymous.get("instance").asText()).isEqualTo("backend-a");
+    assertThat(anonymous.get("user").isNull()).isTrue();
+    // No demo accounts outside a demo deployment (SEED_DEMO_DATA is off here).
+    assertThat(anonymous.get("demoAccounts")).isEmpty();
+    String token = registerAndLogin(a, "page-" + System.nanoTime() + "@example.com", "student");
+    assertThat(json(get(b, "/api/v1/page", token)).get("user").get("role").asText()).isEqualTo("student");
+  }
+
+  @Test
   void health_reportsTheOriginalShapeWithTheInstanceId() throws Exception {
     HttpResponse<String> r = get(a, "/health", null);
     assertThat(r.statusCode()).isEqualTo(200);

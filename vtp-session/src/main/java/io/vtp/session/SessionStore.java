@@ -15,6 +15,9 @@ import java.util.function.Consumer;
  *
  * <p>Failures: a backend error or timeout raises {@link SessionStoreUnavailableException} (answer 503); the
  * store never turns an outage into "no session". Unknown, expired, malformed and corrupt sessions read as empty.
+ * With replica acknowledgement configured, a create, rotate, delete or delete-all that too few replicas confirmed
+ * in time raises its subclass {@link SessionNotReplicatedException} (also a 503: the write is applied on the master
+ * but not safe from a failover yet).
  *
  * <p>Implementations are thread-safe; share one per application. Create the Redis one with
  * {@link RedisSessionStore#builder(redis.clients.jedis.UnifiedJedis)}.

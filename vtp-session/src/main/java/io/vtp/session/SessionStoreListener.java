@@ -95,6 +95,16 @@ public interface SessionStoreListener {
    * @param count how many sessions were ended
    */
   default void onEvicted(int count) {}
+
+  /**
+   * Called when a guarded write was applied on the master but fewer replicas than
+   * {@link RedisSessionStore.Builder#replicaAcknowledgement(int, Duration)} asks for confirmed it in time (the call
+   * then throws {@link SessionNotReplicatedException}; {@link #onOperation} reports it as {@link Outcome#ERROR}).
+   *
+   * @param operation the write: create, rotate, delete or delete-all; never {@code null}
+   * @param acknowledged how many replicas confirmed it, at least 0
+   */
+  default void onNotReplicated(Operation operation, int acknowledged) {}
 }
 
 /** The no-op listener behind {@link SessionStoreListener#noop()}. */

@@ -1,12 +1,14 @@
 package io.vtp.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vtp.session.internal.SessionIds;
 import io.vtp.testkit.KeyNamespace;
 import io.vtp.testkit.RedisCluster;
 import io.vtp.testkit.RedisServer;
 import io.vtp.testkit.VtpServers;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,5 +46,23 @@ class ClusterSessionStoreIT extends SessionStoreContract {
       assertThat(store.find(sessions.get(1).id())).isEmpty();
     }
     assertThat(ports).as("nodes that held sessions").hasSize(3);
+  }
+
+  /**
+   * The test cluster's masters have no replicas, so a store asking for one is refused every confirmation: the WAIT
+   * runs once, on the node owning the user's slot (the connection that ran the script), and the write stays applied.
+   */
+  @Test
+  void replicaAcknowledgement_waitsOnTheNodeOwningTheSlot_andReportsTheMissingReplica() {
+    SessionStore acked = builder(client()).replicaAcknowledgement(1, Duration.ofMillis(20)).build();
+    String user = newUser();
+    RedisServer node = cluster.nodeForKey(keysOf(user).get(0));
+    cluster.resetStats();
+    assertThatThrownBy(() -> acked.create(user, Map.of()))
+        .isInstanceOf(SessionNotReplicatedException.class)
+        .hasMessageContaining("acknowledged by 0 of 1 replicas within 20 ms");
+    assertThat(node.commandCalls()).containsEntry("evalsha", 1L).containsEntry("wait", 1L);
+    assertThat(cluster.commandCalls()).containsEntry("wait", 1L);
+    assertThat(store().findAllForUser(user)).as("applied on the master all the same").hasSize(1);
   }
 }

@@ -9,6 +9,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.providers.PooledConnectionProvider;
 
 /** Configuration is validated when built, with messages naming the setting, the value and the rule. */
 class RedisSessionStoreBuilderTest {
@@ -57,6 +59,38 @@ class RedisSessionStoreBuilderTest {
     assertRejected(b -> b.keyPrefix("p".repeat(129)),
         "session store 'web': keyPrefix must be at most 128 printable ASCII characters without spaces or braces "
             + "but was '" + "p".repeat(129) + "'");
+  }
+
+  @Test
+  @SuppressWarnings("deprecation") // the plainest UnifiedJedis constructor left in Jedis 8: exactly the bare client
+  void build_badReplicaAcknowledgement_failsNamingTheSettingAndTheRule() {
+    assertRejected(b -> b.replicaAcknowledgement(0, Duration.ofMillis(100)),
+        "session store 'web': replicaAcknowledgement replicas must be between 1 and 16 but was 0");
+    assertRejected(b -> b.replicaAcknowledgement(17, Duration.ofMillis(100)),
+        "session store 'web': replicaAcknowledgement replicas must be between 1 and 16 but was 17");
+    assertRejected(b -> b.replicaAcknowledgement(1, Duration.ZERO),
+        "session store 'web': replicaAcknowledgement timeout must be between 1 ms and 60 s but was PT0S");
+    assertRejected(b -> b.replicaAcknowledgement(1, Duration.ofSeconds(61)),
+        "session store 'web': replicaAcknowledgement timeout must be between 1 ms and 60 s but was PT1M1S");
+    assertThatThrownBy(() -> RedisSessionStore.builder(client).replicaAcknowledgement(1, null))
+        .isInstanceOf(NullPointerException.class).hasMessage("timeout");
+    // A bare UnifiedJedis gives no way to the write's own connection (built lazily: nothing is sent).
+    try (UnifiedJedis bare = new UnifiedJedis(new PooledConnectionProvider(new HostAndPort("127.0.0.1", 1)), 1,
+        Duration.ofSeconds(1))) {
+      assertThatThrownBy(() -> RedisSessionStore.builder(bare).name("web")
+          .replicaAcknowledgement(1, Duration.ofMillis(100)).build())
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("session store 'web': replicaAcknowledgement needs a RedisClient, RedisSentinelClient or "
+              + "RedisClusterClient (WAIT must run on the write's own connection) but the client was a "
+              + "redis.clients.jedis.UnifiedJedis");
+    }
+  }
+
+  @Test
+  void toString_showsReplicaAcknowledgement() {
+    assertThat(RedisSessionStore.builder(client).build().toString()).contains("replicaAcknowledgement=off");
+    assertThat(RedisSessionStore.builder(client).replicaAcknowledgement(1, Duration.ofMillis(250)).build().toString())
+        .contains("replicaAcknowledgement=1 within PT0.25S");
   }
 
   @Test

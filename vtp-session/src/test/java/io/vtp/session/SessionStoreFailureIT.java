@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vtp.testkit.Dedicated;
+import io.vtp.testkit.MutableClock;
 import io.vtp.testkit.RedisServer;
 import io.vtp.testkit.VtpServers;
 import java.time.Duration;
@@ -82,5 +83,61 @@ class SessionStoreFailureIT {
       assertThat(store.find(s.id())).contains(s);
       assertThat(store.deleteAllForUser("carol")).isEqualTo(1);
     }
+  }
+
+  /**
+   * The session Redis full under {@code noeviction} (issue 21): writes are refused with an OOM error. Reads keep
+   * working, a slide that is due is skipped (not taken as corruption: that deleted every session under the tag),
+   * writes fail with the documented exception, and nothing is deleted or half-written.
+   */
+  @Test
+  void memoryFull_readsServeUnslid_writesFailWithoutDeletingAnything(@Dedicated RedisServer redis) {
+    MutableClock clock = MutableClock.startingNow();
+    try (RedisClient client = redis.newClient()) {
+      SessionStore store = RedisSessionStore.builder(client).keyPrefix("test:oom:").clock(clock).build();
+      Session a = store.create("dave", Map.of("cart", 1));
+      Session b = store.create("dave", Map.of("cart", 2));
+      clock.advance(Duration.ofMinutes(5)); // past the touch threshold: the next find and update slide
+      fill(client);
+      try {
+        long keys = client.dbSize();
+        assertThat(store.find(a.id())).as("a read while Redis is full").hasValueSatisfying(found -> {
+          assertThat(found.attributes()).containsEntry("cart", 1L);
+          assertThat(found.idleExpiresAt()).as("not slid").isEqualTo(a.idleExpiresAt());
+        });
+        assertThatThrownBy(() -> store.update(b, m -> m.put("cart", 3)))
+            .isInstanceOf(SessionStoreUnavailableException.class);
+        assertThatThrownBy(() -> store.create("dave", Map.of())).isInstanceOf(SessionStoreUnavailableException.class);
+        assertThatThrownBy(() -> store.rotate(a.id())).isInstanceOf(SessionStoreUnavailableException.class);
+        assertThat(client.dbSize()).as("keys after the refused writes").isEqualTo(keys);
+        assertThat(store.find(a.id())).as("the session whose rotation was refused").isPresent();
+        assertThat(store.find(b.id())).hasValueSatisfying(found -> assertThat(found.attributes())
+            .containsEntry("cart", 2L));
+      } finally {
+        client.configSet("maxmemory", "0");
+        client.del(client.keys("test:oom:junk:*").toArray(String[]::new));
+      }
+      assertThat(store.update(b, m -> m.put("cart", 3))).hasValueSatisfying(updated -> assertThat(
+          updated.attributes()).containsEntry("cart", 3L));
+      assertThat(store.findAllForUser("dave")).hasSize(2);
+    }
+  }
+
+  /** Sets noeviction and a maxmemory just above what is used, then writes until Redis refuses (OOM). */
+  private static void fill(RedisClient client) {
+    client.configSet("maxmemory-policy", "noeviction");
+    long used = Long.parseLong(client.info("memory").lines().filter(l -> l.startsWith("used_memory:"))
+        .findFirst().orElseThrow().substring("used_memory:".length()).trim());
+    client.configSet("maxmemory", Long.toString(used + 256 * 1024));
+    String value = "x".repeat(16 * 1024);
+    for (int i = 0; i < 10_000; i++) {
+      try {
+        client.set("test:oom:junk:" + i, value);
+      } catch (redis.clients.jedis.exceptions.JedisDataException e) {
+        assertThat(e.getMessage()).startsWith("OOM");
+        return;
+      }
+    }
+    throw new AssertionError("Redis never refused a write: maxmemory not reached");
   }
 }

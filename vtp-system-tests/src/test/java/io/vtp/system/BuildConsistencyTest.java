@@ -18,7 +18,7 @@ class BuildConsistencyTest {
   private static final List<String> PINNED = List.of("jedis.version", "jackson.version", "micrometer.version",
       "hikaricp.version", "postgresql.version", "caffeine.version", "slf4j.version");
   private static final List<String> PUBLISHED = List.of("vtp-redis", "vtp-session", "vtp-ratelimit", "vtp-cache",
-      "vtp-health", "vtp-testkit", "vtp-spring-boot-starter");
+      "vtp-health", "vtp-javalin", "vtp-testkit", "vtp-spring-boot-starter");
 
   @Test
   void bom_pinsTheThirdPartyVersionsTheBuildUses() throws IOException {

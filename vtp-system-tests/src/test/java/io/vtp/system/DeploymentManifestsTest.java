@@ -53,29 +53,31 @@ import org.junit.jupiter.api.io.TempDir;
  * Static checks of everything under {@code deployment/} that cannot run on this machine (no Docker engine, no
  * cluster): the Dockerfile, docker-compose.scaled.yml, the Kubernetes manifests, the Prometheus configuration and
  * alert rules (with {@code promtool}), the Grafana dashboards, and the nginx configuration rendered for compose (with
- * {@code nginx -t}). Fast: no server is started except {@code nginx -t} and {@code promtool}.
+ * {@code nginx -t}), including the two Redis roles (the session Redis never evicts, the cache Redis does and persists
+ * nothing). Fast: no server is started except {@code nginx -t} and {@code promtool}. The Swarm stack has its own
+ * class, {@link SwarmStackTest}, which shares the helpers here.
  */
 class DeploymentManifestsTest {
-  private static final Path ROOT = Deployment.repoRoot();
-  private static final Path DEPLOY = ROOT.resolve("deployment");
+  static final Path ROOT = Deployment.repoRoot();
+  static final Path DEPLOY = ROOT.resolve("deployment");
   /** The REDIS_PASSWORD compose substitution generates (hex, as .env.example tells the operator). */
   private static final String COMPOSE_REDIS_PASSWORD = hex(24);
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
    * Connections every budget keeps free: superuser_reserved_connections (3), migrations, psql, backups, exporters.
    */
-  private static final int RESERVE = 10;
+  static final int RESERVE = 10;
 
-  /** What the app serves (HealthRoutes); probes must point at one of these. Cross-checked against the source. */
+  /** What the app serves (vtp-javalin's HealthPlugin); probes must point at one of these. Cross-checked against the source. */
   private static final Set<String> APP_PROBE_PATHS = Set.of("/health", "/health/live", "/health/ready");
 
   /**
    * Every environment variable AppConfig reads (from reading AppConfig.fromEnv; {@link #appConfigVariables_matchTheSource}
    * keeps the list equal to the source).
    */
-  private static final Set<String> APP_CONFIG_VARIABLES = Set.of("APP_ENV", "PORT", "HOST", "INSTANCE_ID",
+  static final Set<String> APP_CONFIG_VARIABLES = Set.of("APP_ENV", "PORT", "HOST", "INSTANCE_ID",
       "DATABASE_URL", "READ_DATABASE_URL", "REDIS_URL", "REDIS_CACHE_URL", "JWT_SECRET", "CORS_ORIGINS", "LOG_LEVEL",
       "TRUSTED_PROXIES",
       "DB_MAX_OPEN_CONNS", "DB_MAX_IDLE_CONNS", "DB_CONN_MAX_LIFETIME", "REDIS_POOL_SIZE", "REDIS_MIN_IDLE_CONNS",
@@ -84,7 +86,8 @@ class DeploymentManifestsTest {
       "MANAGEMENT_PORT", "MANAGEMENT_HOST",
       // SecurityConfig
       "SELF_REGISTER_ROLES", "RATE_LIMIT_REGISTER_PER_MINUTE", "PASSWORD_HASH_CONCURRENCY",
-      "LOGIN_FAILURES_BEFORE_BACKOFF", "SESSION_MAX_PER_USER", "WS_MESSAGES_PER_SECOND", "WS_MESSAGE_BURST",
+      "LOGIN_FAILURES_BEFORE_BACKOFF", "SESSION_MAX_PER_USER", "SESSION_REPLICA_ACKS", "SESSION_REPLICA_ACK_TIMEOUT",
+      "WS_MESSAGES_PER_SECOND", "WS_MESSAGE_BURST",
       "WS_MAX_CONNECTIONS_PER_USER", "WS_REVALIDATE_INTERVAL",
       "DATABASE_ALLOW_PLAINTEXT", "JWT_SECRET_PREVIOUS");
 
@@ -115,7 +118,7 @@ class DeploymentManifestsTest {
       "vtp_ratelimit_redis_errors_total",
       "vtp_session_operations_seconds_count", "vtp_session_operations_seconds_sum",
       "vtp_session_operations_seconds_max", "vtp_session_update_conflicts_total", "vtp_session_corrupt_total",
-      "vtp_session_evictions_total",
+      "vtp_session_evictions_total", "vtp_session_not_replicated_total",
       "vtp_health_status", "vtp_health_draining", "vtp_health_check_status",
       "vtp_health_check_duration_seconds_count", "vtp_health_check_duration_seconds_sum",
       "vtp_health_check_duration_seconds_max", "vtp_health_check_failures_total",
@@ -138,7 +141,8 @@ class DeploymentManifestsTest {
     assertThat(files.stream().map(p -> DEPLOY.relativize(p).toString())).contains(
         "docker-compose.scaled.yml", "prometheus/prometheus.yml", "prometheus/alerts.yml",
         "prometheus/alerts.test.yml", "grafana/provisioning/datasources/prometheus.yml",
-        "grafana/provisioning/dashboards/vtp.yml", "k8s/backend-deployment.yaml", "k8s/hpa.yaml");
+        "grafana/provisioning/dashboards/vtp.yml", "k8s/backend-deployment.yaml", "k8s/hpa.yaml",
+        "k8s/redis-cache-deployment.yaml", "swarm/vtp-stack.yml", "swarm/prometheus.yml");
     for (Path f : files) {
       List<JsonNode> docs = docs(f);
       assertThat(docs).as("YAML documents in %s", f).isNotEmpty();
@@ -199,7 +203,7 @@ class DeploymentManifestsTest {
   void compose_servicesHealthChecksRestartAndDependencies() throws IOException {
     JsonNode services = compose().path("services");
     assertThat(names(services)).containsExactlyInAnyOrder("nginx", "backend1", "backend2", "backend3", "postgres",
-        "redis", "nginx-exporter", "prometheus", "grafana");
+        "redis", "redis-cache", "nginx-exporter", "prometheus", "grafana");
     for (String name : names(services)) {
       JsonNode s = services.get(name);
       assertThat(s.path("restart").asText()).as("%s restart", name).isEqualTo("unless-stopped");
@@ -216,6 +220,7 @@ class DeploymentManifestsTest {
       assertThat(s.at("/deploy/resources/limits/memory").asText()).isEqualTo("512M");
       assertThat(s.at("/depends_on/postgres/condition").asText()).isEqualTo("service_healthy");
       assertThat(s.at("/depends_on/redis/condition").asText()).isEqualTo("service_healthy");
+      assertThat(s.at("/depends_on/redis-cache/condition").asText()).isEqualTo("service_healthy");
       assertThat(s.path("ports").isMissingNode()).as("backends are reached through nginx only").isTrue();
       assertThat(services.get("nginx").at("/depends_on/" + b + "/condition").asText()).isEqualTo("service_healthy");
     }
@@ -566,7 +571,7 @@ class DeploymentManifestsTest {
       read.add(m.group(1));
     }
     assertThat(read).containsExactlyInAnyOrderElementsOf(APP_CONFIG_VARIABLES);
-    String routes = Files.readString(ROOT.resolve("vtp-app/src/main/java/io/vtp/app/web/HealthRoutes.java"));
+    String routes = Files.readString(ROOT.resolve("vtp-javalin/src/main/java/io/vtp/javalin/HealthPlugin.java"));
     Set<String> served = new TreeSet<>();
     Matcher r = Pattern.compile("routes\\.get\\(\"(/health[^\"]*)\"").matcher(routes);
     while (r.find()) {
@@ -584,7 +589,9 @@ class DeploymentManifestsTest {
         "ServiceAccount/vtp-backend", "Deployment/vtp-backend", "Service/vtp-backend", "Ingress/vtp-api",
         "Ingress/vtp-ws", "HorizontalPodAutoscaler/vtp-backend", "PodDisruptionBudget/vtp-backend",
         "StatefulSet/postgres", "Service/postgres", "StatefulSet/redis", "Service/redis",
+        "Deployment/redis-cache", "Service/redis-cache",
         "NetworkPolicy/default-deny-ingress", "NetworkPolicy/redis-from-backends",
+        "NetworkPolicy/redis-cache-from-backends",
         "NetworkPolicy/postgres-from-backends", "NetworkPolicy/backends-from-ingress-and-prometheus");
     for (Map.Entry<String, JsonNode> e : objects.entrySet()) {
       JsonNode o = e.getValue();
@@ -794,8 +801,7 @@ class DeploymentManifestsTest {
     assertThat(config.production()).isTrue();
     assertThat(config.instanceId()).startsWith("vtp-backend-");
     // Redis with the ACL user and the Secret's password; PostgreSQL over TLS; the previous secret for rotations.
-    assertThat(config.redis().user()).isEqualTo("vtp");
-    assertThat(config.redis().password()).isEqualTo(redisPassword);
+    assertRedisRoles("k8s backend", config, redisPassword);
     assertThat(config.database().jdbcUrl()).contains("sslmode=require");
     assertThat(config.previousSecret()).isNotNull();
     assertThat(secret).containsKey("REDIS_PASSWORD");
@@ -808,15 +814,17 @@ class DeploymentManifestsTest {
   @Test
   void k8s_redisRefusesClientsWithoutCredentials_andPostgresServesTls() throws IOException {
     Map<String, JsonNode> objects = k8sObjects(false);
-    JsonNode redis = objects.get("StatefulSet/redis").at("/spec/template/spec/containers/0");
-    String start = text(redis.path("command")) + " " + text(redis.path("args"));
-    assertThat(start).contains("user default off ~* &* +@all").contains("user vtp on #").contains("-@admin")
-        .contains("--aclfile").doesNotContain(">$");
-    assertThat(redis.findValues("secretKeyRef")).anySatisfy(ref -> assertThat(ref.path("key").asText())
-        .isEqualTo("REDIS_PASSWORD"));
-    for (String probe : List.of("readinessProbe", "livenessProbe")) {
-      assertThat(text(redis.at("/" + probe + "/exec/command"))).as(probe).contains("--user vtp")
-          .contains("REDISCLI_AUTH").contains("grep -q PONG");
+    for (String name : List.of("StatefulSet/redis", "Deployment/redis-cache")) {
+      JsonNode redis = objects.get(name).at("/spec/template/spec/containers/0");
+      String start = text(redis.path("command")) + " " + text(redis.path("args"));
+      assertRedisAcl(name, start);
+      assertThat(start).doesNotContain(">$");
+      assertThat(redis.findValues("secretKeyRef")).anySatisfy(ref -> assertThat(ref.path("key").asText())
+          .isEqualTo("REDIS_PASSWORD"));
+      for (String probe : List.of("readinessProbe", "livenessProbe")) {
+        assertThat(text(redis.at("/" + probe + "/exec/command"))).as("%s %s", name, probe).contains("--user vtp")
+            .contains("REDISCLI_AUTH").contains("grep -q PONG");
+      }
     }
     JsonNode pg = objects.get("StatefulSet/postgres").at("/spec/template/spec");
     assertThat(text(pg.at("/containers/0/args"))).contains("ssl=on").contains("ssl_key_file=/tls/tls.key");
@@ -842,7 +850,8 @@ class DeploymentManifestsTest {
     }
     assertThat(policies).as("a default deny").anyMatch(np -> np.at("/spec/podSelector").size() == 0
         && np.at("/spec/ingress").isMissingNode());
-    for (String[] target : new String[][] {{"StatefulSet/redis", "6379"}, {"StatefulSet/postgres", "5432"}}) {
+    for (String[] target : new String[][] {{"StatefulSet/redis", "6379"}, {"Deployment/redis-cache", "6379"},
+        {"StatefulSet/postgres", "5432"}}) {
       Map<String, String> pod = labels(objects.get(target[0]).at("/spec/template/metadata/labels"));
       List<JsonNode> rules = new ArrayList<>();
       for (JsonNode np : policies) {
@@ -884,11 +893,12 @@ class DeploymentManifestsTest {
   @Test
   void compose_redisRefusesClientsWithoutCredentials_andBackendsLogInAsTheAclUser() throws IOException {
     JsonNode services = compose().path("services");
-    JsonNode redis = services.get("redis");
-    assertThat(text(redis.path("command"))).contains("user default off ~* &* +@all").contains("user vtp on #")
-        .contains("-@admin").contains("--aclfile");
-    assertThat(text(redis.at("/healthcheck/test"))).contains("--user vtp").contains("REDISCLI_AUTH");
-    assertThat(strings(redis.path("environment"))).containsKey("REDIS_PASSWORD");
+    for (String name : List.of("redis", "redis-cache")) {
+      JsonNode redis = services.get(name);
+      assertRedisAcl(name, text(redis.path("command")));
+      assertThat(text(redis.at("/healthcheck/test"))).as(name).contains("--user vtp").contains("REDISCLI_AUTH");
+      assertThat(strings(redis.path("environment"))).as(name).containsKey("REDIS_PASSWORD");
+    }
     Map<String, String> dotenv = dotenvExample();
     for (String b : COMPOSE_BACKENDS) {
       Map<String, String> env = strings(services.get(b).path("environment"));
@@ -898,6 +908,45 @@ class DeploymentManifestsTest {
       assertThat(config.redis().user()).as(b).isEqualTo("vtp");
       assertThat(config.redis().password()).as(b).isEqualTo(COMPOSE_REDIS_PASSWORD);
     }
+  }
+
+  @Test
+  void compose_sessionRedisNeverEvicts_cacheRedisEvictsWithoutPersistence_andBackendsUseBoth() throws IOException {
+    JsonNode services = compose().path("services");
+    assertSessionRedis("compose redis", text(services.at("/redis/command")));
+    assertThat(text(services.at("/redis/volumes"))).as("the session Redis keeps its data").contains(":/data");
+    String cache = text(services.at("/redis-cache/command"));
+    int maxmemoryMb = assertCacheRedis("compose redis-cache", cache);
+    assertThat(services.at("/redis-cache/volumes").isMissingNode()).as("the cache Redis has no volume").isTrue();
+    assertThat(memoryMb(services.at("/redis-cache/deploy/resources/limits/memory").asText()))
+        .as("the cache container's memory limit leaves room above maxmemory").isGreaterThan(maxmemoryMb);
+    Map<String, String> dotenv = dotenvExample();
+    for (String b : COMPOSE_BACKENDS) {
+      Map<String, String> resolved = new HashMap<>();
+      strings(services.get(b).path("environment")).forEach((k, v) -> resolved.put(k, substitute(v, dotenv)));
+      assertRedisRoles(b, AppConfig.fromEnv(resolved), COMPOSE_REDIS_PASSWORD);
+    }
+  }
+
+  @Test
+  void k8s_sessionRedisNeverEvicts_cacheRedisEvictsWithoutPersistence() throws IOException {
+    Map<String, JsonNode> objects = k8sObjects(false);
+    JsonNode session = objects.get("StatefulSet/redis").at("/spec/template/spec/containers/0");
+    assertSessionRedis("k8s redis", text(session.path("command")) + " " + text(session.path("args")));
+    JsonNode cacheDeployment = objects.get("Deployment/redis-cache");
+    assertThat(cacheDeployment).as("Deployment/redis-cache").isNotNull();
+    JsonNode cache = cacheDeployment.at("/spec/template/spec/containers/0");
+    int maxmemoryMb = assertCacheRedis("k8s redis-cache", text(cache.path("command")) + " " + text(cache.path("args")));
+    assertThat(memoryMb(cache.at("/resources/limits/memory").asText())).isGreaterThan(maxmemoryMb);
+    // One cache at a time: two behind one Service would split connections and lose invalidations.
+    assertThat(cacheDeployment.at("/spec/replicas").asInt()).isEqualTo(1);
+    assertThat(cacheDeployment.at("/spec/strategy/type").asText()).isEqualTo("Recreate");
+    for (JsonNode v : cacheDeployment.at("/spec/template/spec/volumes")) {
+      assertThat(v.has("emptyDir")).as("the cache Redis persists nothing (volume %s)", v.path("name")).isTrue();
+    }
+    JsonNode svc = objects.get("Service/redis-cache");
+    assertThat(labels(svc.at("/spec/selector"))).isEqualTo(labels(cacheDeployment.at("/spec/selector/matchLabels")));
+    assertThat(svc.at("/spec/ports/0/port").asInt()).isEqualTo(6379);
   }
 
   @Test
@@ -919,6 +968,69 @@ class DeploymentManifestsTest {
 
   // ---------------------------------------------------------------- helpers
 
+  private static final Pattern MAXMEMORY_POLICY = Pattern.compile("--maxmemory-policy\\s+(\\S+)");
+  private static final Pattern MAXMEMORY_MB = Pattern.compile("--maxmemory\\s+(\\d+)mb");
+
+  /**
+   * The session Redis (sessions, limits, rooms): noeviction and nothing that evicts, append-only file on. Sessions
+   * and counters carry TTLs, so any allkeys-* or volatile-* policy would evict them for the cache's sake.
+   */
+  static void assertSessionRedis(String where, String command) {
+    List<String> policies = all(MAXMEMORY_POLICY, command);
+    assertThat(policies).as("%s: one maxmemory-policy, noeviction", where).containsExactly("noeviction");
+    assertThat(command).as("%s: no evicting policy anywhere", where).doesNotContain("allkeys-")
+        .doesNotContain("volatile-");
+    assertThat(command).as(where).contains("--appendonly yes");
+    assertRedisAcl(where, command);
+  }
+
+  /** The cache Redis: allkeys-lru with a maxmemory, no RDB snapshots, no append-only file. Returns maxmemory in MB. */
+  static int assertCacheRedis(String where, String command) {
+    assertThat(all(MAXMEMORY_POLICY, command)).as("%s: maxmemory-policy", where).containsExactly("allkeys-lru");
+    List<String> mb = all(MAXMEMORY_MB, command);
+    assertThat(mb).as("%s: one --maxmemory <n>mb", where).hasSize(1);
+    int maxmemory = Integer.parseInt(mb.get(0));
+    assertThat(maxmemory).as("%s: maxmemory", where).isPositive();
+    assertThat(command).as("%s: no persistence", where).contains("--save ''").contains("--appendonly no")
+        .doesNotContain("--appendonly yes").doesNotContain("--appendfsync");
+    assertRedisAcl(where, command);
+    return maxmemory;
+  }
+
+  /** The ACL of both roles: the default user off (with every permission, for AOF replay), the app's user 'vtp'. */
+  static void assertRedisAcl(String where, String command) {
+    assertThat(command).as("%s: ACL", where).contains("user default off ~* &* +@all\\n").contains("user vtp on #")
+        .contains("-@admin").contains("--aclfile");
+  }
+
+  /** A backend's two Redis roles: sessions on host redis, the cache on host redis-cache, both as 'vtp'. */
+  static void assertRedisRoles(String where, AppConfig config, String password) {
+    assertThat(config.redis().nodes()).as("%s REDIS_URL", where).containsExactly("redis:6379");
+    assertThat(config.redisCache().nodes()).as("%s REDIS_CACHE_URL", where).containsExactly("redis-cache:6379");
+    assertThat(config.separateCacheRedis()).as(where).isTrue();
+    for (io.vtp.redis.RedisUrl url : List.of(config.redis(), config.redisCache())) {
+      assertThat(url.user()).as("%s %s user", where, url).isEqualTo("vtp");
+      assertThat(url.password()).as("%s %s password", where, url).isEqualTo(password);
+    }
+  }
+
+  private static List<String> all(Pattern p, String text) {
+    List<String> out = new ArrayList<>();
+    Matcher m = p.matcher(text);
+    while (m.find()) {
+      out.add(m.group(1));
+    }
+    return out;
+  }
+
+  /** A compose or Kubernetes memory quantity (512M, 192Mi, 1G) in MB. */
+  static int memoryMb(String quantity) {
+    Matcher m = Pattern.compile("(\\d+)(M|Mi|G|Gi)").matcher(quantity);
+    assertThat(m.matches()).as("memory quantity '%s'", quantity).isTrue();
+    int n = Integer.parseInt(m.group(1));
+    return m.group(2).startsWith("G") ? n * 1024 : n;
+  }
+
   private static List<Path> yamlFiles() throws IOException {
     try (Stream<Path> s = Files.walk(DEPLOY)) {
       return s.filter(p -> !p.toString().contains("/.run/") && !p.toString().contains("/local/"))
@@ -927,7 +1039,7 @@ class DeploymentManifestsTest {
     }
   }
 
-  private static List<JsonNode> docs(Path f) throws IOException {
+  static List<JsonNode> docs(Path f) throws IOException {
     List<JsonNode> out = new ArrayList<>();
     try (var it = YAML.readerFor(JsonNode.class).<JsonNode>readValues(f.toFile())) {
       while (it.hasNext()) {
@@ -985,20 +1097,20 @@ class DeploymentManifestsTest {
     return strings(node);
   }
 
-  private static Map<String, String> strings(JsonNode node) {
+  static Map<String, String> strings(JsonNode node) {
     Map<String, String> out = new LinkedHashMap<>();
     node.properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
     return out;
   }
 
-  private static List<String> names(JsonNode node) {
+  static List<String> names(JsonNode node) {
     List<String> out = new ArrayList<>();
     node.fieldNames().forEachRemaining(out::add);
     return out;
   }
 
   /** A scalar as text, a sequence joined by spaces. */
-  private static String text(JsonNode node) {
+  static String text(JsonNode node) {
     if (node.isArray()) {
       List<String> parts = new ArrayList<>();
       node.forEach(n -> parts.add(n.asText()));
@@ -1017,13 +1129,13 @@ class DeploymentManifestsTest {
     return out;
   }
 
-  private static int pgSetting(String command, String name, int defaultValue) {
+  static int pgSetting(String command, String name, int defaultValue) {
     Matcher m = Pattern.compile(name + "=(\\d+)").matcher(command);
     return m.find() ? Integer.parseInt(m.group(1)) : defaultValue;
   }
 
   /** A replica (READ_DATABASE_URL) opens a second pool per instance. */
-  private static int poolsPerInstance(Map<String, String> env) {
+  static int poolsPerInstance(Map<String, String> env) {
     return env.containsKey("READ_DATABASE_URL") ? 2 : 1;
   }
 
@@ -1068,13 +1180,13 @@ class DeploymentManifestsTest {
     return out.toString();
   }
 
-  private static String hex(int bytes) {
+  static String hex(int bytes) {
     byte[] b = new byte[bytes];
     new SecureRandom().nextBytes(b);
     return HexFormat.of().formatHex(b);
   }
 
-  private static String randomSecret() {
+  static String randomSecret() {
     byte[] b = new byte[48];
     new SecureRandom().nextBytes(b);
     return Base64.getEncoder().encodeToString(b);
@@ -1128,13 +1240,13 @@ class DeploymentManifestsTest {
     return false;
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
   }
 
-  private static String promtool() {
+  static String promtool() {
     for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
       if (Files.isExecutable(Path.of(dir, "promtool"))) {
         return Path.of(dir, "promtool").toString();
@@ -1148,9 +1260,9 @@ class DeploymentManifestsTest {
     return null;
   }
 
-  private record Result(int exit, String output) {}
+  record Result(int exit, String output) {}
 
-  private static Result run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
+  static Result run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true).start();
     byte[] out = p.getInputStream().readAllBytes();
     if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {

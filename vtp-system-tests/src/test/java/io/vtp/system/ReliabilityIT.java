@@ -712,10 +712,111 @@ class ReliabilityIT {
             && rows == posts.ok() && distinct == rows));
   }
 
-  // ---------- 6: rate limit exactness ----------
+  // ---------- 15, 16: memory pressure on the two Redis roles ----------
 
   @Test
   @Order(10)
+  void s15_cacheRedisFilledPastMaxmemory_noSessionLost_readsServed() throws Exception {
+    RedisMemory cache = RedisMemory.cache(d);
+    RedisMemory sessions = RedisMemory.sessions(d);
+    List<String> tokens = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      tokens.add(Faults.token(d.url(""), STUDENT));
+    }
+    long maxmemory = Long.parseLong(cache.admin("CONFIG", "GET", "maxmemory").lines().skip(1).findFirst()
+        .orElse("0"));
+    long cacheEvicted0 = cache.info("evicted_keys");
+    long sessionEvicted0 = sessions.info("evicted_keys");
+    int junk = 160_000;
+    String piped;
+    OpenLoopLoad.Result reads;
+    AtomicInteger course = new AtomicInteger();
+    try (OpenLoopLoad.Running load = Faults.load(Faults.MAX_IN_FLIGHT, 50, Duration.ofSeconds(60),
+        Faults.LOAD_TIMEOUT, i -> Faults.request(d.url("/api/v1/courses/" + (1 + course.incrementAndGet() % 5))))) {
+      Deployment.sleep(Duration.ofSeconds(2));
+      piped = cache.pipeJunk(junk, 1024);
+      Deployment.sleep(Duration.ofSeconds(3));
+      load.stop();
+      reads = load.await();
+    }
+    long cacheEvicted = cache.info("evicted_keys") - cacheEvicted0;
+    long sessionEvicted = sessions.info("evicted_keys") - sessionEvicted0;
+    // What Redis compares with maxmemory: used memory without the replication and AOF buffers; it may pass the
+    // limit by what the last write added until the next write evicts.
+    long used = cache.info("used_memory") - cache.info("mem_not_counted_for_evict");
+    int alive = 0;
+    for (String token : tokens) {
+      alive += Faults.status(d.url("/api/v1/auth/me"), token) == 200 ? 1 : 0;
+    }
+    cache.dropJunk();
+    ReliabilityReport.record(new Row("15", "the cache's Redis fills far past its maxmemory",
+        "redis-cli --pipe writes " + junk + " keys of 1 KiB (" + junk / 1024 + " MiB) into the cache Redis "
+            + "(maxmemory " + maxmemory / (1 << 20) + " MiB, allkeys-lru) as the app's user",
+        "through nginx: GET /courses/1..5 (the demo courses) 50/s during the fill; 5 logged-in sessions",
+        "cache Redis evicted " + cacheEvicted + " keys, counted memory " + used + " B after (maxmemory "
+            + maxmemory + " B); session Redis "
+            + "evicted " + sessionEvicted + "; sessions alive " + alive + "/5; reads " + reads.errors()
+            + " non-2xx of " + reads.sent() + " (" + reads.cacheHits() + " HIT, " + reads.cacheMisses()
+            + " MISS); redis-cli: " + piped.lines().reduce((a, b) -> b).orElse(""),
+        "cache Redis evicts (> 0) and its counted memory stays within maxmemory + 1 MiB; session Redis evicts "
+            + "nothing; 5/5 sessions alive; 0 non-2xx reads",
+        cacheEvicted > 0 && used <= maxmemory + (1 << 20) && sessionEvicted == 0 && alive == 5 && reads.errors() == 0
+            && reads.sent() > 0));
+  }
+
+  @Test
+  @Order(11)
+  void s16_sessionRedisFull_noeviction_login503_sessionsStillRead_nothingHalfWritten() throws Exception {
+    RedisMemory sessions = RedisMemory.sessions(d);
+    String teacher = Faults.token(d.url(""), TEACHER);
+    String student = Faults.token(d.url(""), STUDENT);
+    String policy = sessions.admin("CONFIG", "GET", "maxmemory-policy").lines().skip(1).findFirst().orElse("");
+    String before = sessions.admin("CONFIG", "GET", "maxmemory").lines().skip(1).findFirst().orElse("0");
+    HttpResponse<String> login;
+    int me;
+    int course;
+    long keysBefore;
+    long keysAfter;
+    String refused;
+    try {
+      // Full: a maxmemory just above what is used, then the app's user writes 64 KiB values until refused; the
+      // pipe's own buffers are freed when it disconnects, so maxmemory then follows the memory down to stay full.
+      sessions.admin("CONFIG", "SET", "maxmemory", Long.toString(sessions.info("used_memory") + (2 << 20)));
+      refused = sessions.pipeJunk(200, 64 * 1024);
+      sessions.admin("CONFIG", "SET", "maxmemory", Long.toString(sessions.info("used_memory") - (64 << 10)));
+      keysBefore = Long.parseLong(sessions.admin("DBSIZE"));
+      login = Faults.login(d.url(""), STUDENT);
+      for (int i = 0; i < 4; i++) {
+        Faults.login(d.url(""), TEACHER); // more refused logins: none may leave anything behind
+      }
+      me = Faults.status(d.url("/api/v1/auth/me"), teacher);
+      course = Faults.status(d.url("/api/v1/courses/1"), student);
+      keysAfter = Long.parseLong(sessions.admin("DBSIZE"));
+    } finally {
+      sessions.admin("CONFIG", "SET", "maxmemory", before);
+      sessions.dropJunk();
+    }
+    int meAfter = Faults.status(d.url("/api/v1/auth/me"), student);
+    int loginAfter = Faults.login(d.url(""), STUDENT).statusCode();
+    String retryAfter = login.headers().firstValue("Retry-After").orElse("none");
+    ReliabilityReport.record(new Row("16", "the session Redis is full (noeviction)",
+        "maxmemory set just above the used memory, redis-cli --pipe writes 64 KiB values as the app's user "
+            + "until Redis refuses (OOM), then maxmemory 64 KiB below the memory used; policy " + policy,
+        "5 logins, /auth/me and GET /courses/1 with sessions made before",
+        "redis-cli: " + refused.lines().reduce((a, b) -> b).orElse("") + "; login " + login.statusCode()
+            + " Retry-After " + retryAfter + "; /auth/me " + me + "; GET /courses/1 " + course + "; keys "
+            + keysBefore + " before the logins, " + keysAfter + " after; once freed: /auth/me " + meAfter
+            + ", login " + loginAfter,
+        "policy noeviction; login 503 with Retry-After; sessions made before still read (200); no key written by "
+            + "the refused logins; everything works once memory is freed",
+        "noeviction".equals(policy) && login.statusCode() == 503 && !"none".equals(retryAfter) && me == 200
+            && course == 200 && keysAfter == keysBefore && meAfter == 200 && loginAfter == 200));
+  }
+
+  // ---------- 6: rate limit exactness ----------
+
+  @Test
+  @Order(12)
   void s06_rateLimitExactAcrossInstances_spoofedForwardedForGivesNoFreshBucket() throws Exception {
     int limit = 50;
     double intervalMs = 60_000.0 / limit;

@@ -155,7 +155,7 @@ class ReliabilityRedisTopologiesIT {
     }
   }
 
-  private static Process server(Path dir, String name, int port, String... extra) throws Exception {
+  static Process server(Path dir, String name, int port, String... extra) throws Exception {
     Files.createDirectories(dir.resolve(name));
     List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind",
         "127.0.0.1", "--dir", dir.resolve(name).toString(), "--save", "", "--appendonly", "no", "--daemonize", "no"));

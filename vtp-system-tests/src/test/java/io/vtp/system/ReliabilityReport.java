@@ -50,6 +50,22 @@ final class ReliabilityReport {
         row.criterion()).isTrue();
   }
 
+  /**
+   * Stores a scenario's own detail section (Markdown, starting with a {@code ##} heading), printed under the table
+   * in the order of the scenario ids, and regenerates the document. Call it before {@link #record}.
+   *
+   * @param id the scenario's id, as in its row
+   * @param markdown the section
+   */
+  static synchronized void details(String id, String markdown) {
+    try {
+      Files.createDirectories(ROWS);
+      Files.writeString(ROWS.resolve(id + ".details.md"), markdown, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private static void write() throws IOException {
     List<String[]> rows = new ArrayList<>();
     try (var files = Files.list(ROWS)) {
@@ -87,6 +103,13 @@ final class ReliabilityReport {
     }
     md.setLength(md.length() - 2);
     md.append(".\n");
+    try (var files = Files.list(ROWS)) {
+      for (Path f : (Iterable<Path>) files.sorted()::iterator) {
+        if (f.toString().endsWith(".details.md")) {
+          md.append('\n').append(Files.readString(f, StandardCharsets.UTF_8).strip()).append('\n');
+        }
+      }
+    }
     if (Files.exists(ROWS.resolve("reliability-soak.svg"))) {
       md.append("\nThe soak's resource curves (row 13, `bin/soak`): fleet totals sampled every 5 s, faults dashed.\n\n")
           .append("![Soak resource curves](reliability-soak.svg)\n");

@@ -1,9 +1,12 @@
 package io.vtp.app.config;
 
 import io.vtp.redis.RedisUrl;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,6 +57,10 @@ import java.util.regex.Pattern;
  *   <tr><td>MANAGEMENT_PORT</td><td>9464</td><td>0..65535, not PORT: {@code /metrics} and detailed health, never
  *       exposed by nginx or the Ingress (0: any free port, for tests)</td></tr>
  *   <tr><td>MANAGEMENT_HOST</td><td>HOST</td><td>address the management port listens on</td></tr>
+ *   <tr><td>&lt;NAME&gt;_FILE</td><td>none</td><td>for the variables in {@link #FILE_VARIABLES} (those that carry a
+ *       secret): the value is the content of that file (Docker and Swarm secrets, {@code /run/secrets/...}), without
+ *       surrounding white space; setting both {@code NAME} and {@code NAME_FILE}, an unreadable or empty file, or
+ *       one over 64 KiB stops start-up</td></tr>
  *   <tr><td>SELF_REGISTER_ROLES, RATE_LIMIT_REGISTER_PER_MINUTE, PASSWORD_HASH_CONCURRENCY, LOGIN_FAILURES_BEFORE_BACKOFF,
  *       SESSION_MAX_PER_USER, WS_*</td><td colspan="2">see {@link SecurityConfig}</td></tr>
  * </table>
@@ -90,6 +97,16 @@ public record AppConfig(
     int managementPort,
     String managementHost,
     SecurityConfig security) {
+
+  /**
+   * The variables that carry a secret and may be read from a file instead: {@code <NAME>_FILE} names the file (a
+   * Docker or Swarm secret), so the secret never sits in the container's environment ({@code docker inspect}).
+   */
+  public static final Set<String> FILE_VARIABLES = Set.of("DATABASE_URL", "READ_DATABASE_URL", "REDIS_URL",
+      "REDIS_CACHE_URL", "JWT_SECRET", "JWT_SECRET_PREVIOUS");
+
+  /** The largest secret file read; a bigger one is a wrong path (a log, a binary), not a secret. */
+  private static final long MAX_FILE_BYTES = 64 * 1024;
 
   /** The lowest PBKDF2-HMAC-SHA256 iteration count OWASP recommends (2023). */
   public static final int OWASP_PBKDF2_ITERATIONS = 600_000;
@@ -132,7 +149,8 @@ public record AppConfig(
   }
 
   /**
-   * Reads and validates the configuration.
+   * Reads and validates the configuration. A variable of {@link #FILE_VARIABLES} may come from the file its
+   * {@code <NAME>_FILE} names, which is read here.
    *
    * @param env the environment (e.g. {@code System.getenv()})
    * @return the configuration
@@ -374,7 +392,36 @@ public record AppConfig(
 
     String raw(String name) {
       String v = env.get(name);
-      return v == null || v.isBlank() ? null : v.trim();
+      String value = v == null || v.isBlank() ? null : v.trim();
+      String file = FILE_VARIABLES.contains(name) ? env.get(name + "_FILE") : null;
+      if (file == null || file.isBlank()) {
+        return value;
+      }
+      if (value != null) {
+        throw new ConfigException(name + " and " + name + "_FILE are both set: set only one of them");
+      }
+      return fromFile(name + "_FILE", Path.of(file.trim()));
+    }
+
+    /** The file's content without surrounding white space (secret files usually end with a newline). */
+    private static String fromFile(String variable, Path path) {
+      String content;
+      try {
+        if (Files.size(path) > MAX_FILE_BYTES) {
+          throw new ConfigException(variable + " must name a file of at most " + MAX_FILE_BYTES + " bytes but "
+              + path + " is bigger");
+        }
+        content = Files.readString(path, StandardCharsets.UTF_8).strip();
+      } catch (IOException e) {
+        // The exception's class says why (NoSuchFileException, AccessDeniedException, MalformedInputException).
+        throw new ConfigException(variable + " must name a readable UTF-8 file but " + path + " could not be read ("
+            + e.getClass().getSimpleName() + "); for a Swarm secret check its target and the uid/mode the service "
+            + "gives it");
+      }
+      if (content.isEmpty()) {
+        throw new ConfigException(variable + " must name a file holding the value but " + path + " is empty");
+      }
+      return content;
     }
 
     String string(String name, String def) {

@@ -19,6 +19,11 @@ import java.util.Set;
  *   <tr><td>LOGIN_FAILURES_BEFORE_BACKOFF</td><td>5</td><td>1..1000 failed logins per account and client address
  *       before that pair backs off (5 s, doubling to 15 min)</td></tr>
  *   <tr><td>SESSION_MAX_PER_USER</td><td>10</td><td>1..1000; a new login ends the user's oldest session</td></tr>
+ *   <tr><td>SESSION_REPLICA_ACKS</td><td>0 (off)</td><td>0..16 Redis replicas that must confirm each login, logout and
+ *       rotation ({@code WAIT}) before it is answered; too few in time: 503 (the session store's
+ *       {@code replicaAcknowledgement})</td></tr>
+ *   <tr><td>SESSION_REPLICA_ACK_TIMEOUT</td><td>100ms</td><td>1ms..60s: how long a login or logout waits for
+ *       them</td></tr>
  *   <tr><td>WS_MESSAGES_PER_SECOND / WS_MESSAGE_BURST</td><td>20 / 40</td><td>per-connection token bucket;
  *       a client over it is closed with 1008</td></tr>
  *   <tr><td>WS_MAX_CONNECTIONS_PER_USER</td><td>10</td><td>1..1000 room connections per user per instance</td></tr>
@@ -31,6 +36,8 @@ import java.util.Set;
  * @param passwordHashConcurrency password hashes at once
  * @param loginFailuresBeforeBackoff failed logins per account and address before back-off
  * @param sessionMaxPerUser sessions per user
+ * @param sessionReplicaAcks replicas that must confirm session writes, 0 for none
+ * @param sessionReplicaAckTimeout how long session writes wait for them
  * @param wsMessagesPerSecond token bucket refill rate per connection
  * @param wsMessageBurst token bucket capacity per connection
  * @param wsMaxConnectionsPerUser room connections per user per instance
@@ -42,6 +49,8 @@ public record SecurityConfig(
     int passwordHashConcurrency,
     int loginFailuresBeforeBackoff,
     int sessionMaxPerUser,
+    int sessionReplicaAcks,
+    Duration sessionReplicaAckTimeout,
     int wsMessagesPerSecond,
     int wsMessageBurst,
     int wsMaxConnectionsPerUser,
@@ -69,6 +78,11 @@ public record SecurityConfig(
     int hashes = r.intIn("PASSWORD_HASH_CONCURRENCY", Math.max(1, Runtime.getRuntime().availableProcessors()), 1, 256);
     int failures = r.intIn("LOGIN_FAILURES_BEFORE_BACKOFF", 5, 1, 1000);
     int sessions = r.intIn("SESSION_MAX_PER_USER", 10, 1, 1000);
+    int replicaAcks = r.intIn("SESSION_REPLICA_ACKS", 0, 0, 16);
+    Duration ackTimeout = r.duration("SESSION_REPLICA_ACK_TIMEOUT", Duration.ofMillis(100));
+    if (ackTimeout.compareTo(Duration.ofMillis(1)) < 0 || ackTimeout.compareTo(Duration.ofSeconds(60)) > 0) {
+      throw new ConfigException("SESSION_REPLICA_ACK_TIMEOUT must be between 1ms and 60s but was " + ackTimeout);
+    }
     int rate = r.intIn("WS_MESSAGES_PER_SECOND", 20, 1, 100_000);
     int burst = r.intIn("WS_MESSAGE_BURST", 40, 1, 100_000);
     int conns = r.intIn("WS_MAX_CONNECTIONS_PER_USER", 10, 1, 1000);
@@ -76,14 +90,16 @@ public record SecurityConfig(
     if (revalidate.compareTo(Duration.ofSeconds(1)) < 0 || revalidate.compareTo(Duration.ofMinutes(10)) > 0) {
       throw new ConfigException("WS_REVALIDATE_INTERVAL must be between 1s and 10m but was " + revalidate);
     }
-    return new SecurityConfig(roles, register, hashes, failures, sessions, rate, burst, conns, revalidate);
+    return new SecurityConfig(roles, register, hashes, failures, sessions, replicaAcks, ackTimeout, rate, burst, conns, revalidate);
   }
 
   @Override
   public String toString() {
     return "security[selfRegister=" + selfRegisterRoles + ", register=" + registerLimitPerMinute + "/min, hashes="
         + passwordHashConcurrency + ", loginFailures=" + loginFailuresBeforeBackoff + ", sessions/user="
-        + sessionMaxPerUser + ", ws=" + wsMessagesPerSecond + "/s burst " + wsMessageBurst + ", ws/user="
+        + sessionMaxPerUser + ", sessionReplicaAcks="
+        + (sessionReplicaAcks == 0 ? "off" : sessionReplicaAcks + " within " + sessionReplicaAckTimeout) + ", ws="
+        + wsMessagesPerSecond + "/s burst " + wsMessageBurst + ", ws/user="
         + wsMaxConnectionsPerUser + ", revalidate=" + wsRevalidateInterval + "]";
   }
 }

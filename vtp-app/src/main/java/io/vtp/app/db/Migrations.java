@@ -62,6 +62,40 @@ public final class Migrations {
   private Migrations() {}
 
   /**
+   * Migrates, retrying while the database is unreachable: all instances may start together, and the database may
+   * still be starting. Past the deadline the instance goes on unready (readiness reports the database) rather than
+   * crash-loop.
+   *
+   * @param dataSource the primary
+   * @param patience how long to keep retrying
+   * @return true when migrated, false when the database stayed unreachable (or the thread was interrupted)
+   * @throws SchemaValidationException when the database disagrees with this build's migrations: no retry can fix it
+   */
+  public static boolean migrateWithRetry(DataSource dataSource, java.time.Duration patience) {
+    long deadline = System.nanoTime() + patience.toNanos();
+    while (true) {
+      try {
+        migrate(dataSource);
+        return true;
+      } catch (SchemaValidationException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        if (System.nanoTime() > deadline) {
+          LOG.error("database migrations failed, starting unready: {}", e.toString());
+          return false;
+        }
+        LOG.warn("database not ready for migrations ({}); retrying", e.toString());
+        try {
+          Thread.sleep(500);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+    }
+  }
+
+  /**
    * Validates the applied migrations and applies every migration not applied yet.
    *
    * @param dataSource the primary database; not {@code null}

@@ -2,6 +2,7 @@ package io.vtp.app.http;
 
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import io.vtp.javalin.ClientAddresses;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.HashSet;
@@ -42,7 +43,7 @@ public final class OriginPolicy {
       HandlerType.PATCH, HandlerType.DELETE);
 
   private final Set<String> allowed;
-  private final ClientInfo clients;
+  private final ClientAddresses clients;
   private final List<String> cookieNames;
 
   /**
@@ -52,7 +53,7 @@ public final class OriginPolicy {
    * @param clients believes forwarding headers from trusted proxies only
    * @param cookieNames the session cookie names
    */
-  public OriginPolicy(List<String> corsOrigins, ClientInfo clients, List<String> cookieNames) {
+  public OriginPolicy(List<String> corsOrigins, ClientAddresses clients, List<String> cookieNames) {
     Set<String> set = new HashSet<>();
     for (String o : corsOrigins) {
       if (!o.equals("*")) {

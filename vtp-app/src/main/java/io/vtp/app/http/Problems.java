@@ -26,6 +26,18 @@ public final class Problems {
   }
 
   /**
+   * Answers a request with a problem raised by a vtp-javalin plugin (rate limits, sessions).
+   *
+   * @param ctx the request
+   * @param mapper the JSON mapper
+   * @param e the problem
+   */
+  public static void write(Context ctx, ObjectMapper mapper, io.vtp.javalin.ProblemException e) {
+    e.headers().forEach(ctx::header);
+    write(ctx, mapper, e.status(), e.title(), e.getMessage(), List.of());
+  }
+
+  /**
    * Answers a request with a problem.
    *
    * @param ctx the request

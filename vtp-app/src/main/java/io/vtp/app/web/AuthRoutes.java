@@ -6,9 +6,10 @@ import io.javalin.http.Context;
 import io.vtp.app.auth.AuthService;
 import io.vtp.app.auth.Principal;
 import io.vtp.app.auth.User;
-import io.vtp.app.config.AppConfig;
 import io.vtp.app.http.JsonBodies;
 import io.vtp.app.http.Requests;
+import io.vtp.javalin.RateLimitPlugin;
+import io.vtp.javalin.SessionPlugin;
 import io.vtp.ratelimit.MultiRateLimiter;
 import io.vtp.session.Session;
 import io.vtp.session.SessionInfo;
@@ -31,7 +32,6 @@ public final class AuthRoutes {
   private final Guard guard;
   private final MultiRateLimiter loginLimiter;
   private final ObjectMapper json;
-  private final AppConfig config;
   private final AccountLimits limits;
 
   /**
@@ -41,17 +41,15 @@ public final class AuthRoutes {
    * @param guard authentication and API limits
    * @param loginLimiter the per-address login limit
    * @param json the JSON mapper
-   * @param config the app configuration
    * @param limits the registration limit and the login failure back-off
    */
-  public AuthRoutes(AuthService auth, Guard guard, MultiRateLimiter loginLimiter, ObjectMapper json, AppConfig config,
+  public AuthRoutes(AuthService auth, Guard guard, MultiRateLimiter loginLimiter, ObjectMapper json,
       AccountLimits limits) {
     this.limits = limits;
     this.auth = auth;
     this.guard = guard;
     this.loginLimiter = loginLimiter;
     this.json = json;
-    this.config = config;
   }
 
   /**
@@ -72,7 +70,7 @@ public final class AuthRoutes {
     guard.publicRoute(ctx);
     AuthService.RegisterRequest r = JsonBodies.read(json, ctx.bodyAsBytes(), AuthService.RegisterRequest.class);
     // Fails closed (503) without Redis: each registration costs a password hash.
-    Guard.apply(ctx, limits.register().tryAcquire("ip:" + Requests.clientIp(ctx)));
+    RateLimitPlugin.enforce(ctx, limits.register().tryAcquire("ip:" + Requests.clientIp(ctx)));
     User user = auth.register(r);
     ctx.status(201).json(user);
   }
@@ -82,7 +80,7 @@ public final class AuthRoutes {
     String account = r.email() == null ? "" : r.email().trim().toLowerCase(Locale.ROOT);
     String address = Requests.clientIp(ctx);
     // Every attempt counts per address; fails closed (503) without Redis.
-    Guard.apply(ctx, loginLimiter.tryAcquire(List.of("ip:" + address)));
+    RateLimitPlugin.enforce(ctx, loginLimiter.tryAcquire(List.of("ip:" + address)));
     // Failures count per account and address, so an attacker elsewhere cannot lock the account's owner out.
     limits.loginFailures().check(account, address);
     AuthService.LoginResult result;
@@ -96,7 +94,7 @@ public final class AuthRoutes {
     }
     limits.loginFailures().succeeded(account, address);
     Session s = result.session();
-    setCookie(ctx, s.id(), (int) config.sessionAbsoluteTimeout().toSeconds());
+    ctx.with(SessionPlugin.class).writeCookie(s.id());
     Map<String, Object> body = new LinkedHashMap<>();
     if (wantsBearerToken(ctx)) {
       // Only for clients that will send it back as Authorization: Bearer; a browser keeps to the HttpOnly cookie,
@@ -128,14 +126,14 @@ public final class AuthRoutes {
     }
     guard.publicRoute(ctx);
     auth.logout(token);
-    setCookie(ctx, "", 0);
+    ctx.with(SessionPlugin.class).clearCookie();
     ctx.status(204);
   }
 
   private void logoutAll(Context ctx) {
     Principal p = guard.requireUser(ctx);
     auth.logoutEverywhere(p.userId());
-    setCookie(ctx, "", 0);
+    ctx.with(SessionPlugin.class).clearCookie();
     ctx.status(204);
   }
 
@@ -161,16 +159,5 @@ public final class AuthRoutes {
       out.add(m);
     }
     ctx.json(Map.of("sessions", out));
-  }
-
-  private void setCookie(Context ctx, String value, int maxAge) {
-    boolean secure = Requests.secure(ctx);
-    String name = secure ? Guard.SECURE_COOKIE : Guard.COOKIE;
-    StringBuilder c = new StringBuilder(name).append('=').append(value)
-        .append("; Path=/; Max-Age=").append(maxAge).append("; HttpOnly; SameSite=Lax");
-    if (secure) {
-      c.append("; Secure");
-    }
-    ctx.res().addHeader("Set-Cookie", c.toString());
   }
 }

@@ -6,12 +6,11 @@ import io.vtp.app.auth.AuthService;
 import io.vtp.app.auth.Principal;
 import io.vtp.app.http.ApiException;
 import io.vtp.app.http.Requests;
-import io.vtp.ratelimit.Decision;
-import io.vtp.ratelimit.RateLimitHttp;
+import io.vtp.javalin.RateLimitPlugin;
+import io.vtp.javalin.SessionPlugin;
 import io.vtp.ratelimit.RateLimiter;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -20,15 +19,16 @@ import java.util.Optional;
  * (so users behind one address do not share a limit) and per client address otherwise; they never fail because of
  * the session store: when it is down the request goes on anonymously, and for {@link #OPTIONAL_LOOKUP_PAUSE} after
  * such a failure public routes do not even try (only the first request pays the store's timeout). Tokens come from
- * {@code Authorization: Bearer} or the session cookie, never from the URL.
+ * {@code Authorization: Bearer} or the session cookie, never from the URL ({@link SessionPlugin}); limits are applied
+ * with {@link RateLimitPlugin#enforce}.
  *
  * <p>Thread-safe.
  */
 public final class Guard {
-  /** Cookie name over TLS (through a trusted proxy): the {@code __Host-} prefix pins it to this host, path /. */
-  public static final String SECURE_COOKIE = "__Host-vtp_session";
-  /** Cookie name over plain HTTP (local use). */
+  /** Cookie name over plain HTTP (local use); {@link SessionPlugin}'s {@code cookieName}. */
   public static final String COOKIE = "vtp_session";
+  /** Cookie name over TLS (through a trusted proxy): the {@code __Host-} prefix pins it to this host, path /. */
+  public static final String SECURE_COOKIE = "__Host-" + COOKIE;
   /** How long public routes skip the session lookup after the session store failed. */
   public static final Duration OPTIONAL_LOOKUP_PAUSE = Duration.ofSeconds(5);
   private static final String PRINCIPAL = "vtp.principal";
@@ -60,7 +60,7 @@ public final class Guard {
    *
    * @param ctx the request
    * @return the principal, or empty for an anonymous request
-   * @throws ApiException 429 when over the limit
+   * @throws io.vtp.javalin.ProblemException 429 when over the limit
    */
   public Optional<Principal> publicRoute(Context ctx) {
     Principal p = ctx.attribute(PRINCIPAL);
@@ -92,7 +92,8 @@ public final class Guard {
    *
    * @param ctx the request
    * @return the principal
-   * @throws ApiException 401 without a valid session, 503 when the session store is down, 429 over the limit
+   * @throws ApiException 401 without a valid session, 503 when the session store is down
+   * @throws io.vtp.javalin.ProblemException 429 over the limit
    */
   public Principal requireUser(Context ctx) {
     Principal p = ctx.attribute(PRINCIPAL);
@@ -112,27 +113,8 @@ public final class Guard {
     return p;
   }
 
-  /**
-   * Applies a limiter decision to the response: rate limit headers always; 429 or 503 when denied.
-   *
-   * @param ctx the request
-   * @param d the decision
-   * @throws ApiException when denied
-   */
-  public static void apply(Context ctx, Decision d) {
-    RateLimitHttp.headers(d).forEach(ctx::header);
-    if (!d.allowed()) {
-      int status = RateLimitHttp.rejectionStatus(d);
-      long retry = RateLimitHttp.retryAfterSeconds(d);
-      throw new ApiException(status, status == 429 ? "Too many requests" : "Service unavailable",
-          status == 429 ? "rate limit '" + d.policy() + "' exceeded; retry after " + retry + " s"
-              : "rate limit '" + d.policy() + "' cannot be checked right now; retry after " + retry + " s",
-          List.of(), java.util.Map.of("Retry-After", Long.toString(retry)));
-    }
-  }
-
   private void limit(Context ctx, String key) {
-    apply(ctx, api.tryAcquire(key));
+    RateLimitPlugin.enforce(ctx, api.tryAcquire(key));
   }
 
   /**
@@ -143,18 +125,7 @@ public final class Guard {
    * @return the token or {@code null}
    */
   public static String token(Context ctx) {
-    String header = ctx.header("Authorization");
-    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      String t = header.substring(7).trim();
-      return t.isEmpty() ? null : t;
-    }
-    String cookie = ctx.cookie(SECURE_COOKIE);
-    if (cookie == null && !Requests.secure(ctx)) {
-      // Over TLS only the __Host- cookie counts: the plain name can be planted by a network attacker over plain
-      // HTTP, or by a sibling subdomain, and would fix a session on the user (ASVS 3.3.1).
-      cookie = ctx.cookie(COOKIE);
-    }
-    return cookie == null || cookie.isEmpty() ? null : cookie;
+    return ctx.with(SessionPlugin.class).token().orElse(null);
   }
 
   /** Returns the JSON mapper. */

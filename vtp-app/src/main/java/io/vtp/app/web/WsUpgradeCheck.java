@@ -2,8 +2,8 @@ package io.vtp.app.web;
 
 import io.javalin.http.Context;
 import io.vtp.app.http.ApiException;
-import io.vtp.app.http.ClientInfo;
 import io.vtp.app.http.OriginPolicy;
+import io.vtp.javalin.ClientAddresses;
 
 /**
  * Runs before a WebSocket upgrade, so a refusal is a plain HTTP answer and no socket opens: a foreign
@@ -14,7 +14,7 @@ import io.vtp.app.http.OriginPolicy;
  */
 public final class WsUpgradeCheck {
   private final OriginPolicy origins;
-  private final ClientInfo clients;
+  private final ClientAddresses clients;
 
   /**
    * Creates the check.
@@ -22,7 +22,7 @@ public final class WsUpgradeCheck {
    * @param origins the allowed origins
    * @param clients believes {@code X-Forwarded-Proto} from trusted proxies only
    */
-  public WsUpgradeCheck(OriginPolicy origins, ClientInfo clients) {
+  public WsUpgradeCheck(OriginPolicy origins, ClientAddresses clients) {
     this.origins = origins;
     this.clients = clients;
   }

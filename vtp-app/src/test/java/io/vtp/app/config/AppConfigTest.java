@@ -4,10 +4,15 @@ import io.vtp.redis.RedisUrl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class AppConfigTest {
 
@@ -113,6 +118,26 @@ class AppConfigTest {
     revalidate.put("WS_REVALIDATE_INTERVAL", "500ms");
     assertThatThrownBy(() -> AppConfig.fromEnv(revalidate))
         .hasMessage("WS_REVALIDATE_INTERVAL must be between 1s and 10m but was PT0.5S");
+  }
+
+  @Test
+  void fromEnv_sessionReplicaAcks_offByDefault_validated() {
+    assertThat(AppConfig.fromEnv(prod()).security().sessionReplicaAcks()).isZero();
+    Map<String, String> acks = prod();
+    acks.put("SESSION_REPLICA_ACKS", "1");
+    acks.put("SESSION_REPLICA_ACK_TIMEOUT", "250ms");
+    SecurityConfig s = AppConfig.fromEnv(acks).security();
+    assertThat(s.sessionReplicaAcks()).isEqualTo(1);
+    assertThat(s.sessionReplicaAckTimeout()).isEqualTo(java.time.Duration.ofMillis(250));
+    assertThat(s.toString()).contains("sessionReplicaAcks=1 within PT0.25S");
+    Map<String, String> forever = prod();
+    forever.put("SESSION_REPLICA_ACK_TIMEOUT", "0ms");
+    assertThatThrownBy(() -> AppConfig.fromEnv(forever))
+        .hasMessage("SESSION_REPLICA_ACK_TIMEOUT must be between 1ms and 60s but was PT0S");
+    Map<String, String> many = prod();
+    many.put("SESSION_REPLICA_ACKS", "17");
+    assertThatThrownBy(() -> AppConfig.fromEnv(many)).isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("SESSION_REPLICA_ACKS");
   }
 
   @Test
@@ -310,5 +335,72 @@ class AppConfigTest {
         "JWT_SECRET_PREVIOUS must differ from JWT_SECRET");
     assertThatThrownBy(() -> AppConfig.fromEnv(Map.of("JWT_SECRET", "dev-but-short")))
         .hasMessage("JWT_SECRET must be at least 32 bytes (it keys the session id hashes) but has 13");
+  }
+
+  @Test
+  void fromEnv_fileVariables_readSecretsFromFilesLikeSwarmSecrets(@TempDir Path dir) throws IOException {
+    // Swarm mounts each secret as a file under /run/secrets; `docker secret create x -` often keeps a newline.
+    Map<String, String> env = prod();
+    Map<String, String> values = Map.of(
+        "JWT_SECRET", env.remove("JWT_SECRET"),
+        "DATABASE_URL", env.remove("DATABASE_URL"),
+        "REDIS_URL", env.remove("REDIS_URL"),
+        "REDIS_CACHE_URL", "redis://vtp:c4che@redis-cache:6379",
+        "READ_DATABASE_URL", "postgresql://vtp:r3plica@replica:5432/vtp?sslmode=require",
+        "JWT_SECRET_PREVIOUS", "Pr3v10us-s3cr3t-of-32-bytes-or-more-xyz");
+    assertThat(values.keySet()).isEqualTo(AppConfig.FILE_VARIABLES);
+    for (Map.Entry<String, String> e : values.entrySet()) {
+      Path f = dir.resolve(e.getKey().toLowerCase(java.util.Locale.ROOT));
+      Files.writeString(f, e.getValue() + "\n");
+      env.put(e.getKey() + "_FILE", f.toString());
+    }
+    AppConfig c = AppConfig.fromEnv(env);
+    assertThat(new String(c.secret(), StandardCharsets.UTF_8)).isEqualTo(values.get("JWT_SECRET"));
+    assertThat(new String(c.previousSecret(), StandardCharsets.UTF_8)).isEqualTo(values.get("JWT_SECRET_PREVIOUS"));
+    assertThat(c.database().password()).isEqualTo("s3cret");
+    assertThat(c.readDatabase().password()).isEqualTo("r3plica");
+    assertThat(c.redis().password()).isEqualTo("r3dis");
+    assertThat(c.redisCache().password()).isEqualTo("c4che");
+    assertThat(c.separateCacheRedis()).isTrue();
+
+    // Only secrets: PORT_FILE means nothing (a typo must not silently read a file).
+    Map<String, String> notSecret = prod();
+    notSecret.put("PORT_FILE", dir.resolve("jwt_secret").toString());
+    assertThat(AppConfig.fromEnv(notSecret).port()).isEqualTo(8080);
+  }
+
+  @Test
+  void fromEnv_fileVariables_refuseAmbiguityAndUnreadableOrEmptyFiles(@TempDir Path dir) throws IOException {
+    Path secret = Files.writeString(dir.resolve("jwt"), "k2Jd8sLq0Zp4Xv7Bn1Mc5Rt9Wy3Ua6Ge2Hf8Ij0Ko4\n");
+    Map<String, String> both = prod();
+    both.put("JWT_SECRET_FILE", secret.toString());
+    assertThatThrownBy(() -> AppConfig.fromEnv(both)).isInstanceOf(ConfigException.class)
+        .hasMessage("JWT_SECRET and JWT_SECRET_FILE are both set: set only one of them");
+
+    Map<String, String> missing = prod();
+    missing.remove("REDIS_URL");
+    missing.put("REDIS_URL_FILE", dir.resolve("absent").toString());
+    assertThatThrownBy(() -> AppConfig.fromEnv(missing)).isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("REDIS_URL_FILE must name a readable UTF-8 file but " + dir.resolve("absent")
+            + " could not be read (NoSuchFileException)");
+
+    Map<String, String> empty = prod();
+    empty.remove("DATABASE_URL");
+    empty.put("DATABASE_URL_FILE", Files.writeString(dir.resolve("empty"), " \n").toString());
+    assertThatThrownBy(() -> AppConfig.fromEnv(empty)).isInstanceOf(ConfigException.class)
+        .hasMessage("DATABASE_URL_FILE must name a file holding the value but " + dir.resolve("empty") + " is empty");
+
+    Map<String, String> huge = prod();
+    huge.remove("JWT_SECRET");
+    huge.put("JWT_SECRET_FILE", Files.writeString(dir.resolve("huge"), "x".repeat(64 * 1024 + 1)).toString());
+    assertThatThrownBy(() -> AppConfig.fromEnv(huge)).isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("JWT_SECRET_FILE must name a file of at most 65536 bytes");
+
+    // The file's value passes the same rules as the variable's: a short secret is still refused, by its name.
+    Map<String, String> weak = prod();
+    weak.remove("JWT_SECRET");
+    weak.put("JWT_SECRET_FILE", Files.writeString(dir.resolve("weak"), "too-short\n").toString());
+    assertThatThrownBy(() -> AppConfig.fromEnv(weak))
+        .hasMessage("JWT_SECRET must be at least 32 bytes when APP_ENV=production but has 9");
   }
 }

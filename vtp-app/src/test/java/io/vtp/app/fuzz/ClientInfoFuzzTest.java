@@ -3,7 +3,7 @@ package io.vtp.app.fuzz;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.vtp.app.http.ClientInfo;
+import io.vtp.javalin.ClientAddresses;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -16,7 +16,7 @@ import java.util.List;
  * <p>Regression mode in the ordinary build; {@code JAZZER_FUZZ=1} fuzzes.
  */
 class ClientInfoFuzzTest {
-  private static final ClientInfo CLIENTS = new ClientInfo(List.of("127.0.0.0/8", "::1/128"));
+  private static final ClientAddresses CLIENTS = ClientAddresses.trusting("TRUSTED_PROXIES", List.of("127.0.0.0/8", "::1/128"));
 
   @FuzzTest(maxDuration = "60s")
   void clientIp_untrustedPeersCannotChooseTheirAddress(byte[] input) {

@@ -33,7 +33,8 @@ import redis.clients.jedis.exceptions.JedisException;
  * session found by {@code HMGET} to have expired (the script confirms and cleans up), and an update whose
  * compare-and-set finds the record changed by another instance (the full update script then decides, one more
  * per retry), and, only with previous id-hash keys configured ({@link IdHasher}), an operation that misses under the
- * current key (one more per previous key tried; a session found that way is moved to the current key).
+ * current key (one more per previous key tried; a session found that way is moved to the current key). Replica
+ * acknowledgement adds a pipelined {@code WAIT} to create, rotate and the deletes ({@link ReplicaWait}).
  *
  * <p>Thread-safe. State: its configuration and the bounded {@link RecentSessions} memory.
  */
@@ -104,8 +105,8 @@ public final class RedisSessionStoreImpl implements SessionStore {
     long idleExpiry = now + config.idleTimeout().toMillis();
     long absoluteExpiry = now + config.absoluteLifetime().toMillis();
     String meta = SessionMeta.format(1, now, now, idleExpiry, absoluteExpiry);
-    List<?> reply = calls.run(Operation.CREATE, CREATE, tag, start, hasher.hash(id), Long.toString(now), meta, data,
-        Long.toString(Math.min(idleExpiry, absoluteExpiry)), maxSessions);
+    List<?> reply = calls.runGuardedList(Operation.CREATE, CREATE, tag, start, hasher.hash(id), Long.toString(now),
+        meta, data, Long.toString(Math.min(idleExpiry, absoluteExpiry)), maxSessions);
     int evicted = (int) ScriptReplies.asLong(reply.get(0));
     if (ScriptReplies.asLong(reply.get(1)) != 0) {
       calls.corrupt("foreign values under the user's keys");
@@ -324,14 +325,14 @@ public final class RedisSessionStoreImpl implements SessionStore {
     String h = hasher.hash(id);
     String newId = ids.newId(tag);
     String newH = hasher.hash(newId);
-    List<?> reply = calls.run(Operation.ROTATE, ROTATE, tag, start, h, newH, Long.toString(config.clock().millis()), idleMs);
+    List<?> reply = calls.runGuardedList(Operation.ROTATE, ROTATE, tag, start, h, newH, Long.toString(config.clock().millis()), idleMs);
     int code = (int) ScriptReplies.asLong(reply.get(0));
     for (String old : hasher.previousHashes(id)) {
       if (code != UNKNOWN) {
         break;
       }
       // Written under a previous key: rotate straight from there to the new id's name under the current key.
-      reply = calls.run(Operation.ROTATE, ROTATE, tag, start, old, newH, Long.toString(config.clock().millis()), idleMs);
+      reply = calls.runGuardedList(Operation.ROTATE, ROTATE, tag, start, old, newH, Long.toString(config.clock().millis()), idleMs);
       code = (int) ScriptReplies.asLong(reply.get(0));
     }
     if (code != FOUND) {
@@ -359,14 +360,14 @@ public final class RedisSessionStoreImpl implements SessionStore {
     }
     String h = hasher.hash(id);
     recent.remove(h);
-    Object reply = calls.runRaw(Operation.DELETE, DELETE, SessionIds.tagOf(id), start, h);
+    Object reply = calls.runGuarded(Operation.DELETE, DELETE, SessionIds.tagOf(id), start, h);
     boolean removed = ScriptReplies.asLong(reply) == 1;
     for (String old : hasher.previousHashes(id)) {
       if (removed) {
         break;
       }
       // Written under a previous key and not used since the rotation: a logout must end it too.
-      removed = ScriptReplies.asLong(calls.runRaw(Operation.DELETE, DELETE, SessionIds.tagOf(id), start, old)) == 1;
+      removed = ScriptReplies.asLong(calls.runGuarded(Operation.DELETE, DELETE, SessionIds.tagOf(id), start, old)) == 1;
     }
     calls.done(Operation.DELETE, removed ? Outcome.SUCCESS : Outcome.MISS, start);
     return removed;
@@ -404,7 +405,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
   public int deleteAllForUser(String userId) {
     checkUserId(userId);
     long start = System.nanoTime();
-    Object reply = calls.runRaw(Operation.DELETE_ALL_FOR_USER, DELETE_ALL, SessionIds.userTag(userId), start,
+    Object reply = calls.runGuarded(Operation.DELETE_ALL_FOR_USER, DELETE_ALL, SessionIds.userTag(userId), start,
         Long.toString(config.clock().millis()));
     int n = (int) ScriptReplies.asLong(reply);
     calls.done(Operation.DELETE_ALL_FOR_USER, n > 0 ? Outcome.SUCCESS : Outcome.MISS, start);

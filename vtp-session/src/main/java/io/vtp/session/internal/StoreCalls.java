@@ -5,6 +5,7 @@ import io.vtp.redis.internal.ListenerGuard;
 import io.vtp.session.SessionStoreListener;
 import io.vtp.session.SessionStoreListener.Operation;
 import io.vtp.session.SessionStoreListener.Outcome;
+import io.vtp.session.SessionNotReplicatedException;
 import io.vtp.session.SessionStoreUnavailableException;
 import java.time.Duration;
 import java.util.List;
@@ -26,6 +27,7 @@ final class StoreCalls {
   private final StoreConfig config;
   private final Logger log;
   private final ListenerGuard<SessionStoreListener> listenerGuard;
+  private final ReplicaWait replicaWait; // null: writes do not wait for replicas
 
   StoreCalls(UnifiedJedis jedis, StoreConfig config, Logger log) {
     this.jedis = jedis;
@@ -33,6 +35,43 @@ final class StoreCalls {
     this.log = log;
     this.listenerGuard = new ListenerGuard<>(config.listener(), "session store '" + config.name() + "'", log,
         config.clock());
+    this.replicaWait = config.replicaAcks() == 0 ? null
+        : new ReplicaWait(jedis, config.replicaAcks(), config.replicaAckTimeout().toMillis());
+  }
+
+  /**
+   * Runs a write whose loss matters (create, rotate, delete, delete-all) on the keys of the session tag {@code tag}:
+   * with replica acknowledgement configured, followed by {@code WAIT} on the same connection; fewer confirmations
+   * than configured throw {@link SessionNotReplicatedException} (the write stays applied on the master).
+   */
+  Object runGuarded(Operation op, RedisScript script, String tag, long start, String... args) {
+    if (replicaWait == null) {
+      return runRaw(op, script, tag, start, args);
+    }
+    ReplicaWait.Result result;
+    try {
+      result = replicaWait.evalAndWait(script, SessionIds.keys(config.keyPrefix(), tag), List.of(args));
+    } catch (JedisException e) {
+      throw unavailable(op, start, e);
+    }
+    if (result.acknowledged() < config.replicaAcks()) {
+      Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+      int acked = (int) Math.max(0, result.acknowledged());
+      fire(l -> l.onOperation(op, Outcome.ERROR, elapsed));
+      fire(l -> l.onNotReplicated(op, acked));
+      throw new SessionNotReplicatedException(config.name(), op.tagValue(), elapsed, acked, config.replicaAcks(),
+          config.replicaAckTimeout());
+    }
+    return result.reply();
+  }
+
+  /** {@link #runGuarded} for a script whose reply is an array. */
+  List<?> runGuardedList(Operation op, RedisScript script, String tag, long start, String... args) {
+    Object reply = runGuarded(op, script, tag, start, args);
+    if (!(reply instanceof List)) {
+      throw unavailable(op, start, new JedisException("unexpected reply from " + script.name()));
+    }
+    return (List<?>) reply;
   }
 
   /** Runs a script whose reply is an array, on the keys of the session tag {@code tag}. */

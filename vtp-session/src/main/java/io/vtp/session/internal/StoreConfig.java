@@ -18,17 +18,20 @@ import java.time.Duration;
  * @param clock the clock
  * @param listener the listener
  * @param idHasher names sessions in Redis: plain SHA-256, or HMAC-SHA256 under the configured keys
+ * @param replicaAcks replicas that must confirm create, rotate, delete and delete-all ({@code WAIT}), 0 for none
+ * @param replicaAckTimeout how long to wait for them; ignored when {@code replicaAcks} is 0
  */
 public record StoreConfig(String name, String keyPrefix, Duration idleTimeout, Duration absoluteLifetime,
     Duration touchThreshold, int maxSessionsPerUser, int maxAttributesBytes, int maxUpdateAttempts, Clock clock,
-    SessionStoreListener listener, IdHasher idHasher) {
+    SessionStoreListener listener, IdHasher idHasher, int replicaAcks, Duration replicaAckTimeout) {
 
   @Override
   public String toString() {
     return "session store '" + name + "' [keyPrefix=" + keyPrefix + ", idleTimeout=" + idleTimeout
         + ", absoluteLifetime=" + absoluteLifetime + ", touchThreshold=" + touchThreshold + ", maxSessionsPerUser="
         + (maxSessionsPerUser == 0 ? "unlimited" : Integer.toString(maxSessionsPerUser)) + ", maxAttributesBytes="
-        + maxAttributesBytes + ", maxUpdateAttempts=" + maxUpdateAttempts + ", idHashKey="
+        + maxAttributesBytes + ", maxUpdateAttempts=" + maxUpdateAttempts + ", replicaAcknowledgement="
+        + (replicaAcks == 0 ? "off" : replicaAcks + " within " + replicaAckTimeout) + ", idHashKey="
         + (!idHasher.keyed() ? "none (plain SHA-256)" : idHasher.hasPrevious() ? "set, with previous keys" : "set")
         + "]";
   }

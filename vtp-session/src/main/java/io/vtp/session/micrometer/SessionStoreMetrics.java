@@ -22,7 +22,9 @@ import java.util.Objects;
  *       and {@code outcome} ({@code success}, {@code miss}, {@code conflict}, {@code error});</li>
  *   <li>{@code vtp.session.update.conflicts} (counter): update attempts that lost to a concurrent writer;</li>
  *   <li>{@code vtp.session.corrupt} (counter): unreadable records deleted;</li>
- *   <li>{@code vtp.session.evictions} (counter): sessions ended because a user reached the maximum.</li>
+ *   <li>{@code vtp.session.evictions} (counter): sessions ended because a user reached the maximum;</li>
+ *   <li>{@code vtp.session.not.replicated} (counter): guarded writes applied on the master that too few replicas
+ *       confirmed in time (only with {@code replicaAcknowledgement}; each also counts as an {@code error}).</li>
  * </ul>
  *
  * <pre>{@code
@@ -40,6 +42,7 @@ public final class SessionStoreMetrics implements SessionStoreListener, AutoClos
   private final Counter conflicts;
   private final Counter corrupt;
   private final Counter evictions;
+  private final Counter notReplicated;
   private final List<Meter> meters = new ArrayList<>();
 
   private SessionStoreMetrics(MeterRegistry registry, String name) {
@@ -60,6 +63,8 @@ public final class SessionStoreMetrics implements SessionStoreListener, AutoClos
     conflicts = counter("vtp.session.update.conflicts", "Update attempts that lost to a concurrent writer", tags);
     corrupt = counter("vtp.session.corrupt", "Unreadable session records deleted", tags);
     evictions = counter("vtp.session.evictions", "Sessions ended because their user reached the maximum", tags);
+    notReplicated = counter("vtp.session.not.replicated",
+        "Writes applied on the master that too few replicas confirmed in time", tags);
   }
 
   /**
@@ -105,6 +110,11 @@ public final class SessionStoreMetrics implements SessionStoreListener, AutoClos
   @Override
   public void onEvicted(int count) {
     evictions.increment(count);
+  }
+
+  @Override
+  public void onNotReplicated(Operation operation, int acknowledged) {
+    notReplicated.increment();
   }
 
   /** Removes every meter this instance registered from the registry. Idempotent. */

@@ -15,6 +15,11 @@ if (t1 ~= 'hash' and t1 ~= 'none') or (t2 ~= 'zset' and t2 ~= 'none') then
   corrupt = 1
 end
 
+-- The new record first: when Redis refuses writes (maxmemory with noeviction: OOM), the script stops here with
+-- nothing changed, before pruning or evicting any other session. Its index entry comes after the eviction below,
+-- which must not count it.
+redis.call('HSET', KEYS[1], 'm:' .. h, meta, 'd:' .. h, data)
+
 local function drop(members)
   for _, m in ipairs(members) do
     redis.call('HDEL', KEYS[1], 'm:' .. m, 'd:' .. m)
@@ -34,7 +39,6 @@ if max > 0 then
   end
 end
 
-redis.call('HSET', KEYS[1], 'm:' .. h, meta, 'd:' .. h, data)
 redis.call('ZADD', KEYS[2], expiry, h)
 local top = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
 local ttl = math.max(1, tonumber(top[2]) - now)

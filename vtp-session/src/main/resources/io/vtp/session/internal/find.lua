@@ -18,10 +18,14 @@ if meta and data then
       if now - l < tonumber(ARGV[4]) then return {1, meta, data} end
       -- Slide: the idle expiry moves to now + idle (never backwards), capped in effect by the absolute expiry.
       local v, c = string.match(meta, '^(%d+):(%d+):')
+      local unslid = meta
       i = math.max(i, now + tonumber(ARGV[3]))
       meta = string.format('%s:%s:%d:%d:%d', v, c, now, i, a)
       local z = redis.pcall('ZADD', KEYS[2], math.min(i, a), h)
       if type(z) == 'table' and z['err'] then
+        -- Redis full (maxmemory with noeviction refuses every write): serve the session as it is, without the
+        -- slide; it is not corrupt, and deleting it would log its user out because memory ran short.
+        if string.find(z['err'], 'OOM', 1, true) then return {1, unslid, data} end
         redis.call('DEL', KEYS[1], KEYS[2])
         return {3}
       end

@@ -32,10 +32,12 @@ v = v + 1
 l = math.max(l, now)
 i = math.max(i, now + idle)
 meta = string.format('%d:%d:%d:%d:%d', v, c, l, i, a)
-redis.call('HDEL', KEYS[1], 'm:' .. old, 'd:' .. old)
-redis.call('ZREM', KEYS[2], old)
+-- The new record first: when Redis refuses writes (maxmemory with noeviction: OOM), the script stops at this HSET
+-- with nothing changed, instead of after deleting the old record (a rotation that logged the user out).
 redis.call('HSET', KEYS[1], 'm:' .. new, meta, 'd:' .. new, data)
 redis.call('ZADD', KEYS[2], math.min(i, a), new)
+redis.call('HDEL', KEYS[1], 'm:' .. old, 'd:' .. old)
+redis.call('ZREM', KEYS[2], old)
 local top = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
 local ttl = math.max(1, tonumber(top[2]) - now)
 redis.call('PEXPIRE', KEYS[1], ttl)

@@ -60,6 +60,8 @@ if e ~= old_e then
   -- The session's expiry moved (the slide): its index score follows.
   local z = redis.pcall('ZADD', KEYS[2], e, h)
   if type(z) == 'table' and z['err'] then
+    -- Redis full (noeviction): the update fails as a whole, nothing written; the caller gets the error (503).
+    if string.find(z['err'], 'OOM', 1, true) then return z end
     redis.call('DEL', KEYS[1], KEYS[2])
     return {3}
   end

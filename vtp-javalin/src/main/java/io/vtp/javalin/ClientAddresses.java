@@ -1,6 +1,5 @@
-package io.vtp.app.http;
+package io.vtp.javalin;
 
-import io.vtp.app.config.Cidr;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -15,11 +14,12 @@ import java.util.regex.Pattern;
  * Who sent a request, believing {@code X-Forwarded-For}, {@code X-Real-IP}, {@code X-Forwarded-Proto} and
  * {@code X-Request-Id} only when the TCP peer is a trusted proxy (OWASP ASVS 4.1.3). The client address is the
  * right-most address in {@code X-Forwarded-For} that is not itself a trusted proxy, so a client cannot choose its
- * own address by sending the header (nginx overwrites it anyway).
+ * own address by sending the header (nginx overwrites it anyway). Framework-free; {@link ClientAddressPlugin} applies it
+ * to Javalin requests.
  *
- * <p>Thread-safe.
+ * <p>Thread-safe: one instance serves every request.
  */
-public final class ClientInfo {
+public final class ClientAddresses {
   private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
   private static final HexFormat HEX = HexFormat.of();
@@ -34,21 +34,43 @@ public final class ClientInfo {
   /** An address as parsed: {@code address} and {@code normalized} are {@code null} when it is not a literal. */
   private record Peer(InetAddress address, String normalized, boolean trusted) {}
 
+  private ClientAddresses(List<Cidr> trusted) {
+    this.trusted = List.copyOf(trusted);
+  }
+
   /**
-   * Creates the resolver.
+   * Creates a resolver that believes forwarding headers from the given networks only.
    *
-   * @param trustedProxies CIDRs whose forwarding headers are believed
+   * @param setting the setting the networks come from, named in messages (e.g. {@code TRUSTED_PROXIES}); not
+   *     {@code null}
+   * @param trustedProxies CIDRs or single addresses ({@code 10.0.0.0/8}, {@code ::1}); empty to trust no proxy;
+   *     not {@code null}
+   * @return the resolver; never {@code null}
+   * @throws NullPointerException when an argument or an entry is {@code null}
+   * @throws IllegalArgumentException when an entry is not a literal network; the message names {@code setting}
    */
-  public ClientInfo(List<String> trustedProxies) {
+  public static ClientAddresses trusting(String setting, List<String> trustedProxies) {
+    java.util.Objects.requireNonNull(setting, "setting");
     List<Cidr> list = new ArrayList<>();
-    trustedProxies.forEach(c -> list.add(Cidr.parse("TRUSTED_PROXIES", c)));
-    this.trusted = List.copyOf(list);
+    for (String c : java.util.Objects.requireNonNull(trustedProxies, setting)) {
+      list.add(Cidr.parse(setting, java.util.Objects.requireNonNull(c, setting + " entry")));
+    }
+    return new ClientAddresses(list);
+  }
+
+  /**
+   * Returns the trusted networks.
+   *
+   * @return the networks, unmodifiable; never {@code null}
+   */
+  public List<Cidr> trustedProxies() {
+    return trusted;
   }
 
   /**
    * Returns whether an address is a trusted proxy.
    *
-   * @param address a literal address
+   * @param address a literal address; {@code null} or a non-literal is never trusted
    * @return true when it lies in a trusted network
    */
   public boolean isTrusted(String address) {
@@ -78,10 +100,10 @@ public final class ClientInfo {
   /**
    * Returns the client's address.
    *
-   * @param peer the TCP peer address
+   * @param peer the TCP peer address; not {@code null}
    * @param forwardedFor the {@code X-Forwarded-For} header, or {@code null}
    * @param realIp the {@code X-Real-IP} header, or {@code null}
-   * @return the client address, normalized
+   * @return the client address, normalized; never {@code null}
    */
   public String clientIp(String peer, String forwardedFor, String realIp) {
     if (!isTrusted(peer)) {
@@ -110,9 +132,9 @@ public final class ClientInfo {
    * Returns whether the original request used TLS: {@code X-Forwarded-Proto: https} from a trusted proxy, or a
    * TLS connection to us.
    *
-   * @param peer the TCP peer
+   * @param peer the TCP peer; {@code null} is never trusted
    * @param forwardedProto the {@code X-Forwarded-Proto} header, or {@code null}
-   * @param directScheme the scheme of the connection to us
+   * @param directScheme the scheme of the connection to us, or {@code null}
    * @return true for TLS
    */
   public boolean isSecure(String peer, String forwardedProto, String directScheme) {
@@ -126,9 +148,9 @@ public final class ClientInfo {
    * Returns the request id: the proxy's {@code X-Request-Id} when the peer is trusted and the value is sane, else
    * a new random one.
    *
-   * @param peer the TCP peer
+   * @param peer the TCP peer; {@code null} is never trusted
    * @param header the {@code X-Request-Id} header, or {@code null}
-   * @return the id
+   * @return the id; never {@code null}
    */
   public String requestId(String peer, String header) {
     if (header != null && REQUEST_ID.matcher(header).matches() && isTrusted(peer)) {
@@ -137,6 +159,11 @@ public final class ClientInfo {
     // Correlation, not a secret: a fast non-cryptographic generator (the secure one serializes on /dev/urandom).
     ThreadLocalRandom r = ThreadLocalRandom.current();
     return HEX.toHexDigits(r.nextLong()) + HEX.toHexDigits(r.nextInt());
+  }
+
+  @Override
+  public String toString() {
+    return "ClientAddresses[trusted=" + trusted + "]";
   }
 
   private String normalize(String address) {

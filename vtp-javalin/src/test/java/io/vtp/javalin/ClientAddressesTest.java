@@ -1,12 +1,13 @@
-package io.vtp.app.http;
+package io.vtp.javalin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class ClientInfoTest {
-  private final ClientInfo info = new ClientInfo(List.of("127.0.0.0/8", "::1/128", "10.0.0.0/8"));
+class ClientAddressesTest {
+  private final ClientAddresses info = ClientAddresses.trusting("TRUSTED_PROXIES", List.of("127.0.0.0/8", "::1/128", "10.0.0.0/8"));
 
   @Test
   void clientIp_fromAnUntrustedPeerIgnoresForwardingHeaders() {
@@ -41,5 +42,15 @@ class ClientInfoTest {
     assertThat(info.requestId("203.0.113.7", "abc-123")).isNotEqualTo("abc-123").matches("[0-9a-f]{24}");
     assertThat(info.requestId("127.0.0.1", "a b")).matches("[0-9a-f]{24}");
     assertThat(info.requestId("127.0.0.1", "x".repeat(200))).matches("[0-9a-f]{24}");
+  }
+
+  @Test
+  void trusting_rejectsHostNamesAndBadPrefixesNamingTheSetting() throws Exception {
+    assertThatThrownBy(() -> ClientAddresses.trusting("trustedProxies", List.of("proxy.internal")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("trustedProxies entries must be IP networks").hasMessageContaining("proxy.internal");
+    assertThatThrownBy(() -> Cidr.parse("trustedProxies", "10.0.0.0/33")).hasMessageContaining("prefix must be 0..32");
+    assertThat(Cidr.parse("p", "10.1.0.0/16").contains(java.net.InetAddress.getByName("::ffff:10.1.2.3"))).isTrue();
+    assertThat(Cidr.literal("300.1.1.1")).isNull();
   }
 }
