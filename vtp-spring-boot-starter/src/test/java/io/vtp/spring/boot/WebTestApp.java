@@ -18,7 +18,13 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** A small servlet service on the starter: a few routes and a stand-in for an authentication layer. */
 @SpringBootConfiguration
-@EnableAutoConfiguration
+@EnableAutoConfiguration(excludeName = {
+    // Spring Security is on the test class path (the session tests use it); these tests stand in for it.
+    "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",
+    "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration",
+    "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
+    "org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterAutoConfiguration",
+    "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration"})
 @EnableCaching
 public class WebTestApp {
 

@@ -41,6 +41,9 @@ public class VtpRateLimitProperties {
   /** Whether to add the legacy X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset headers. */
   private boolean legacyHeaders;
 
+  /** Prefix of every rate-limit key in Redis (no spaces or braces). */
+  private String keyPrefix = "rl:";
+
   /** The longest a decision waits for Redis before the rule's failure mode answers (1 ms to 10 s). */
   private Duration timeout = Duration.ofMillis(100);
 
@@ -107,6 +110,24 @@ public class VtpRateLimitProperties {
    */
   public void setLegacyHeaders(boolean legacyHeaders) {
     this.legacyHeaders = legacyHeaders;
+  }
+
+  /**
+   * Returns the key prefix.
+   *
+   * @return the prefix; null only when bound so
+   */
+  public String getKeyPrefix() {
+    return keyPrefix;
+  }
+
+  /**
+   * Sets the key prefix.
+   *
+   * @param keyPrefix the prefix; may be null (then rejected at start-up)
+   */
+  public void setKeyPrefix(String keyPrefix) {
+    this.keyPrefix = keyPrefix;
   }
 
   /**

@@ -12,7 +12,13 @@ import org.springframework.context.annotation.Bean;
 
 /** A service with cached methods; its {@link Probe} is shared by the test's two instances. */
 @SpringBootConfiguration
-@EnableAutoConfiguration
+@EnableAutoConfiguration(excludeName = {
+    // Spring Security is on the test class path (the session tests use it); these tests stand in for it.
+    "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",
+    "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration",
+    "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
+    "org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterAutoConfiguration",
+    "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration"})
 @EnableCaching
 public class CacheTestApp {
 

@@ -79,10 +79,14 @@ public final class RateLimitRules implements AutoCloseable {
     if (timeout == null) {
       throw new IllegalStateException("vtp.ratelimit.timeout: must be set (e.g. 100ms)");
     }
+    String keyPrefix = props.getKeyPrefix();
+    if (keyPrefix == null) {
+      throw new IllegalStateException("vtp.ratelimit.key-prefix: must be set (e.g. rl:)");
+    }
     List<Rule> built = new ArrayList<>();
     try {
       for (Map.Entry<String, VtpRateLimitProperties.Rule> e : props.getRules().entrySet()) {
-        built.add(rule(e.getKey(), e.getValue(), timeout, jedis, metrics));
+        built.add(rule(e.getKey(), e.getValue(), timeout, keyPrefix, jedis, metrics));
       }
     } catch (RuntimeException e) {
       built.forEach(r -> r.limiter().close());
@@ -91,8 +95,8 @@ public final class RateLimitRules implements AutoCloseable {
     return new RateLimitRules(built);
   }
 
-  private static Rule rule(String name, VtpRateLimitProperties.Rule r, Duration timeout, UnifiedJedis jedis,
-      VtpMetrics metrics) {
+  private static Rule rule(String name, VtpRateLimitProperties.Rule r, Duration timeout, String keyPrefix,
+      UnifiedJedis jedis, VtpMetrics metrics) {
     String at = PREFIX + name;
     if (r.getPaths() == null || r.getPaths().isEmpty()) {
       throw new IllegalStateException(at + ".paths: must list at least one path pattern (e.g. /api/**)");
@@ -124,6 +128,7 @@ public final class RateLimitRules implements AutoCloseable {
     require(at + ".failure-mode", r.getFailureMode());
     RedisRateLimiter.Builder b = RedisRateLimiter.builder(jedis).name(name).limit(r.getLimit())
         .window(r.getWindow()).algorithm(r.getAlgorithm()).failureMode(r.getFailureMode()).timeout(timeout)
+        .keyPrefix(keyPrefix)
         .shadow(r.isShadow()).listener(metrics.rateLimitListener(name));
     if (r.getBurst() != null) {
       b.burst(r.getBurst());
