@@ -102,6 +102,21 @@ public interface CacheAside<V> extends AutoCloseable {
   }
 
   /**
+   * Returns what the cache holds fresh for a key, without loading: the in-process L1, then one {@code GET}. An
+   * expired entry (even within the stale grace), a corrupt one (deleted), an absent one, or Redis being unavailable
+   * all read as nothing cached. It takes no lease and starts no early refresh; it counts a hit or a miss like
+   * {@link #get(String, CacheLoader)}. For framework adapters whose lookup has no loader (Spring's
+   * {@code Cache.get(key)}); prefer {@code get} with a loader, which is single flight.
+   *
+   * @param key the key; not {@code null} or empty
+   * @return empty when nothing fresh is cached; otherwise the entry: {@link Loaded#of} a value, or
+   *     {@link Loaded#notFound()} for a cached "not found"; never {@code null}
+   * @throws NullPointerException when {@code key} is {@code null}
+   * @throws IllegalArgumentException when the key is empty
+   */
+  Optional<Loaded<V>> peek(String key);
+
+  /**
    * Returns the values of many keys: L1 first, then one {@code MGET} (one per hash slot on Redis Cluster, sent in
    * one pipeline), then one call of the bulk loader for the misses only, then one pipelined write-back.
    *

@@ -167,6 +167,23 @@ abstract class CacheAsideContract {
   }
 
   @Test
+  void peek_seesOnlyFreshEntriesAndNeverLoads() {
+    CacheAside<Item> cache = build(builder().ttl(Duration.ofMinutes(1)).jitter(0).earlyRefreshBeta(0));
+    assertThat(cache.peek("k")).isEmpty();
+    cache.get("k", key -> Loaded.of(new Item("v", 1)));
+    cache.get("gone", key -> Loaded.notFound());
+    resetStats();
+    assertThat(cache.peek("k")).contains(Loaded.of(new Item("v", 1)));
+    assertThat(cache.peek("gone")).contains(Loaded.notFound());
+    assertThat(dataCommands(commandCalls())).containsExactly(Map.entry("get", 2L));
+    clock.advance(Duration.ofSeconds(61)); // expired, though still within the stale grace
+    assertThat(cache.peek("k")).isEmpty();
+    assertThat(cache.stats().loadSuccesses()).isEqualTo(2);
+    assertThat(cache.stats().hits()).isEqualTo(2);
+    assertThat(cache.stats().misses()).isEqualTo(4);
+  }
+
+  @Test
   void get_notFoundIsCachedUntilItsOwnTtl() {
     CacheAside<Item> cache = build(builder().notFoundTtl(Duration.ofSeconds(10)).jitter(0));
     AtomicInteger loads = new AtomicInteger();

@@ -82,6 +82,48 @@ final class ReadPath<V> {
     return entry;
   }
 
+  /**
+   * Returns the fresh entry of a key from L1 or one {@code GET}, without loading, leasing or refreshing.
+   *
+   * @return the entry, or {@code null} when nothing fresh is cached or Redis is unavailable
+   */
+  Envelope<V> peek(String part) {
+    long now = cfg.clock().millis();
+    if (l1 != null) {
+      Envelope<V> local = l1.get(part, now);
+      if (local != null) {
+        counters.l1Hits.increment();
+        counters.hits.increment();
+        return local;
+      }
+      counters.l1Misses.increment();
+    }
+    if (!invalidations.redisAllowed()) {
+      counters.misses.increment();
+      return null;
+    }
+    String valueKey = keys.valueKey(part);
+    String raw;
+    try {
+      raw = redis.client().get(valueKey);
+      redis.succeeded();
+    } catch (RuntimeException e) {
+      redis.failed("GET", e);
+      counters.misses.increment();
+      return null;
+    }
+    Envelope<V> entry = raw == null ? null : codec.decode(raw);
+    if (raw != null && entry == null) {
+      corrupt(valueKey);
+    }
+    if (entry == null || entry.freshUntil() <= now) {
+      counters.misses.increment();
+      return null;
+    }
+    counters.hits.increment();
+    return entry;
+  }
+
   private Envelope<V> read(String part, String key, Duration ttl, CacheLoader<V> loader) {
     if (!invalidations.redisAllowed()) {
       counters.misses.increment();

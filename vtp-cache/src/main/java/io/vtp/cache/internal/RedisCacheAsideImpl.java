@@ -6,6 +6,8 @@ import io.vtp.cache.BulkLoader;
 import io.vtp.cache.CacheAside;
 import io.vtp.cache.CacheLoader;
 import io.vtp.cache.CacheStats;
+import io.vtp.cache.Loaded;
+import io.vtp.cache.internal.EnvelopeCodec.Envelope;
 import io.vtp.redis.internal.ThrottledLog;
 import java.time.Duration;
 import java.util.Collection;
@@ -94,6 +96,12 @@ public final class RedisCacheAsideImpl<V> implements CacheAside<V> {
       throw new IllegalArgumentException("cache '" + name + "': ttl must be > 0 but was " + ttl);
     }
     return Optional.ofNullable(reads.get(part, key, ttl, loader).value());
+  }
+
+  @Override
+  public Optional<Loaded<V>> peek(String key) {
+    Envelope<V> entry = reads.peek(keys.part(key));
+    return entry == null ? Optional.empty() : Optional.of(Loaded.ofNullable(entry.value()));
   }
 
   @Override
