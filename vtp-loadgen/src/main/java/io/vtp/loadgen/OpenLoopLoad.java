@@ -73,7 +73,13 @@ public final class OpenLoopLoad {
     SKIP
   }
 
-  /** Which requests are sent once more when the server closed their reused connection before any answer. */
+  /**
+   * How many times at most a request whose reused connection was closed under it is sent again: nginx's reload
+   * closes every idle connection at once, so the connection the retry takes may be stale too.
+   */
+  static final int MAX_STALE_RETRIES = 3;
+
+  /** Which requests are sent again (at most {@value #MAX_STALE_RETRIES} times) when the server closed their reused connection before any answer. */
   public enum StaleRetry {
     /** None: every such failure is counted as unanswered. */
     NEVER,
@@ -384,7 +390,7 @@ public final class OpenLoopLoad {
 
     /**
      * Blocks until the schedule is over and every request sent was answered or failed, bounded by the schedule's
-     * length plus {@link Settings#maxBehind()} plus the request timeout (twice with retries) plus 5 s; at that
+     * length plus {@link Settings#maxBehind()} plus the request timeout (four times with stale retries) plus 5 s; at that
      * bound the run is abandoned, its senders interrupted, and (asynchronous mode) the requests still in flight
      * count as unanswered.
      *
@@ -396,7 +402,7 @@ public final class OpenLoopLoad {
         return result;
       }
       long deadlineNanos = start + s.duration().toNanos() + s.maxBehind().toNanos()
-          + s.timeout().toNanos() * (s.staleRetry() != StaleRetry.NEVER ? 2 : 1) + TimeUnit.SECONDS.toNanos(5);
+          + s.timeout().toNanos() * (s.staleRetry() != StaleRetry.NEVER ? 1 + MAX_STALE_RETRIES : 1) + TimeUnit.SECONDS.toNanos(5);
       try {
         for (Thread th : threads) {
           long left = deadlineNanos - System.nanoTime();
@@ -559,16 +565,18 @@ public final class OpenLoopLoad {
       String what = request.method() + " " + request.uri().getPath();
       try {
         HttpResponse<Void> r;
-        try {
-          r = client.send(request, HttpResponse.BodyHandlers.discarding());
-        } catch (HttpTimeoutException e) {
-          throw e;
-        } catch (IOException e) {
-          if (!s.staleRetry().retries(request) || !staleConnection(e)) {
+        for (int attempt = 0; ; attempt++) {
+          try {
+            r = client.send(request, HttpResponse.BodyHandlers.discarding());
+            break;
+          } catch (HttpTimeoutException e) {
             throw e;
+          } catch (IOException e) {
+            if (!s.staleRetry().retries(request) || !staleConnection(e) || attempt == MAX_STALE_RETRIES) {
+              throw e;
+            }
+            t.retried++;
           }
-          t.retried++;
-          r = client.send(request, HttpResponse.BodyHandlers.discarding());
         }
         t.answered(r, what, intended, now, System.nanoTime());
       } catch (IOException e) {
@@ -629,18 +637,7 @@ public final class OpenLoopLoad {
       sentSoFar.incrementAndGet();
       inFlight.incrementAndGet();
       long sentAt = System.nanoTime();
-      CompletableFuture<HttpResponse<Void>> answer = client.sendAsync(request, HttpResponse.BodyHandlers.discarding());
-      if (s.staleRetry().retries(request)) {
-        answer = answer.handle((r, e) -> {
-          if (e == null || !staleConnection(unwrap(e))) {
-            return e == null ? CompletableFuture.completedFuture(r) : CompletableFuture.<HttpResponse<Void>>failedFuture(e);
-          }
-          synchronized (t) {
-            t.retried++;
-          }
-          return client.sendAsync(request, HttpResponse.BodyHandlers.discarding());
-        }).thenCompose(f -> f);
-      }
+      CompletableFuture<HttpResponse<Void>> answer = sendRetryingStale(s, t, request, 0);
       answer.whenComplete((r, e) -> {
         long end = System.nanoTime();
         synchronized (t) {
@@ -661,6 +658,28 @@ public final class OpenLoopLoad {
         }
       });
     }
+  }
+
+  /**
+   * The request sent asynchronously; when its reused connection was closed under it before any answer and the
+   * settings allow a retry for its method, sent again, at most {@link #MAX_STALE_RETRIES} times (each failure
+   * discards that connection: a reload closes every idle one at once, so the next may be stale too).
+   */
+  private CompletableFuture<HttpResponse<Void>> sendRetryingStale(Settings s, Tally t, HttpRequest request,
+      int attempt) {
+    CompletableFuture<HttpResponse<Void>> answer = client.sendAsync(request, HttpResponse.BodyHandlers.discarding());
+    if (!s.staleRetry().retries(request) || attempt == MAX_STALE_RETRIES) {
+      return answer;
+    }
+    return answer.handle((r, e) -> {
+      if (e == null || !staleConnection(unwrap(e))) {
+        return e == null ? CompletableFuture.completedFuture(r) : CompletableFuture.<HttpResponse<Void>>failedFuture(e);
+      }
+      synchronized (t) {
+        t.retried++;
+      }
+      return sendRetryingStale(s, t, request, attempt + 1);
+    }).thenCompose(f -> f);
   }
 
   private static Throwable unwrap(Throwable e) {
