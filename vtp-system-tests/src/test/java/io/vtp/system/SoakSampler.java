@@ -23,9 +23,11 @@ final class SoakSampler {
   private static final String[] NAMES = {"RSS (MB)", "threads", "open files", "PostgreSQL connections",
       "Redis clients"};
   private static final double[] LIMITS_PER_MINUTE = {64, 10, 30, 3, 3};
-  static final String LIMITS = "flat resource curves: least-squares slope of the fleet's totals sampled before "
-      + "each fault at most +64 MB RSS, +10 threads, +30 open files, +3 PostgreSQL connections, +3 Redis clients "
-      + "per minute";
+  /** The fewest points (one before each fault, one at the end: a run of 6 minutes) whose slope is judged. */
+  private static final int MIN_JUDGED_POINTS = 7;
+  static final String LIMITS = "flat resource curves (runs of 6 minutes or more): least-squares slope of the fleet's "
+      + "totals sampled before each fault, second half, at most +64 MB RSS, +10 threads, +30 open files, "
+      + "+3 PostgreSQL connections, +3 Redis clients per minute";
 
   /** One sample: minutes since the start, then the metrics in {@link #NAMES} order (NaN when unreadable). */
   record Sample(double minute, double[] values) {}
@@ -130,20 +132,24 @@ final class SoakSampler {
   synchronized Verdict judge() {
     List<Sample> points = new ArrayList<>(beforeFaults);
     points.add(sample());
-    if (points.size() >= 7) {
+    boolean judged = points.size() >= MIN_JUDGED_POINTS;
+    if (judged) {
       points = points.subList(points.size() / 2, points.size());
     }
+    // A trend needs points: a short run's few samples sit between restarts (a JVM a minute old has fewer threads
+    // and less RSS than one three minutes old), so its slopes are reported but not judged.
     boolean flat = true;
     StringBuilder summary = new StringBuilder();
     for (int m = 0; m < NAMES.length; m++) {
       double slope = slope(points, m);
-      boolean ok = !Double.isNaN(slope) && slope <= LIMITS_PER_MINUTE[m];
+      boolean ok = !judged || !Double.isNaN(slope) && slope <= LIMITS_PER_MINUTE[m];
       flat &= ok;
       summary.append(NAMES[m]).append(String.format(Locale.ROOT, " %+.1f/min", slope))
           .append(ok ? "" : " (OVER " + LIMITS_PER_MINUTE[m] + ")").append(", ");
     }
     summary.setLength(summary.length() - 2);
-    summary.append(" over ").append(points.size()).append(" points");
+    summary.append(" over ").append(points.size()).append(" points")
+        .append(judged ? "" : " (not judged: fewer than " + MIN_JUDGED_POINTS + ")");
     return new Verdict(flat, summary.toString());
   }
 
