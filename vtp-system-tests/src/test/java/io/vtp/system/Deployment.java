@@ -52,7 +52,7 @@ final class Deployment {
 
   /**
    * A deployment in its own state directory on the main-job command's default ports (HTTP 8080, HTTPS 8443,
-   * backends 18081.., their management ports 19081.., PostgreSQL 55432, Redis 56379, Redis Cluster 47001..47003): what a user gets from the README.
+   * backends 18081.., their management ports 19081.., PostgreSQL 15432, Redis 16379, Redis Cluster 17001..17003): what a user gets from the README.
    */
   static Deployment withDefaultPorts(Path state) {
     Deployment d = new Deployment(state, 8080, 18080, 19080);

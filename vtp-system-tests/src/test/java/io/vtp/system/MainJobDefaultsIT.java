@@ -61,7 +61,7 @@ class MainJobDefaultsIT {
     d = Deployment.withDefaultPorts(Files.createTempDirectory("vtp-defaults-it-"));
     // Redis Cluster node 1's default port is taken (by a listener that accepts and never answers, which must not
     // hang 'up' either): that node exits at start and 'up' fails.
-    try (ServerSocket taken = new ServerSocket(47001, 1, InetAddress.getLoopbackAddress())) {
+    try (ServerSocket taken = new ServerSocket(17001, 1, InetAddress.getLoopbackAddress())) {
       assertThat(taken.isBound()).isTrue();
       assertThatThrownBy(() -> d.run("up", "--instances", "1", "--redis-cluster"))
           .hasMessageContaining("redis-node-1 exited");

@@ -47,6 +47,26 @@ final class RoomMember implements WebSocket.Listener {
     return false;
   }
 
+  /**
+   * Waits until a frame containing one of the fragments arrives (frames before it are consumed); bounded by max.
+   *
+   * @return the first fragment found, or null when none came in time
+   */
+  String awaitAny(Duration max, String... fragments) throws InterruptedException {
+    long deadline = System.nanoTime() + max.toNanos();
+    while (System.nanoTime() < deadline) {
+      String frame = frames.poll(100, TimeUnit.MILLISECONDS);
+      if (frame != null) {
+        for (String f : fragments) {
+          if (frame.contains(f)) {
+            return f;
+          }
+        }
+      }
+    }
+    return null;
+  }
+
   @Override
   public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
     partial.append(data);

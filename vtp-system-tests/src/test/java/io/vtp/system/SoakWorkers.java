@@ -172,8 +172,11 @@ final class SoakWorkers {
         return;
       }
       member.ws.sendText("{\"type\":\"message\",\"data\":\"" + text + "\"}", true).get(5, TimeUnit.SECONDS);
-      if (member.await(text, Duration.ofSeconds(5))) {
+      String answer = member.awaitAny(Duration.ofSeconds(5), text, "relay unavailable");
+      if (text.equals(answer)) {
         roomEchoes.incrementAndGet();
+      } else if (answer != null) {
+        failure.accept("room: relay unavailable (error frame)");
       } else {
         Integer closed = member.closed.getNow(null);
         failure.accept("room: not echoed" + (closed == null ? "" : " (closed " + closed + ")"));

@@ -85,7 +85,16 @@ public final class RoomHub implements AutoCloseable {
   private final Counter relayed;
   private final Counter publishErrors;
   private volatile JedisPubSub pubSub;
+  /**
+   * Whether this instance's pattern subscription is live: Redis pub/sub delivers at most once, so a message published
+   * while the subscriber is reconnecting (after a Redis restart) would reach nobody here, the sender included. It is
+   * refused with an error frame instead of being lost silently.
+   */
+  private volatile boolean subscribed;
+  private final java.util.concurrent.CountDownLatch firstSubscription = new java.util.concurrent.CountDownLatch(1);
   private volatile boolean closed;
+  /** Standalone Redis counts every receiver in PUBLISH's reply; a cluster node counts only its own clients. */
+  private final boolean countsReceivers;
 
   /**
    * Creates the hub and starts its Redis subscriber thread.
@@ -102,6 +111,7 @@ public final class RoomHub implements AutoCloseable {
   public RoomHub(UnifiedJedis redis, AuthService auth, ObjectMapper json, String instanceId, Clock clock,
       MeterRegistry meters, RoomPolicy policy, SecurityConfig limits) {
     this.redis = redis;
+    this.countsReceivers = !(redis instanceof redis.clients.jedis.RedisClusterClient);
     this.auth = auth;
     this.json = json;
     this.instanceId = instanceId;
@@ -122,6 +132,12 @@ public final class RoomHub implements AutoCloseable {
     this.subscriber = new Thread(this::subscribeLoop, "vtp-rooms-subscriber");
     subscriber.setDaemon(true);
     subscriber.start();
+    try {
+      // Bounded: with Redis down the hub still starts, and refuses room messages until the subscription is live.
+      firstSubscription.await(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     long every = limits.wsRevalidateInterval().toMillis();
     timers.scheduleWithFixedDelay(this::revalidateAll, every, every, TimeUnit.MILLISECONDS);
   }
@@ -291,8 +307,18 @@ public final class RoomHub implements AutoCloseable {
     if (data != null && !data.isMissingNode()) {
       e.set("data", data);
     }
+    if (!subscribed) {
+      publishErrors.increment();
+      from.sendError("room relay unavailable, try again");
+      return;
+    }
     try {
-      redis.publish(CHANNEL_PREFIX + from.room, json.writeValueAsString(e));
+      long receivers = redis.publish(CHANNEL_PREFIX + from.room, json.writeValueAsString(e));
+      if (receivers == 0 && countsReceivers) {
+        // Nobody received it, this instance included: its subscription died and it has not noticed yet.
+        publishErrors.increment();
+        from.sendError("room relay unavailable, try again");
+      }
     } catch (JedisException | com.fasterxml.jackson.core.JsonProcessingException ex) {
       publishErrors.increment();
       from.sendError("room relay unavailable, try again");
@@ -327,6 +353,14 @@ public final class RoomHub implements AutoCloseable {
     while (!closed) {
       JedisPubSub listener = new JedisPubSub() {
         @Override
+        public void onPSubscribe(String pattern, int subscribedChannels) {
+          if (subscribedChannels == 2) {
+            subscribed = true;
+            firstSubscription.countDown();
+          }
+        }
+
+        @Override
         public void onPMessage(String pattern, String channel, String message) {
           if (channel.equals(Revocations.CHANNEL)) {
             revoke(message);
@@ -338,8 +372,13 @@ public final class RoomHub implements AutoCloseable {
       pubSub = listener;
       try {
         redis.psubscribe(listener, CHANNEL_PREFIX + "*", Revocations.CHANNEL);
+        subscribed = false;
         backoff = 100;
       } catch (JedisException | IllegalStateException e) {
+        if (subscribed) {
+          backoff = 100; // it had been live: a fresh failure, not a Redis that stays down
+        }
+        subscribed = false;
         if (closed) {
           return;
         }

@@ -395,8 +395,8 @@ public final class SystemBench {
   }
 
   private ServerCounters counters() {
-    return new ServerCounters(Integer.parseInt(env("VTP_REDIS_PORT", "56379")),
-        Integer.parseInt(env("VTP_PG_PORT", "55432")), state.resolve("db-password"));
+    return new ServerCounters(Integer.parseInt(env("VTP_REDIS_PORT", "16379")),
+        Integer.parseInt(env("VTP_PG_PORT", "15432")), state.resolve("db-password"));
   }
 
   private SystemReport.Measurement fixedRun(OpenLoopLoad load, Profiles.Profile p, String target, int n,
