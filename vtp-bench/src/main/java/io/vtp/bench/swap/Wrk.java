@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,12 +16,37 @@ import java.util.concurrent.TimeUnit;
  * one machine-readable summary line.
  */
 final class Wrk {
-  /** The script: counts non-200 answers per thread, prints the summary with the latency percentiles in µs. */
+  /**
+   * The script: spreads the requests over the session cookies in the file given as its first argument ({@code -}
+   * for none) (thread k of n
+   * takes every n-th cookie from the k-th, cycling), counts answers other than 200 per thread and prints the summary, latencies in µs.
+   */
   static final String SCRIPT = """
-      -- Written by io.vtp.bench.swap.Wrk: counts answers other than 200, prints one summary line.
+      -- Written by io.vtp.bench.swap.Wrk. Arguments: a file of Cookie header values, one a line ("-" for none);
+      -- wrk's thread count.
       local threads = {}
-      function setup(thread) table.insert(threads, thread) end
-      function init(args) bad = 0 end
+      local counter = 1
+      function setup(thread)
+        thread:set("id", counter)
+        counter = counter + 1
+        table.insert(threads, thread)
+      end
+      function init(args)
+        bad = 0
+        mine = {}
+        local n, i = tonumber(args[2]), 0
+        for line in io.lines(args[1]) do
+          if i % n == id - 1 then table.insert(mine, line) end
+          i = i + 1
+        end
+        if #mine == 0 then error("no cookie for thread " .. id .. " in " .. args[1]) end
+        turn = 0
+      end
+      function request()
+        turn = turn % #mine + 1
+        if mine[turn] == "-" then return wrk.format(nil, nil, {}) end
+        return wrk.format(nil, nil, {["Cookie"] = mine[turn]})
+      end
       function response(status, headers, body) if status ~= 200 then bad = bad + 1 end end
       function done(summary, latency, requests)
         local b = 0
@@ -51,7 +76,7 @@ final class Wrk {
    *
    * @param script the script file ({@link #SCRIPT})
    * @param url the URL to load
-   * @param cookie the {@code Cookie} header value, or null
+   * @param cookies the file of {@code Cookie} header values, one a line, {@code -} for none (at least one per thread)
    * @param threads wrk's threads
    * @param connections open connections
    * @param seconds the duration
@@ -60,23 +85,18 @@ final class Wrk {
    * @throws IOException when wrk cannot be started or its output has no summary line
    * @throws InterruptedException when interrupted
    */
-  static Result run(Path script, String url, String cookie, int threads, int connections, int seconds, Path log)
+  static Result run(Path script, String url, Path cookies, int threads, int connections, int seconds, Path log)
       throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s",
-        "--timeout", "5s", "-s", script.toString()));
-    if (cookie != null) {
-      cmd.addAll(List.of("-H", "Cookie: " + cookie));
-    }
-    cmd.add(url);
+    List<String> cmd = List.of("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s", "--timeout", "5s",
+        "-s", script.toString(), url, "--", cookies.toString(), Integer.toString(threads));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(seconds + 30L, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       throw new IOException("wrk did not end within " + (seconds + 30) + " s: " + url);
     }
-    Files.writeString(log, "$ " + String.join(" ", cmd).replace(cookie == null ? "\0" : cookie, "SESSION=<id>")
-        + "\n" + out + "\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
-        java.nio.file.StandardOpenOption.APPEND);
+    Files.writeString(log, "$ " + String.join(" ", cmd) + "\n" + out + "\n", StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     return parse(out);
   }
 
