@@ -148,8 +148,8 @@ public final class SwapBench {
       throw new IllegalArgumentException("--redis, --redis-pid, --nginx-pid, --password and two --variant are"
           + " required");
     }
-    int rounds = quick ? 1 : 3;
-    int seconds = quick ? 5 : 10;
+    int rounds = quick ? 1 : 5;
+    int seconds = quick ? 5 : 6;
     int warmUp = quick ? 5 : 10;
     int connections = 32;
     List<Endpoint> endpoints = List.of(
@@ -340,7 +340,9 @@ public final class SwapBench {
         + " with real users), except in the anonymous rows (none) and the contention rows (every connection sends the"
         + " same session). Load:"
         + " `wrk -t%d -c%d`, %d s warm-up per variant and endpoint, then %d round(s) of %d s, interleaved between the"
-        + " variants (order alternating); req/s counts only `200` answers, p50/p99 are the median over the rounds."
+        + " variants (order alternating); req/s counts only `200` answers over all rounds, p50/p99 are the median over"
+        + " the rounds, the a / b ratio of req/s is the median of the rounds' ratios (each round's in brackets: the"
+        + " machine is shared, so read the ratios and the CPU per request rather than the absolute rates)."
         + " CPU per request: user + system time of the variant's two instances, of Redis and of nginx (from"
         + " `/proc`) over the requests (wrk's own CPU is not counted)."
         + " Redis commands per request under load are the server's `INFO commandstats` deltas over the requests"
@@ -360,8 +362,18 @@ public final class SwapBench {
       }
       Cell a = cells.get(key(variants.get(0), e));
       Cell b = cells.get(key(variants.get(1), e));
-      md.append(String.format(Locale.ROOT, "| | a / b | %.2f | | | | %.2f | %.2f | | %.2f | %s |%n",
-          a.rate() / b.rate(), a.cpuPerRequest(0) / b.cpuPerRequest(0), a.cpuPerRequest(1) / b.cpuPerRequest(1),
+      double[] perRound = new double[a.rounds.size()];
+      for (int r = 0; r < perRound.length; r++) {
+        perRound[r] = (a.rounds.get(r).answered() / a.rounds.get(r).seconds())
+            / (b.rounds.get(r).answered() / b.rounds.get(r).seconds());
+      }
+      StringBuilder rounds = new StringBuilder();
+      for (double x : perRound) {
+        rounds.append(rounds.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", x));
+      }
+      md.append(String.format(Locale.ROOT, "| | a / b | %.2f%s | | | | %.2f | %.2f | | %.2f | %s |%n",
+          median(perRound), perRound.length > 1 ? " (" + rounds + ")" : "", a.cpuPerRequest(0) / b.cpuPerRequest(0),
+          a.cpuPerRequest(1) / b.cpuPerRequest(1),
           a.loadPerRequest() / b.loadPerRequest(), a.counted == null ? ""
               : String.format(Locale.ROOT, "%.2f", a.counted.sentTotal() / (double) b.counted.sentTotal())));
     }
@@ -407,7 +419,12 @@ public final class SwapBench {
   }
 
   private static double median(List<Wrk.Result> rounds, java.util.function.ToDoubleFunction<Wrk.Result> f) {
-    double[] v = rounds.stream().mapToDouble(f).sorted().toArray();
+    return median(rounds.stream().mapToDouble(f).toArray());
+  }
+
+  static double median(double[] values) {
+    double[] v = values.clone();
+    java.util.Arrays.sort(v);
     return v.length == 0 ? Double.NaN : v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 
