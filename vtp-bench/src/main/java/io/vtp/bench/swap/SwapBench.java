@@ -338,8 +338,9 @@ public final class SwapBench {
       String command) {
     StringBuilder md = new StringBuilder();
     md.append("## Spring Session Data Redis vs vtp-spring-boot-starter\n\n");
-    md.append("The same Spring Boot service (`examples/spring-boot-service`: Spring Security form login, Spring Session)"
-        + " in two variants, each as two instances behind one nginx, on one Redis, measured in the same run:\n\n");
+    md.append("The same Spring Boot service (`examples/spring-boot-service`: Spring Security form login, Spring"
+        + " Session) in two variants, each as two instances behind one nginx, on one Redis, measured in the same"
+        + " run:\n\n");
     for (Variant v : variants) {
       md.append("- ").append(v.label()).append('\n');
     }
@@ -347,16 +348,17 @@ public final class SwapBench {
         + " login form: %d sessions per variant, taken in turn (so a session rarely has two requests in flight, as"
         + " with real users), except in the anonymous rows (none) and the contention rows (every connection sends the"
         + " same session). Load:"
-        + " `wrk -t%d -c%d`, %d s warm-up per variant and endpoint (in interleaved passes), then %d round(s) of %d s, interleaved between the"
-        + " variants (order alternating); req/s counts only `200` answers over all rounds, p50/p99 are the median over"
-        + " the rounds, the a / b ratio of req/s is the median of the rounds' ratios (each round's in brackets: the"
-        + " machine is shared, so read the ratios and the CPU per request rather than the absolute rates)."
+        + " `wrk -t%d -c%d`, %d s warm-up per variant and endpoint (in interleaved passes), then %d round(s) of %d s,"
+        + " interleaved between the variants (order alternating); req/s counts only `200` answers over all rounds,"
+        + " p50/p99 are the median over the rounds, the a / b ratio of req/s is the median of the rounds' ratios"
+        + " (each round's in brackets: the machine is shared, so read the ratios and the CPU per request rather than"
+        + " the absolute rates)."
         + " CPU per request: user + system time of the variant's two instances, of Redis and of nginx (from"
         + " `/proc`) over the requests (wrk's own CPU is not counted)."
         + " Redis commands per request under load are the server's `INFO commandstats` deltas over the requests"
         + " (commands run inside scripts included); the sent / in-scripts split counts %d sequential requests under"
-        + " `MONITOR`.%n%n", SESSIONS_PER_CONNECTION * load.connections(), THREADS, load.connections(), load.warmUp(), load.rounds(),
-        load.seconds(), COUNTED));
+        + " `MONITOR`.%n%n", SESSIONS_PER_CONNECTION * load.connections(), THREADS, load.connections(),
+        load.warmUp(), load.rounds(), load.seconds(), COUNTED));
     md.append("| endpoint | variant | req/s | p50 ms | p99 ms | not 200 | CPU ms / request: instances | Redis |"
         + " nginx | Redis commands / request (under load) | sent / request (round trips) |\n");
     md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -388,7 +390,8 @@ public final class SwapBench {
     md.append("\nBy command, per request: ").append(COUNTED).append(" sequential requests under `MONITOR` (what the"
         + " service sent, and what scripts ran), and under load (`INFO commandstats`, scripts' commands included):"
         + "\n\n");
-    md.append("| endpoint | variant | sent by the service | run inside scripts | under load |\n|---|---|---|---|---|\n");
+    md.append("| endpoint | variant | sent by the service | run inside scripts | under load |\n");
+    md.append("|---|---|---|---|---|\n");
     for (Endpoint e : endpoints) {
       for (Variant v : variants) {
         Cell c = cells.get(key(v, e));
@@ -433,7 +436,10 @@ public final class SwapBench {
   static double median(double[] values) {
     double[] v = values.clone();
     java.util.Arrays.sort(v);
-    return v.length == 0 ? Double.NaN : v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    if (v.length == 0) {
+      return Double.NaN;
+    }
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 
   private static void progress(String line) {

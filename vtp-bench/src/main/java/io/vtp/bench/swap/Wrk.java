@@ -19,7 +19,8 @@ final class Wrk {
   /**
    * The script: spreads the requests over the session cookies in the file given as its first argument ({@code -}
    * for none) (thread k of n
-   * takes every n-th cookie from the k-th, cycling), counts answers other than 200 per thread and prints the summary, latencies in µs.
+   * takes every n-th cookie from the k-th, cycling), counts answers other than 200 per thread and prints the summary,
+   * latencies in µs.
    */
   static final String SCRIPT = """
       -- Written by io.vtp.bench.swap.Wrk. Arguments: a file of Cookie header values, one a line ("-" for none);
