@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * milliseconds. A process tree (nginx master and workers, the postmaster and its backends) adds its live
  * descendants and the children it already reaped ({@code cutime + cstime}).
  */
-final class ProcCpu {
+public final class ProcCpu {
   private static final double MS_PER_TICK = 1000.0 / clockTicks();
 
   private ProcCpu() {}
@@ -25,7 +25,7 @@ final class ProcCpu {
    * @param pid the process
    * @return the CPU time
    */
-  static OptionalLong ms(long pid) {
+  public static OptionalLong ms(long pid) {
     return read(pid).map(t -> OptionalLong.of(Math.round(t.self() * MS_PER_TICK))).orElse(OptionalLong.empty());
   }
 
@@ -35,7 +35,7 @@ final class ProcCpu {
    * @param pid the root of the tree
    * @return the CPU time
    */
-  static OptionalLong treeMs(long pid) {
+  public static OptionalLong treeMs(long pid) {
     Optional<Ticks> root = read(pid);
     if (root.isEmpty()) {
       return OptionalLong.empty();
