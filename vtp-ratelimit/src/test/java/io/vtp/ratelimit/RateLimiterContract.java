@@ -1,5 +1,8 @@
 package io.vtp.ratelimit;
 
+import io.vtp.redis.PipelinedCall;
+import io.vtp.redis.RoundTrip;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -79,6 +82,44 @@ abstract class RateLimiterContract {
       closeAfter.get(i).close();
     }
     closeAfter.clear();
+  }
+
+  @Test
+  void acquireCall_decidesExactlyAsTryAcquire_onTheSameKey() {
+    UnifiedJedis jedis = client();
+    RateLimiter limiter = closing(builder(jedis).limit(3).window(Duration.ofHours(1)).localDenyCache(0).build());
+    assertThat(limiter.tryAcquire("k").remaining()).isEqualTo(2);
+
+    PipelinedCall<Decision> second = limiter.acquireCall("k");
+    PipelinedCall<Decision> other = limiter.acquireCall("other");
+    resetStats();
+    RoundTrip.send(second, other);
+    Map<String, Long> calls = new java.util.HashMap<>(commandCalls());
+
+    assertThat(second.result().outcome()).isEqualTo(Outcome.ALLOWED);
+    assertThat(second.result().remaining()).isEqualTo(1);
+    assertThat(other.result().remaining()).isEqualTo(2);
+    assertThat(calls.get("evalsha")).as("one EVALSHA per decision, both in one pipeline").isEqualTo(2L);
+    assertThat(limiter.tryAcquire("k").remaining()).isZero();
+    PipelinedCall<Decision> denied = limiter.acquireCall("k");
+    RoundTrip.send(denied);
+    assertThat(denied.result().outcome()).isEqualTo(Outcome.DENIED);
+    assertThat(denied.result().retryAfter()).isPositive();
+  }
+
+  @Test
+  void acquireCall_locallyDenied_sendsNothing() {
+    UnifiedJedis jedis = client();
+    RateLimiter limiter = closing(builder(jedis).limit(1).window(Duration.ofHours(1)).build());
+    limiter.tryAcquire("k");
+    assertThat(limiter.tryAcquire("k").outcome()).isEqualTo(Outcome.DENIED); // now in the local deny cache
+
+    PipelinedCall<Decision> call = limiter.acquireCall("k");
+    resetStats();
+    RoundTrip.send(call);
+
+    assertThat(call.result().outcome()).isEqualTo(Outcome.LOCAL_DENIED);
+    assertThat(commandCalls()).doesNotContainKey("evalsha");
   }
 
   @ParameterizedTest
