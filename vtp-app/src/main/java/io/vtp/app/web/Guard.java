@@ -66,19 +66,25 @@ public final class Guard {
    * store is down) and applies the API limit per user, else per client address.
    *
    * @param ctx the request
+   * @param alongside other libraries' calls to send in the same Redis round trip as the session lookup or the
+   *     limit (e.g. the cached course, {@link io.vtp.cache.course.CachedCourseService#readCallById(long)}); each is
+   *     sent exactly once, whatever this method answers, and read by the caller afterwards
    * @return the principal, or empty for an anonymous request
    * @throws io.vtp.javalin.ProblemException 429 when over the limit
    */
-  public Optional<Principal> publicRoute(Context ctx) {
+  public Optional<Principal> publicRoute(Context ctx, PipelinedCall<?>... alongside) {
     Principal p = ctx.attribute(PRINCIPAL);
     if (p != null) {
+      RoundTrip.send(alongside);
       return Optional.of(p); // resolved and limited earlier in this request
     }
     String token = token(ctx);
     Decision charged = null;
+    boolean sent = false;
     if (token != null && clock.millis() >= skipOptionalLookupUntil) {
       try {
-        Resolved r = resolve(token);
+        sent = true; // resolve sends the calls alongside, whatever it answers
+        Resolved r = resolve(token, alongside);
         p = r.principal().orElse(null);
         charged = r.charged();
       } catch (ApiException e) {
@@ -89,12 +95,31 @@ public final class Guard {
       }
     }
     if (p == null) {
-      limit(ctx, "ip:" + Requests.clientIp(ctx));
+      String key = "ip:" + Requests.clientIp(ctx);
+      if (sent) {
+        limit(ctx, key);
+      } else {
+        // Anonymous: the address's limit and the calls alongside in one round trip.
+        PipelinedCall<Decision> charge = api.acquireCall(key);
+        RoundTrip.send(with(charge, alongside));
+        RateLimitPlugin.enforce(ctx, charge.result());
+      }
       return Optional.empty();
     }
     ctx.attribute(PRINCIPAL, p);
     limitUser(ctx, p, charged);
     return Optional.of(p);
+  }
+
+  private static PipelinedCall<?>[] with(PipelinedCall<?> first, PipelinedCall<?>... more) {
+    PipelinedCall<?>[] all = new PipelinedCall<?>[1 + more.length];
+    all[0] = first;
+    System.arraycopy(more, 0, all, 1, more.length);
+    return all;
+  }
+
+  private static PipelinedCall<?>[] with(PipelinedCall<?> first, PipelinedCall<?> second, PipelinedCall<?>... more) {
+    return with(first, with(second, more));
   }
 
   /**
@@ -143,15 +168,15 @@ public final class Guard {
    *
    * @throws ApiException 503 when the session store is down
    */
-  private Resolved resolve(String token) {
+  private Resolved resolve(String token, PipelinedCall<?>... alongside) {
     PipelinedFind lookup = auth.lookup(token);
     String hinted = lookup.rememberedUserId().filter(Guard::isUserId).orElse(null);
     if (hinted == null) {
-      RoundTrip.send(lookup);
+      RoundTrip.send(with(lookup, alongside));
       return new Resolved(auth.authenticated(lookup, token), null);
     }
     PipelinedCall<Decision> charge = api.acquireCall(USER_KEY + hinted);
-    RoundTrip.send(lookup, charge);
+    RoundTrip.send(with(lookup, charge, alongside));
     Decision decision = charge.result(); // the limiter's failure mode answers Redis trouble: never throws for it
     Optional<Principal> p = auth.authenticated(lookup, token);
     boolean confirmed = p.isPresent() && Long.toString(p.get().userId()).equals(hinted);
