@@ -90,6 +90,7 @@ class AppClusterRoundTripsIT {
       assertThat(get(app, "/api/v1/courses/" + course, token).statusCode()).isEqualTo(200);
     }
     RedisRoundTrips.Delta d = counts.delta();
+    System.out.println("[round trips] cluster, keys on %s, %d reads: %s".formatted(sameNode ? "one node" : "two nodes", N, d));
 
     assertThat(d.requestRoundTrips()).as("%s", d).isEqualTo(sameNode ? N : 2L * N);
     assertThat(d.calls("hmget")).isEqualTo(N);

@@ -85,6 +85,7 @@ class AppRoundTripsIT {
       assertThat(r.headers().firstValue("RateLimit")).get().asString().contains("\"api\";r=");
     }
     RedisRoundTrips.Delta d = counts.delta();
+    System.out.println("[round trips] standalone, %s, %d reads: %s".formatted("authenticated read, L1 hit", N, d));
 
     assertThat(d.requestRoundTrips()).as("round trips for %d reads: %s", N, d).isEqualTo(N);
     assertThat(d.calls("hmget")).as("session lookups").isEqualTo(N);
@@ -102,6 +103,7 @@ class AppRoundTripsIT {
       assertThat(get(b, "/api/v1/courses/" + course, null).statusCode()).isEqualTo(200);
     }
     RedisRoundTrips.Delta d = counts.delta();
+    System.out.println("[round trips] standalone, %s, %d reads: %s".formatted("anonymous read, L1 hit", N / 2, d));
 
     assertThat(d.requestRoundTrips()).as("%s", d).isEqualTo(N / 2);
     assertThat(d.calls("evalsha")).isEqualTo(N / 2);
@@ -123,6 +125,7 @@ class AppRoundTripsIT {
         assertThat(get(c, "/api/v1/courses/" + course, token).statusCode()).isEqualTo(200);
       }
       RedisRoundTrips.Delta d = counts.delta();
+      System.out.println("[round trips] standalone, %s, %d reads: %s".formatted("authenticated read, no L1", N, d));
 
       assertThat(d.requestRoundTrips()).as("%s", d).isEqualTo(N);
       assertThat(d.cacheGets()).as("cache reads, in the same pipeline").isEqualTo(N);

@@ -169,16 +169,26 @@ final class ReadPath<V> {
    * refresh reads as {@code null} (uncounted), so the caller's full read makes the refresh decision.
    */
   Envelope<V> peekForRead(String part, String raw, RuntimeException failure, long epoch) {
-    if (failure == null && raw != null) {
-      Envelope<V> entry = codec.decode(raw);
-      long now = cfg.clock().millis();
-      if (entry != null && entry.freshUntil() > now && shouldRefreshEarly(entry, now)) {
-        redis.succeeded();
-        return null;
-      }
+    if (failure != null) {
+      redis.failed("GET", failure);
+      counters.misses.increment();
+      return null;
     }
-    Envelope<V> entry = peekAfter(part, raw, failure);
-    if (entry != null && l1 != null) {
+    redis.succeeded();
+    long now = cfg.clock().millis();
+    Envelope<V> entry = raw == null ? null : codec.decode(raw);
+    if (raw != null && entry == null) {
+      corrupt(keys.valueKey(part));
+    }
+    if (entry == null || entry.freshUntil() <= now) {
+      counters.misses.increment();
+      return null;
+    }
+    if (shouldRefreshEarly(entry, now)) {
+      return null; // uncounted: the caller's full read counts it and decides the refresh
+    }
+    counters.hits.increment();
+    if (l1 != null) {
       l1.put(part, entry, epoch);
     }
     return entry;
