@@ -128,7 +128,8 @@ public interface CacheAside<V> extends AutoCloseable {
    * serving, all as usual, at the cost of that read's own round trips (so a miss counts twice in
    * {@link #stats()}). No loader runs inside the shared round trip.
    *
-   * <p>The default implementation shares no round trip: it runs {@link #peek(String)} when completed.
+   * <p>The default implementation shares no round trip: it runs {@link #peek(String)} when completed, so an empty
+   * key's exception comes from {@link PipelinedCall#result()}.
    *
    * @param key the key; not {@code null} or empty
    * @return the call, to be sent once; never {@code null}

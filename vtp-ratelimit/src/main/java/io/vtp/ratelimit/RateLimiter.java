@@ -76,7 +76,7 @@ public interface RateLimiter extends AutoCloseable {
    * request is entitled to be charged to it whatever the other calls answer.
    *
    * <p>The default implementation makes no shared round trip: it calls {@code tryAcquire(key)} when the call is
-   * completed.
+   * completed, so its argument and closed-limiter exceptions come from {@link PipelinedCall#result()}.
    *
    * @param key who is limited; see {@link #tryAcquire(String)}
    * @return the call, to be sent once; never {@code null}
