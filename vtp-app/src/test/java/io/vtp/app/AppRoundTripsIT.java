@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -67,24 +66,19 @@ class AppRoundTripsIT {
     }
   }
 
-  @BeforeEach
-  void quiet() {
-    counts.reset();
-  }
-
   @Test
   void authenticatedCourseRead_isOneRoundTrip_sessionAndLimitTogether_courseFromL1() throws Exception {
     String token = registerAndLogin(a, "rt-one@example.com", "student");
     warmUp(a, token);
 
-    counts.reset();
-    for (int i = 0; i < N; i++) {
-      HttpResponse<String> r = get(a, "/api/v1/courses/" + course, token);
-      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-      assertThat(r.headers().firstValue("X-Cache")).hasValue("HIT");
-      assertThat(r.headers().firstValue("RateLimit")).get().asString().contains("\"api\";r=");
-    }
-    RedisRoundTrips.Delta d = counts.delta();
+    RedisRoundTrips.Delta d = counts.measure(() -> {
+      for (int i = 0; i < N; i++) {
+        HttpResponse<String> r = get(a, "/api/v1/courses/" + course, token);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.headers().firstValue("X-Cache")).hasValue("HIT");
+        assertThat(r.headers().firstValue("RateLimit")).get().asString().contains("\"api\";r=");
+      }
+    });
     System.out.println("[round trips] standalone, %s, %d reads: %s".formatted("authenticated read, L1 hit", N, d));
 
     assertThat(d.requestRoundTrips()).as("round trips for %d reads: %s", N, d).isEqualTo(N);
@@ -98,11 +92,11 @@ class AppRoundTripsIT {
   void anonymousCourseRead_isOneRoundTrip_theLimitAlone() throws Exception {
     warmUp(b, null);
 
-    counts.reset();
-    for (int i = 0; i < N / 2; i++) {
-      assertThat(get(b, "/api/v1/courses/" + course, null).statusCode()).isEqualTo(200);
-    }
-    RedisRoundTrips.Delta d = counts.delta();
+    RedisRoundTrips.Delta d = counts.measure(() -> {
+      for (int i = 0; i < N / 2; i++) {
+        assertThat(get(b, "/api/v1/courses/" + course, null).statusCode()).isEqualTo(200);
+      }
+    });
     System.out.println("[round trips] standalone, %s, %d reads: %s".formatted("anonymous read, L1 hit", N / 2, d));
 
     assertThat(d.requestRoundTrips()).as("%s", d).isEqualTo(N / 2);
@@ -120,11 +114,11 @@ class AppRoundTripsIT {
       String token = registerAndLogin(c, "rt-two@example.com", "student");
       warmUp(c, token);
 
-      counts.reset();
-      for (int i = 0; i < N; i++) {
-        assertThat(get(c, "/api/v1/courses/" + course, token).statusCode()).isEqualTo(200);
-      }
-      RedisRoundTrips.Delta d = counts.delta();
+      RedisRoundTrips.Delta d = counts.measure(() -> {
+        for (int i = 0; i < N; i++) {
+          assertThat(get(c, "/api/v1/courses/" + course, token).statusCode()).isEqualTo(200);
+        }
+      });
       System.out.println("[round trips] standalone, %s, %d reads: %s".formatted("authenticated read, no L1", N, d));
 
       assertThat(d.requestRoundTrips()).as("%s", d).isEqualTo(N);
@@ -143,9 +137,9 @@ class AppRoundTripsIT {
       get(app, "/api/v1/courses/" + id, null);
       assertThat(json(get(app, "/api/v1/courses/" + id, null)).get("title").asText()).isEqualTo("Before");
     }
-    counts.reset();
-    assertThat(get(b, "/api/v1/courses/" + id, null).statusCode()).isEqualTo(200);
-    assertThat(counts.delta().cacheGets()).as("B serves the course from its L1").isZero();
+    RedisRoundTrips.Delta fromL1 = counts.measure(
+        () -> assertThat(get(b, "/api/v1/courses/" + id, null).statusCode()).isEqualTo(200));
+    assertThat(fromL1.cacheGets()).as("B serves the course from its L1: %s", fromL1).isZero();
 
     HttpResponse<String> updated = write(a, "PUT", "/api/v1/courses/" + id, "{\"title\":\"After\",\"description\":\"d\"}",
         teacher);
