@@ -39,6 +39,9 @@ class AppClusterRoundTripsIT {
     Map<String, String> env = TestApps.env(db, cluster.nodes().get(0), "backend-cluster");
     env.put("REDIS_URL", "redis-cluster://" + cluster.nodes().stream()
         .map(n -> "127.0.0.1:" + n.port()).collect(Collectors.joining(",")));
+    // The course must stay in the L1 through a measurement (an entry expires this long after it was loaded, hits do
+    // not extend it; registering the candidate users takes seconds): an expiry in the window adds the cache's GET.
+    env.put("COURSE_CACHE_L1_TTL", "60s");
     app = TestApps.start(env);
     String teacher = registerAndLogin(app, "cluster-teacher@example.com", "teacher");
     course = json(post(app, "/api/v1/courses", "{\"title\":\"Cluster\",\"description\":\"d\"}", teacher))
