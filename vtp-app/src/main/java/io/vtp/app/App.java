@@ -81,6 +81,8 @@ import redis.clients.jedis.UnifiedJedis;
 public final class App implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(App.class);
   private static final Logger ACCESS = LoggerFactory.getLogger("io.vtp.app.access");
+  /** Courses kept in each instance's L1 (a course is well under a kilobyte). */
+  private static final int COURSE_L1_ENTRIES = 10_000;
 
   private final AppConfig config;
   private final PrometheusMeterRegistry meters;
@@ -158,7 +160,14 @@ public final class App implements AutoCloseable {
     // Cache loaders read the primary: a lagging replica must never be cached right after an invalidation.
     // The replica (READ_DATABASE_URL) serves the uncached read-only queries (the course count).
     JdbcCourseService courseStore = new JdbcCourseService(databases.primary());
-    this.courseCache = RedisCacheAside.builder(cacheRedis, Course.class).name("courses").ttl(CacheTtl.MEDIUM).build();
+    RedisCacheAside.Builder<Course> courseCacheBuilder = RedisCacheAside.builder(cacheRedis, Course.class)
+        .name("courses").ttl(CacheTtl.MEDIUM);
+    if (!config.courseL1Ttl().isZero()) {
+      // A course read from memory costs no Redis command; updates reach every instance's L1 by pub/sub, and
+      // COURSE_CACHE_L1_TTL bounds the staleness when that message is lost.
+      courseCacheBuilder.l1(COURSE_L1_ENTRIES, config.courseL1Ttl());
+    }
+    this.courseCache = courseCacheBuilder.build();
     this.pageCache = RedisCacheAside.builder(cacheRedis, new com.fasterxml.jackson.core.type.TypeReference<List<Long>>() {})
         .name("course-pages").ttl(CacheTtl.SHORT).build();
     this.countCache = RedisCacheAside.builder(cacheRedis, Long.class).name("course-count").ttl(CacheTtl.SHORT).build();

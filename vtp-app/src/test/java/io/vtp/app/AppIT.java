@@ -224,7 +224,11 @@ class AppIT {
     HttpResponse<String> updated = write(a, "PUT", "/api/v1/courses/" + id,
         "{\"title\":\"New title\",\"description\":\"d2\"}", teacher);
     assertThat(updated.statusCode()).as(updated.body()).isEqualTo(200);
-    assertThat(json(get(b, "/api/v1/courses/" + id, null)).get("title").asText()).isEqualTo("New title");
+    // B holds the course in its L1: A's update reaches it by Redis pub/sub (well under a millisecond here, bounded
+    // by COURSE_CACHE_L1_TTL when the message is lost), so B serves the new title within the bound, not at once.
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(2)).pollInterval(java.time.Duration.ofMillis(5))
+        .untilAsserted(() -> assertThat(json(get(b, "/api/v1/courses/" + id, null)).get("title").asText())
+            .isEqualTo("New title"));
 
     HttpResponse<String> page = get(b, "/api/v1/courses?page=1&pageSize=50", null);
     assertThat(page.statusCode()).isEqualTo(200);

@@ -1,5 +1,7 @@
 package io.vtp.cache;
 
+import io.vtp.redis.PipelinedCall;
+
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
@@ -115,6 +117,44 @@ public interface CacheAside<V> extends AutoCloseable {
    * @throws IllegalArgumentException when the key is empty
    */
   Optional<Loaded<V>> peek(String key);
+
+  /**
+   * Prepares the cheap part of a read to share a Redis round trip with other libraries' calls
+   * ({@link io.vtp.redis.RoundTrip}): the in-process L1 now (a hit sends nothing), else one {@code GET} in the shared
+   * round trip. Its {@link PipelinedCall#result() result} is the fresh entry found (kept in L1, like a read's), or
+   * empty when the full read must decide: nothing or an expired or corrupt entry cached, an early refresh due,
+   * Redis unavailable (never thrown: counted against the circuit breaker like any failed read). On empty, call
+   * {@link #get(String, CacheLoader)} or {@link #lookup(String, CacheLoader)}: single flight, lease, load, stale
+   * serving, all as usual, at the cost of that read's own round trips (so a miss counts twice in
+   * {@link #stats()}). No loader runs inside the shared round trip.
+   *
+   * <p>The default implementation shares no round trip: it runs {@link #peek(String)} when completed, so an empty
+   * key's exception comes from {@link PipelinedCall#result()}.
+   *
+   * @param key the key; not {@code null} or empty
+   * @return the call, to be sent once; never {@code null}
+   * @throws NullPointerException when {@code key} is {@code null}
+   * @throws IllegalArgumentException when the key is empty
+   */
+  default PipelinedCall<Optional<Loaded<V>>> readCall(String key) {
+    Objects.requireNonNull(key, "key");
+    return new PipelinedCall<>(null) {
+      @Override
+      protected boolean needsRedis() {
+        return false;
+      }
+
+      @Override
+      protected void queue(redis.clients.jedis.AbstractPipeline pipeline) {
+        throw new IllegalStateException("nothing to queue");
+      }
+
+      @Override
+      protected Optional<Loaded<V>> complete(redis.clients.jedis.exceptions.JedisException failure) {
+        return peek(key);
+      }
+    };
+  }
 
   /**
    * Returns the values of many keys: L1 first, then one {@code MGET} (one per hash slot on Redis Cluster, sent in

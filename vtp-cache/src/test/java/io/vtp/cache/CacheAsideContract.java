@@ -1,5 +1,8 @@
 package io.vtp.cache;
 
+import io.vtp.redis.PipelinedCall;
+import io.vtp.redis.RoundTrip;
+
 import io.vtp.testkit.KeyNamespace;
 import io.vtp.testkit.MutableClock;
 import io.vtp.testkit.RedisDeployment;
@@ -114,6 +117,54 @@ abstract class CacheAsideContract {
     data.keySet().removeIf(c -> c.equals("info") || c.startsWith("config") || c.startsWith("cluster")
         || c.equals("ping") || c.equals("hello") || c.startsWith("client") || c.equals("auth"));
     return data;
+  }
+
+  // ---- readCall: the cheap part of a read in a shared round trip ----
+
+  @Test
+  void readCall_ofAFreshEntry_isThatEntry_inOneGet_andLoadsNothing() {
+    CacheAside<Item> cache = build(builder());
+    Item item = new Item("a", 1);
+    AtomicInteger loads = new AtomicInteger();
+    cache.get("k", counting(loads, item));
+    PipelinedCall<Optional<Loaded<Item>>> call = cache.readCall("k");
+    resetStats();
+
+    RoundTrip.send(call);
+
+    assertThat(call.result()).contains(Loaded.of(item));
+    assertThat(dataCommands(commandCalls())).containsExactlyEntriesOf(Map.of("get", 1L));
+    assertThat(loads).hasValue(1);
+  }
+
+  @Test
+  void readCall_ofAMissingOrExpiredEntry_isEmpty_andTheFullReadThenLoads() {
+    CacheAside<Item> cache = build(builder().ttl(java.time.Duration.ofSeconds(10)));
+    PipelinedCall<Optional<Loaded<Item>>> missing = cache.readCall("absent");
+    RoundTrip.send(missing);
+    assertThat(missing.result()).isEmpty();
+
+    AtomicInteger loads = new AtomicInteger();
+    cache.get("k", counting(loads, new Item("a", 1)));
+    clock.advance(java.time.Duration.ofSeconds(30));
+    PipelinedCall<Optional<Loaded<Item>>> expired = cache.readCall("k");
+    RoundTrip.send(expired);
+    assertThat(expired.result()).isEmpty();
+    assertThat(cache.get("k", counting(loads, new Item("b", 2)))).contains(new Item("b", 2));
+  }
+
+  @Test
+  void readCall_fromL1_sendsNothing() {
+    CacheAside<Item> cache = build(builder().l1(100, java.time.Duration.ofMinutes(1)));
+    Item item = new Item("a", 1);
+    cache.get("k", key -> Loaded.of(item)); // loaded here: kept in L1
+    PipelinedCall<Optional<Loaded<Item>>> call = cache.readCall("k");
+    resetStats();
+
+    RoundTrip.send(call);
+
+    assertThat(call.result()).contains(Loaded.of(item));
+    assertThat(dataCommands(commandCalls())).isEmpty();
   }
 
   @AfterEach

@@ -1,5 +1,8 @@
 package io.vtp.ratelimit;
 
+import io.vtp.redis.PipelinedCall;
+import io.vtp.redis.RoundTrip;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -79,6 +82,53 @@ abstract class RateLimiterContract {
       closeAfter.get(i).close();
     }
     closeAfter.clear();
+  }
+
+  @Test
+  void acquireCall_decidesExactlyAsTryAcquire() {
+    UnifiedJedis jedis = client();
+    RateLimiter limiter = closing(builder(jedis).limit(3).window(Duration.ofHours(1)).localDenyCache(0).build());
+    for (int i = 0; i < 5; i++) {
+      Decision direct = limiter.tryAcquire("direct");
+      PipelinedCall<Decision> call = limiter.acquireCall("shared");
+      RoundTrip.send(call);
+      Decision shared = call.result();
+      assertThat(shared.outcome()).as("attempt %d", i).isEqualTo(direct.outcome());
+      assertThat(shared.remaining()).as("attempt %d", i).isEqualTo(direct.remaining());
+      assertThat(shared.retryAfter().isZero()).as("attempt %d", i).isEqualTo(direct.retryAfter().isZero());
+    }
+    assertThat(limiter.tryAcquire("shared").outcome()).isEqualTo(Outcome.DENIED); // the shared calls took permits
+  }
+
+  @Test
+  void acquireCall_twoDecisionsOnOneClient_shareOnePipeline() {
+    UnifiedJedis jedis = client();
+    RateLimiter limiter = closing(builder(jedis).limit(3).window(Duration.ofHours(1)).build());
+    limiter.tryAcquire("warm"); // the script is known to the server (or node) from here on
+    PipelinedCall<Decision> a = limiter.acquireCall("a");
+    PipelinedCall<Decision> b = limiter.acquireCall("b");
+    resetStats();
+    RoundTrip.send(a, b);
+    Map<String, Long> calls = new java.util.HashMap<>(commandCalls());
+
+    assertThat(a.result().outcome()).isEqualTo(Outcome.ALLOWED);
+    assertThat(b.result().outcome()).isEqualTo(Outcome.ALLOWED);
+    assertThat(calls.get("evalsha")).as("one EVALSHA per decision").isEqualTo(2L);
+  }
+
+  @Test
+  void acquireCall_locallyDenied_sendsNothing() {
+    UnifiedJedis jedis = client();
+    RateLimiter limiter = closing(builder(jedis).limit(1).window(Duration.ofHours(1)).build());
+    limiter.tryAcquire("k");
+    assertThat(limiter.tryAcquire("k").outcome()).isEqualTo(Outcome.DENIED); // now in the local deny cache
+
+    PipelinedCall<Decision> call = limiter.acquireCall("k");
+    resetStats();
+    RoundTrip.send(call);
+
+    assertThat(call.result().outcome()).isEqualTo(Outcome.LOCAL_DENIED);
+    assertThat(commandCalls()).doesNotContainKey("evalsha");
   }
 
   @ParameterizedTest

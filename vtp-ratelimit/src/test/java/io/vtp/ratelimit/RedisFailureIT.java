@@ -1,5 +1,8 @@
 package io.vtp.ratelimit;
 
+import io.vtp.redis.PipelinedCall;
+import io.vtp.redis.RoundTrip;
+
 import io.vtp.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -146,6 +149,30 @@ class RedisFailureIT {
     } finally {
       redis.resume();
     }
+  }
+
+  @Test
+  void acquireCall_redisStopped_isAnsweredByEachFailureMode_neverThrown() {
+    RateLimiter open = closing(builder("open-shared").build());
+    RateLimiter closed = closing(builder("closed-shared").failureMode(FailureMode.FAIL_CLOSED).build());
+    RateLimiter fallback = closing(builder("fallback-shared").failureMode(FailureMode.LOCAL_FALLBACK)
+        .expectedInstances(2).build());
+    redis.stop();
+    try {
+      PipelinedCall<Decision> a = open.acquireCall("k");
+      PipelinedCall<Decision> b = closed.acquireCall("k");
+      PipelinedCall<Decision> c = fallback.acquireCall("k");
+      RoundTrip.send(a, b, c);
+      assertThat(a.result().outcome()).isEqualTo(Outcome.FAIL_OPEN);
+      assertThat(b.result().outcome()).isEqualTo(Outcome.FAIL_CLOSED);
+      assertThat(b.result().retryAfter()).isPositive();
+      assertThat(c.result().outcome()).isEqualTo(Outcome.FALLBACK_ALLOWED);
+    } finally {
+      redis.start();
+    }
+    PipelinedCall<Decision> again = open.acquireCall("k");
+    RoundTrip.send(again);
+    assertThat(again.result().outcome()).isEqualTo(Outcome.ALLOWED);
   }
 
   @Test

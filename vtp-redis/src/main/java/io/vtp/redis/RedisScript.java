@@ -7,7 +7,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Objects;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisClusterException;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisRedirectionException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
@@ -135,6 +140,72 @@ public final class RedisScript {
       return jedis.evalsha(sha1.getBytes(StandardCharsets.US_ASCII), keys, args);
     } catch (JedisNoScriptException e) {
       return jedis.eval(source.getBytes(StandardCharsets.UTF_8), keys, args);
+    }
+  }
+
+  /**
+   * Queues the script on a pipeline, for a {@link PipelinedCall}: one {@code EVALSHA} in the pipeline's round trip.
+   * Read its reply with {@link Queued#reply(UnifiedJedis)} after the pipeline was synced.
+   *
+   * @param pipeline the pipeline; not {@code null}
+   * @param keys the keys the script touches (same hash slot on Cluster); not {@code null}
+   * @param args the script arguments; not {@code null}
+   * @return the queued call; never {@code null}
+   * @throws NullPointerException when an argument is {@code null}
+   * @throws redis.clients.jedis.exceptions.JedisException when the pipeline cannot take the command (a cluster
+   *     pipeline connects to the key's node here)
+   */
+  public Queued queue(AbstractPipeline pipeline, List<String> keys, List<String> args) {
+    Objects.requireNonNull(pipeline, "pipeline");
+    Objects.requireNonNull(keys, "keys");
+    Objects.requireNonNull(args, "args");
+    return new Queued(this, pipeline.evalsha(sha1, keys, args), keys, args);
+  }
+
+  /**
+   * A script queued on a pipeline by {@link #queue}. Not thread-safe: it belongs to the pipeline's thread.
+   */
+  public static final class Queued {
+    private final RedisScript script;
+    private final Response<Object> response;
+    private final List<String> keys;
+    private final List<String> args;
+
+    private Queued(RedisScript script, Response<Object> response, List<String> keys, List<String> args) {
+      this.script = script;
+      this.response = response;
+      this.keys = keys;
+      this.args = args;
+    }
+
+    /**
+     * Returns the script's reply, after the pipeline was synced. When the server did not run the script (it
+     * answered {@code NOSCRIPT}, or on a cluster a redirection, {@code TRYAGAIN} or {@code CLUSTERDOWN}), the
+     * script is run again directly on {@code jedis}: one more round trip, rare; any other error reply is thrown.
+     *
+     * @param jedis the client the pipeline came from; not {@code null}
+     * @return the reply as {@link RedisScript#eval} returns it
+     * @throws redis.clients.jedis.exceptions.JedisException the script's error reply, or a failure of the
+     *     direct call
+     */
+    public Object reply(UnifiedJedis jedis) {
+      Objects.requireNonNull(jedis, "jedis");
+      try {
+        return response.get();
+      } catch (JedisNoScriptException e) {
+        return jedis.eval(script.source, keys, args);
+      } catch (JedisRedirectionException | JedisClusterException e) {
+        return script.eval(jedis, keys, args);
+      } catch (JedisDataException e) {
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        if (m.startsWith("NOSCRIPT")) {
+          return jedis.eval(script.source, keys, args);
+        }
+        if (m.startsWith("TRYAGAIN") || m.startsWith("MOVED") || m.startsWith("ASK") || m.startsWith("CLUSTERDOWN")) {
+          return script.eval(jedis, keys, args);
+        }
+        throw e;
+      }
     }
   }
 

@@ -51,6 +51,24 @@ public interface SessionStore {
   Optional<Session> find(String id);
 
   /**
+   * Prepares {@link #find(String) find(id)} to share a Redis round trip with other libraries' calls: pass it to
+   * {@link io.vtp.redis.RoundTrip#send(io.vtp.redis.PipelinedCall...)} together with them, then read
+   * {@link PipelinedFind#result()}: the same answer, slide, metrics and exceptions as {@code find(id)}, in the same
+   * one round trip (rare cases cost one more, as for {@code find}). {@link PipelinedFind#rememberedUserId()} tells,
+   * before the round trip, whose session this store last found under this id.
+   *
+   * <p>The default implementation shares no round trip: it runs {@code find(id)} when the call is completed and
+   * remembers no user.
+   *
+   * @param id the session id as the client sent it; any string
+   * @return the call, to be sent once; never {@code null}
+   * @throws NullPointerException when {@code id} is {@code null}
+   */
+  default PipelinedFind findCall(String id) {
+    return PipelinedFind.direct(this, id);
+  }
+
+  /**
    * Changes a session's attributes atomically, from its current stored state, with the same concurrency policy
    * as {@link #update(Session, Consumer)}. When this store has read or written the session recently, the change
    * is computed on that state and written conditionally: one round trip while nobody else wrote the session since

@@ -1,5 +1,7 @@
 package io.vtp.session;
 
+import io.vtp.redis.RoundTrip;
+
 import io.vtp.testkit.KeyNamespace;
 import io.vtp.testkit.MutableClock;
 import io.vtp.testkit.RedisDeployment;
@@ -190,6 +192,80 @@ abstract class SessionStoreContract {
     });
 
     assertThat(calls).isEmpty();
+  }
+
+  // ---- the pipelined find (one shared round trip) ----
+
+  @Test
+  void findCall_answersAsFind_andRemembersTheUserOnlyOnceFound() {
+    SessionStore store = store();
+    Session s = store.create(newUser(), Map.of("a", 1));
+    PipelinedFind first = store.findCall(s.id());
+    assertThat(first.rememberedUserId()).as("never found by this store").isEmpty();
+    RoundTrip.send(first);
+    assertThat(first.result()).contains(s);
+
+    clock.advance(TOUCH.minusSeconds(1));
+    PipelinedFind second = store.findCall(s.id());
+    assertThat(second.rememberedUserId()).contains(s.userId());
+    Map<String, Long> calls = commandsOf(() -> RoundTrip.send(second));
+    assertThat(calls).containsExactlyEntriesOf(Map.of("hmget", 1L));
+    assertThat(second.result()).contains(s);
+  }
+
+  @Test
+  void findCall_pastTheTouchThreshold_slidesLikeFind() {
+    SessionStore store = store();
+    Session s = store.create(newUser(), Map.of());
+    RoundTrip.send(store.findCall(s.id()));
+    clock.advance(TOUCH.plusSeconds(1));
+
+    PipelinedFind call = store.findCall(s.id());
+    RoundTrip.send(call);
+
+    Session slid = call.result().orElseThrow();
+    assertThat(slid.lastAccessedAt()).isEqualTo(clock.instant());
+    assertThat(slid.idleExpiresAt()).isAfter(s.idleExpiresAt());
+  }
+
+  @Test
+  void findCall_ofAForgedIdCarryingARealUsersTag_remembersNobodyAndFindsNothing() {
+    SessionStore store = store();
+    Session real = store.create(newUser(), Map.of());
+    assertThat(store.find(real.id())).isPresent();
+    byte[] secret = new byte[32];
+    new java.security.SecureRandom().nextBytes(secret);
+    String forged = real.id().substring(0, 16)
+        + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+
+    PipelinedFind call = store.findCall(forged);
+    assertThat(call.rememberedUserId()).isEmpty();
+    RoundTrip.send(call);
+    assertThat(call.result()).isEmpty();
+  }
+
+  @Test
+  void findCall_ofAMalformedId_sendsNothing() {
+    PipelinedFind call = store().findCall("not-a-session-id");
+
+    assertThat(commandsOf(() -> RoundTrip.send(call))).isEmpty();
+    assertThat(call.result()).isEmpty();
+    assertThat(call.rememberedUserId()).isEmpty();
+  }
+
+  @Test
+  void findCall_ofASessionDeletedElsewhere_isEmpty_andTheUserIsForgotten() {
+    SessionStore a = store();
+    SessionStore b = anotherInstance();
+    Session s = a.create(newUser(), Map.of());
+    assertThat(a.find(s.id())).isPresent();
+    b.delete(s.id());
+
+    PipelinedFind call = a.findCall(s.id());
+    assertThat(call.rememberedUserId()).contains(s.userId()); // only a hint: the lookup decides
+    RoundTrip.send(call);
+    assertThat(call.result()).isEmpty();
+    assertThat(a.findCall(s.id()).rememberedUserId()).isEmpty();
   }
 
   // ---- round trips ----

@@ -46,6 +46,27 @@ class SessionStoreFailureIT {
   }
 
   @Test
+  void findCall_whileRedisIsDown_throwsUnavailableFromResult_thenRecovers(@Dedicated RedisServer redis) {
+    try (RedisClient client = client(redis)) {
+      SessionStore store = RedisSessionStore.builder(client).name("web").build();
+      Session s = store.create("carol", Map.of());
+      assertThat(store.find(s.id())).isPresent();
+      redis.kill();
+      try {
+        PipelinedFind call = store.findCall(s.id());
+        io.vtp.redis.RoundTrip.send(call); // never throws for Redis trouble: the call keeps its own failure
+        assertThatThrownBy(call::result).isInstanceOf(SessionStoreUnavailableException.class)
+            .hasMessageStartingWith("session store 'web': find failed after").hasMessageNotContaining(s.id());
+      } finally {
+        redis.start();
+      }
+      PipelinedFind after = store.findCall(store.create("carol", Map.of()).id());
+      io.vtp.redis.RoundTrip.send(after);
+      assertThat(after.result()).isPresent();
+    }
+  }
+
+  @Test
   void everyOperation_whileRedisIsDown_throwsUnavailable_thenRecovers(@Dedicated RedisServer redis) {
     try (RedisClient client = client(redis)) {
       SessionStore store = RedisSessionStore.builder(client).build();

@@ -1,6 +1,7 @@
 package io.vtp.app.auth;
 
 import io.vtp.app.http.ApiException;
+import io.vtp.session.PipelinedFind;
 import io.vtp.session.Session;
 import io.vtp.session.SessionInfo;
 import io.vtp.session.SessionStore;
@@ -185,10 +186,43 @@ public final class AuthService {
    */
   public Optional<Principal> authenticate(String token) {
     try {
-      return sessions.find(token).map(s -> new Principal(Long.parseLong(s.userId()), string(s, "email"),
-          string(s, "role"), string(s, "name"), token));
+      return principal(sessions.find(token), token);
     } catch (SessionStoreUnavailableException e) {
       throw ApiException.unavailable("session store unavailable", 5);
+    }
+  }
+
+  /**
+   * Prepares the session lookup of {@link #authenticate(String)} to share a Redis round trip with other calls
+   * ({@link io.vtp.redis.RoundTrip}); read its answer with {@link #authenticated(PipelinedFind, String)}.
+   *
+   * @param token the presented token
+   * @return the lookup, to be sent once
+   */
+  public PipelinedFind lookup(String token) {
+    return sessions.findCall(token);
+  }
+
+  /**
+   * The principal a sent {@link #lookup(String)} found: what {@link #authenticate(String)} answers.
+   *
+   * @param lookup the sent lookup
+   * @param token the token it was made for
+   * @return the principal, or empty for an unknown, expired or malformed token
+   * @throws ApiException 503 when the session store is down
+   */
+  public Optional<Principal> authenticated(PipelinedFind lookup, String token) {
+    try {
+      return principal(lookup.result(), token);
+    } catch (SessionStoreUnavailableException e) {
+      throw ApiException.unavailable("session store unavailable", 5);
+    }
+  }
+
+  private static Optional<Principal> principal(Optional<Session> session, String token) {
+    try {
+      return session.map(s -> new Principal(Long.parseLong(s.userId()), string(s, "email"), string(s, "role"),
+          string(s, "name"), token));
     } catch (NumberFormatException e) {
       return Optional.empty();
     }

@@ -49,6 +49,11 @@ import java.util.regex.Pattern;
  *   <tr><td>RATE_LIMIT_API_PER_MINUTE / RATE_LIMIT_LOGIN_PER_MINUTE</td><td>100 / 5</td><td>&gt; 0</td></tr>
  *   <tr><td>RATE_LIMIT_TIMEOUT</td><td>100ms</td><td>longest a limit decision waits for Redis before its failure
  *       mode applies (API: allow; login: 503)</td></tr>
+ *   <tr><td>COURSE_CACHE_L1_TTL</td><td>5s</td><td>0s .. 10m; 0s: off. How long a course may stay in this
+ *       instance's memory (L1, in front of the Redis cache): a course read served from it costs no Redis command. An
+ *       update on any instance removes it from every instance's L1 by Redis pub/sub (well under a millisecond on a
+ *       LAN); this TTL bounds the staleness only when that message is lost (Redis unreachable at update time, a
+ *       hung subscription)</td></tr>
  *   <tr><td>DRAIN_DELAY / SHUTDOWN_TIMEOUT</td><td>5s / 10s</td><td>durations like 500ms, 5s, 5m, 7d</td></tr>
  *   <tr><td>MAX_BODY_BYTES</td><td>1048576</td><td>1 KiB .. 64 MiB</td></tr>
  *   <tr><td>PASSWORD_HASH_ITERATIONS</td><td>600000</td><td>PBKDF2-HMAC-SHA256; production &gt;= 600000</td></tr>
@@ -96,6 +101,7 @@ public record AppConfig(
     boolean seedDemoData,
     int managementPort,
     String managementHost,
+    Duration courseL1Ttl,
     SecurityConfig security) {
 
   /**
@@ -305,11 +311,16 @@ public record AppConfig(
           + "must not be reachable through the public port");
     }
     String managementHost = r.string("MANAGEMENT_HOST", host);
+    Duration courseL1Ttl = r.duration("COURSE_CACHE_L1_TTL", Duration.ofSeconds(5));
+    if (courseL1Ttl.compareTo(Duration.ofMinutes(10)) > 0) {
+      throw new ConfigException("COURSE_CACHE_L1_TTL must be <= 10m (0s turns the in-process course cache off) but was "
+          + courseL1Ttl);
+    }
     SecurityConfig security = SecurityConfig.read(r);
     return new AppConfig(port, host, instanceId, production, database, readDatabase, redis, redisCache,
         secret.getBytes(StandardCharsets.UTF_8), previous == null ? null : previous.getBytes(StandardCharsets.UTF_8), cors, logLevel, proxies, dbMaxOpen, dbMaxIdle, dbLifetime,
         redisPool, redisMinIdle, apiLimit, loginLimit, limitTimeout, drain, shutdown, maxBody, iterations, idle, absolute, seed,
-        managementPort, managementHost, security);
+        managementPort, managementHost, courseL1Ttl, security);
   }
 
   /**
@@ -367,7 +378,7 @@ public record AppConfig(
         + redisPoolSize + "/" + redisMinIdle + ", limits api=" + apiLimitPerMinute + "/min login="
         + loginLimitPerMinute + "/min timeout=" + rateLimitTimeout + ", drain=" + drainDelay + ", shutdown=" + shutdownTimeout + ", maxBody="
         + maxBodyBytes + ", pbkdf2=" + passwordIterations + ", session idle=" + sessionIdleTimeout + " absolute="
-        + sessionAbsoluteTimeout + ", seed=" + seedDemoData + ", management=" + managementHost + ":" + managementPort
+        + sessionAbsoluteTimeout + ", seed=" + seedDemoData + ", courseL1=" + courseL1Ttl + ", management=" + managementHost + ":" + managementPort
         + ", " + security + "]";
   }
 

@@ -8,14 +8,19 @@ import io.vtp.app.http.ApiException;
 import io.vtp.app.http.Requests;
 import io.vtp.javalin.RateLimitPlugin;
 import io.vtp.javalin.SessionPlugin;
+import io.vtp.ratelimit.Decision;
 import io.vtp.ratelimit.RateLimiter;
+import io.vtp.redis.PipelinedCall;
+import io.vtp.redis.RoundTrip;
+import io.vtp.session.PipelinedFind;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 
 /**
  * Authentication and the API rate limit for handlers. Authenticated routes look the session up once (memoized per
- * request) and are limited per user. Public routes are limited per user when the request carries a valid session
+ * request) and are limited per user; when this instance found the same token before, the lookup and the user's
+ * limit go to Redis in one round trip (see {@link #requireUser(Context)}). Public routes are limited per user when the request carries a valid session
  * (so users behind one address do not share a limit) and per client address otherwise; they never fail because of
  * the session store: when it is down the request goes on anonymously, and for {@link #OPTIONAL_LOOKUP_PAUSE} after
  * such a failure public routes do not even try (only the first request pays the store's timeout). Tokens come from
@@ -32,6 +37,8 @@ public final class Guard {
   /** How long public routes skip the session lookup after the session store failed. */
   public static final Duration OPTIONAL_LOOKUP_PAUSE = Duration.ofSeconds(5);
   private static final String PRINCIPAL = "vtp.principal";
+  /** The API limit's key prefix for a signed-in user. */
+  private static final String USER_KEY = "user:";
 
   private final AuthService auth;
   private final RateLimiter api;
@@ -59,18 +66,27 @@ public final class Guard {
    * store is down) and applies the API limit per user, else per client address.
    *
    * @param ctx the request
+   * @param alongside other libraries' calls to send in the same Redis round trip as the session lookup or the
+   *     limit (e.g. the cached course, {@link io.vtp.cache.course.CachedCourseService#readCallById(long)}); each is
+   *     sent exactly once, whatever this method answers, and read by the caller afterwards
    * @return the principal, or empty for an anonymous request
    * @throws io.vtp.javalin.ProblemException 429 when over the limit
    */
-  public Optional<Principal> publicRoute(Context ctx) {
+  public Optional<Principal> publicRoute(Context ctx, PipelinedCall<?>... alongside) {
     Principal p = ctx.attribute(PRINCIPAL);
     if (p != null) {
+      RoundTrip.send(alongside);
       return Optional.of(p); // resolved and limited earlier in this request
     }
     String token = token(ctx);
+    Decision charged = null;
+    boolean sent = false;
     if (token != null && clock.millis() >= skipOptionalLookupUntil) {
       try {
-        p = auth.authenticate(token).orElse(null);
+        sent = true; // resolve sends the calls alongside, whatever it answers
+        Resolved r = resolve(token, alongside);
+        p = r.principal().orElse(null);
+        charged = r.charged();
       } catch (ApiException e) {
         if (e.status() != 503) {
           throw e;
@@ -79,12 +95,31 @@ public final class Guard {
       }
     }
     if (p == null) {
-      limit(ctx, "ip:" + Requests.clientIp(ctx));
+      String key = "ip:" + Requests.clientIp(ctx);
+      if (sent) {
+        limit(ctx, key);
+      } else {
+        // Anonymous: the address's limit and the calls alongside in one round trip.
+        PipelinedCall<Decision> charge = api.acquireCall(key);
+        RoundTrip.send(with(charge, alongside));
+        RateLimitPlugin.enforce(ctx, charge.result());
+      }
       return Optional.empty();
     }
     ctx.attribute(PRINCIPAL, p);
-    limit(ctx, "user:" + p.userId());
+    limitUser(ctx, p, charged);
     return Optional.of(p);
+  }
+
+  private static PipelinedCall<?>[] with(PipelinedCall<?> first, PipelinedCall<?>... more) {
+    PipelinedCall<?>[] all = new PipelinedCall<?>[1 + more.length];
+    all[0] = first;
+    System.arraycopy(more, 0, all, 1, more.length);
+    return all;
+  }
+
+  private static PipelinedCall<?>[] with(PipelinedCall<?> first, PipelinedCall<?> second, PipelinedCall<?>... more) {
+    return with(first, with(second, more));
   }
 
   /**
@@ -102,15 +137,70 @@ public final class Guard {
       if (token == null) {
         throw ApiException.unauthorized("authentication required: send the session cookie or Authorization: Bearer");
       }
-      Optional<Principal> found = auth.authenticate(token);
-      if (found.isEmpty()) {
+      Resolved r = resolve(token);
+      if (r.principal().isEmpty()) {
         throw ApiException.unauthorized("session is invalid or expired; log in again");
       }
-      p = found.get();
+      p = r.principal().get();
       ctx.attribute(PRINCIPAL, p);
-      limit(ctx, "user:" + p.userId());
+      limitUser(ctx, p, r.charged());
     }
     return p;
+  }
+
+  /**
+   * A session lookup's principal, and the API limit decision for its user when that was charged in the same round
+   * trip ({@code null} otherwise).
+   */
+  private record Resolved(Optional<Principal> principal, Decision charged) {}
+
+  /**
+   * Looks the session up and, when this instance's session store remembers whose session the token was, charges
+   * that user's API limit in the same Redis round trip (one round trip for both on a standalone Redis).
+   *
+   * <p>Why the charge cannot be abused: the user is the one the store itself found under this exact token before
+   * (the token's secret part names it), never one derived from the token's text. A forged token, even one carrying
+   * a victim's user tag (computable from the user id, which is public), was never found, so it names nobody and
+   * its requests are charged per client address as anonymous ones. What remains: a token that was a real session
+   * of this user on this instance and has ended since (logout elsewhere, expiry) charges the user once per request
+   * that races the lookup which finds it gone; the store forgets the token then. Only a former holder of the session
+   * can send it.
+   *
+   * @throws ApiException 503 when the session store is down
+   */
+  private Resolved resolve(String token, PipelinedCall<?>... alongside) {
+    PipelinedFind lookup = auth.lookup(token);
+    String hinted = lookup.rememberedUserId().filter(Guard::isUserId).orElse(null);
+    if (hinted == null) {
+      RoundTrip.send(with(lookup, alongside));
+      return new Resolved(auth.authenticated(lookup, token), null);
+    }
+    PipelinedCall<Decision> charge = api.acquireCall(USER_KEY + hinted);
+    RoundTrip.send(with(lookup, charge, alongside));
+    Decision decision = charge.result(); // the limiter's failure mode answers Redis trouble: never throws for it
+    Optional<Principal> p = auth.authenticated(lookup, token);
+    boolean confirmed = p.isPresent() && Long.toString(p.get().userId()).equals(hinted);
+    return new Resolved(p, confirmed ? decision : null);
+  }
+
+  private void limitUser(Context ctx, Principal p, Decision charged) {
+    if (charged != null) {
+      RateLimitPlugin.enforce(ctx, charged);
+    } else {
+      limit(ctx, USER_KEY + p.userId());
+    }
+  }
+
+  private static boolean isUserId(String s) {
+    if (s.isEmpty() || s.length() > 19) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void limit(Context ctx, String key) {

@@ -6,6 +6,7 @@ import io.vtp.cache.CacheTtl;
 import io.vtp.cache.Loaded;
 import io.vtp.cache.Lookup;
 import io.vtp.cache.RedisCacheAside;
+import io.vtp.redis.PipelinedCall;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -106,6 +107,19 @@ public final class CachedCourseService implements CourseService {
    */
   public Lookup<Course> lookupById(long id) {
     return courses.lookup(Long.toString(id), key -> Loaded.fromOptional(delegate.findById(id)));
+  }
+
+  /**
+   * Prepares the cheap part of {@link #lookupById(long)} to share a Redis round trip with other calls
+   * ({@link io.vtp.redis.RoundTrip}): the L1, else one {@code GET} in the shared round trip; see
+   * {@link CacheAside#readCall(String)}. Its result is the course (or a cached "not found") when fresh in the cache,
+   * else empty: then call {@link #lookupById(long)}. Never reaches the delegate and never throws for Redis trouble.
+   *
+   * @param id the id
+   * @return the call, to be sent once; never {@code null}
+   */
+  public PipelinedCall<Optional<Loaded<Course>>> readCallById(long id) {
+    return courses.readCall(Long.toString(id));
   }
 
   @Override

@@ -88,9 +88,30 @@ final class ReadPath<V> {
    * @return the entry, or {@code null} when nothing fresh is cached or Redis is unavailable
    */
   Envelope<V> peek(String part) {
-    long now = cfg.clock().millis();
+    Envelope<V> local = peekL1(part);
+    if (local != null) {
+      return local;
+    }
+    if (!invalidations.redisAllowed()) {
+      counters.misses.increment();
+      return null;
+    }
+    String raw;
+    try {
+      raw = redis.client().get(keys.valueKey(part));
+    } catch (RuntimeException e) {
+      return peekAfter(part, null, e);
+    }
+    return peekAfter(part, raw, null);
+  }
+
+  /**
+   * The L1 step of {@link #peek}: a fresh L1 entry (counted as a hit), or {@code null} (counted as an L1 miss when
+   * there is an L1).
+   */
+  Envelope<V> peekL1(String part) {
     if (l1 != null) {
-      Envelope<V> local = l1.get(part, now);
+      Envelope<V> local = l1.get(part, cfg.clock().millis());
       if (local != null) {
         counters.l1Hits.increment();
         counters.hits.increment();
@@ -98,29 +119,78 @@ final class ReadPath<V> {
       }
       counters.l1Misses.increment();
     }
-    if (!invalidations.redisAllowed()) {
+    return null;
+  }
+
+  /** Whether a peek may read Redis now (see {@link Invalidations#redisAllowed()}); a peek that may not is a miss. */
+  boolean peekAllowed() {
+    if (invalidations.redisAllowed()) {
+      return true;
+    }
+    counters.misses.increment();
+    return false;
+  }
+
+  /** The current L1 epoch (0 without L1), read before a Redis read whose entry may go into L1. */
+  long l1Epoch() {
+    return l1 == null ? 0 : l1.epoch();
+  }
+
+  /**
+   * The Redis step of {@link #peek}, after its {@code GET} (sent here or in a shared round trip): the fresh entry, or
+   * {@code null} for a miss, a stale, corrupt or early-refresh-due entry (the caller's full read decides then) or a
+   * failure (counted against the breaker, never thrown).
+   *
+   * @param raw the stored value, or {@code null}
+   * @param failure the {@code GET}'s failure, or {@code null}
+   */
+  Envelope<V> peekAfter(String part, String raw, RuntimeException failure) {
+    if (failure != null) {
+      redis.failed("GET", failure);
       counters.misses.increment();
       return null;
     }
-    String valueKey = keys.valueKey(part);
-    String raw;
-    try {
-      raw = redis.client().get(valueKey);
-      redis.succeeded();
-    } catch (RuntimeException e) {
-      redis.failed("GET", e);
-      counters.misses.increment();
-      return null;
-    }
+    redis.succeeded();
+    long now = cfg.clock().millis();
     Envelope<V> entry = raw == null ? null : codec.decode(raw);
     if (raw != null && entry == null) {
-      corrupt(valueKey);
+      corrupt(keys.valueKey(part));
     }
     if (entry == null || entry.freshUntil() <= now) {
       counters.misses.increment();
       return null;
     }
     counters.hits.increment();
+    return entry;
+  }
+
+  /**
+   * {@link #peekAfter} for a read that wants the same early refresh as {@link #get}: a fresh entry due an early
+   * refresh reads as {@code null} (uncounted), so the caller's full read makes the refresh decision.
+   */
+  Envelope<V> peekForRead(String part, String raw, RuntimeException failure, long epoch) {
+    if (failure != null) {
+      redis.failed("GET", failure);
+      counters.misses.increment();
+      return null;
+    }
+    redis.succeeded();
+    long now = cfg.clock().millis();
+    Envelope<V> entry = raw == null ? null : codec.decode(raw);
+    if (raw != null && entry == null) {
+      corrupt(keys.valueKey(part));
+    }
+    if (entry == null || entry.freshUntil() <= now) {
+      counters.misses.increment();
+      return null;
+    }
+    if (shouldRefreshEarly(entry, now)) {
+      return null; // uncounted: the caller's full read counts it and decides the refresh
+    }
+    counters.hits.increment();
+    if (l1 != null) {
+      l1.put(part, entry, epoch);
+    }
     return entry;
   }
 

@@ -8,6 +8,7 @@ import io.vtp.cache.CacheLoader;
 import io.vtp.cache.CacheStats;
 import io.vtp.cache.Loaded;
 import io.vtp.cache.internal.EnvelopeCodec.Envelope;
+import io.vtp.redis.PipelinedCall;
 import io.vtp.redis.internal.ThrottledLog;
 import java.time.Duration;
 import java.util.Collection;
@@ -18,7 +19,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * The Redis cache-aside: wires one cache's parts and checks the callers' arguments. The single-key read is
@@ -102,6 +107,57 @@ public final class RedisCacheAsideImpl<V> implements CacheAside<V> {
   public Optional<Loaded<V>> peek(String key) {
     Envelope<V> entry = reads.peek(keys.part(key));
     return entry == null ? Optional.empty() : Optional.of(Loaded.ofNullable(entry.value()));
+  }
+
+  @Override
+  public PipelinedCall<Optional<Loaded<V>>> readCall(String key) {
+    String part = keys.part(key);
+    Envelope<V> local = reads.peekL1(part);
+    if (local != null) {
+      return PipelinedCall.answered(Optional.of(Loaded.ofNullable(local.value())));
+    }
+    if (!reads.peekAllowed()) {
+      return PipelinedCall.answered(Optional.empty());
+    }
+    return new ReadCall(part);
+  }
+
+  /** The {@code GET} of one entry in a shared round trip; see {@link #readCall(String)}. */
+  private final class ReadCall extends PipelinedCall<Optional<Loaded<V>>> {
+    private final String part;
+    private final long epoch;
+    private Response<String> raw;
+
+    ReadCall(String part) {
+      super(redis.client());
+      this.part = part;
+      this.epoch = reads.l1Epoch();
+    }
+
+    @Override
+    protected boolean needsRedis() {
+      return true;
+    }
+
+    @Override
+    protected void queue(AbstractPipeline pipeline) {
+      raw = pipeline.get(keys.valueKey(part));
+    }
+
+    @Override
+    protected Optional<Loaded<V>> complete(JedisException failure) {
+      String value = null;
+      RuntimeException error = failure;
+      if (error == null) {
+        try {
+          value = raw.get();
+        } catch (JedisDataException e) {
+          error = e; // WRONGTYPE, a cluster redirection: a miss here, the full read decides
+        }
+      }
+      Envelope<V> entry = reads.peekForRead(part, value, error, epoch);
+      return entry == null ? Optional.empty() : Optional.of(Loaded.ofNullable(entry.value()));
+    }
   }
 
   @Override

@@ -6,6 +6,7 @@ import io.vtp.ratelimit.FailureMode;
 import io.vtp.ratelimit.Outcome;
 import io.vtp.ratelimit.RateLimitListener;
 import io.vtp.ratelimit.RateLimitPolicy;
+import io.vtp.redis.PipelinedCall;
 import io.vtp.redis.RedisScript;
 import io.vtp.redis.internal.CircuitBreaker;
 import io.vtp.redis.internal.ListenerGuard;
@@ -28,7 +29,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * The limiter itself: validation, local deny cache, one EVALSHA with a bounded wait (on the caller's thread with a
@@ -128,6 +131,82 @@ final class LimiterEngine {
 
   Decision decide(List<String> keys, int permits) {
     long started = System.nanoTime();
+    Decision decision = decideValid(redisKeys(keys, permits), permits);
+    notifyDecision(decision.outcome(), System.nanoTime() - started);
+    return decision;
+  }
+
+  /**
+   * The decision of {@link #decide} as a call that can share a round trip: validation, the local deny cache and the
+   * breaker are consulted now; the script is queued on the shared pipeline.
+   */
+  PipelinedCall<Decision> prepare(List<String> keys, int permits) {
+    long started = System.nanoTime();
+    String[] redisKeys = redisKeys(keys, permits);
+    long before = nowMicros();
+    Decision local = locallyDenied(redisKeys, permits, before);
+    if (local == null && !breaker.allow()) {
+      local = degraded(redisKeys, permits, before, "circuit breaker open");
+    }
+    if (local != null) {
+      notifyDecision(local.outcome(), System.nanoTime() - started);
+      return PipelinedCall.answered(local);
+    }
+    return new SharedCall(redisKeys, permits, before, started);
+  }
+
+  /** One decision queued on a shared pipeline ({@link io.vtp.redis.RoundTrip}). */
+  private final class SharedCall extends PipelinedCall<Decision> {
+    private final String[] redisKeys;
+    private final int permits;
+    private final long before;
+    private final long started;
+    private RedisScript.Queued queued;
+
+    SharedCall(String[] redisKeys, int permits, long before, long started) {
+      super(jedis);
+      this.redisKeys = redisKeys;
+      this.permits = permits;
+      this.before = before;
+      this.started = started;
+    }
+
+    @Override
+    protected boolean needsRedis() {
+      return true;
+    }
+
+    @Override
+    protected void queue(AbstractPipeline pipeline) {
+      queued = script.queue(pipeline, Arrays.asList(redisKeys), args(permits));
+    }
+
+    @Override
+    protected Decision complete(JedisException failure) {
+      Decision d;
+      RuntimeException error = failure;
+      Object reply = null;
+      if (error == null) {
+        try {
+          reply = queued.reply(jedis);
+        } catch (RuntimeException e) {
+          error = e;
+        }
+      }
+      if (error != null) {
+        breaker.onFailure();
+        notifyError(error);
+        d = degraded(redisKeys, permits, before, error.getClass().getSimpleName() + ": " + error.getMessage());
+      } else {
+        breaker.onSuccess();
+        d = fromReply(reply, redisKeys, permits, before);
+      }
+      notifyDecision(d.outcome(), System.nanoTime() - started);
+      return d;
+    }
+  }
+
+  private String[] redisKeys(List<String> keys, int permits) {
     Objects.requireNonNull(keys, "keys");
     if (closed) {
       throw new IllegalStateException("rate limit '" + name + "' is closed");
@@ -152,13 +231,11 @@ final class LimiterEngine {
             algSuffix[i]);
       }
     }
-    Decision decision = decideValid(redisKeys, permits);
-    notifyDecision(decision.outcome(), System.nanoTime() - started);
-    return decision;
+    return redisKeys;
   }
 
-  private Decision decideValid(String[] redisKeys, int permits) {
-    long before = nowMicros();
+  /** The local deny cache's answer, or {@code null} when Redis must decide. */
+  private Decision locallyDenied(String[] redisKeys, int permits, long before) {
     if (denyCache.enabled()) {
       for (int i = 0; i < redisKeys.length; i++) {
         LocalDenyCache.Entry e = denyCache.find(redisKeys[i], permits, before);
@@ -169,6 +246,15 @@ final class LimiterEngine {
           return policies.length == 1 ? local : withPolicies(local, List.of(local));
         }
       }
+    }
+    return null;
+  }
+
+  private Decision decideValid(String[] redisKeys, int permits) {
+    long before = nowMicros();
+    Decision local = locallyDenied(redisKeys, permits, before);
+    if (local != null) {
+      return local;
     }
     if (!breaker.allow()) {
       return degraded(redisKeys, permits, before, "circuit breaker open");

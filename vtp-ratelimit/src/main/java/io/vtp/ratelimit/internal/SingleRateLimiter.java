@@ -3,6 +3,7 @@ package io.vtp.ratelimit.internal;
 import io.vtp.ratelimit.Decision;
 import io.vtp.ratelimit.RateLimitPolicy;
 import io.vtp.ratelimit.RateLimiter;
+import io.vtp.redis.PipelinedCall;
 import java.util.Collections;
 
 /** A {@link RateLimiter} over a {@link LimiterEngine} with one policy. Thread-safe. */
@@ -31,6 +32,11 @@ public final class SingleRateLimiter implements RateLimiter {
   @Override
   public Decision tryAcquire(String key, int permits) {
     return engine.decide(Collections.singletonList(key), permits);
+  }
+
+  @Override
+  public PipelinedCall<Decision> acquireCall(String key) {
+    return engine.prepare(Collections.singletonList(key), 1);
   }
 
   @Override

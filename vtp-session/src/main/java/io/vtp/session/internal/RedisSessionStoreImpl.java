@@ -2,6 +2,7 @@ package io.vtp.session.internal;
 
 import io.vtp.redis.RedisScript;
 import io.vtp.session.RedisSessionStore;
+import io.vtp.session.PipelinedFind;
 import io.vtp.session.Session;
 import io.vtp.session.SessionConflictException;
 import io.vtp.session.SessionInfo;
@@ -21,6 +22,8 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
@@ -131,7 +134,7 @@ public final class RedisSessionStoreImpl implements SessionStore {
     String tag = SessionIds.tagOf(id);
     long now = config.clock().millis();
     RecentSessions.Entry seen = recent.get(h);
-    if (seen != null && now >= seen.lastAccess() && now - seen.lastAccess() < touchThresholdMs) {
+    if (noSlideDue(seen, now)) {
       // No slide can be due (the last access only moves forward): one plain HMGET, no script.
       Optional<Session> found = findWithoutSlide(id, tag, h, now, seen, start);
       if (found != null) {
@@ -139,7 +142,26 @@ public final class RedisSessionStoreImpl implements SessionStore {
       }
       // Expired, corrupt or not what we thought: the script decides and cleans up (a rare second round trip).
     }
+    return findByScript(id, tag, h, now, start);
+  }
+
+  @Override
+  public PipelinedFind findCall(String id) {
+    Objects.requireNonNull(id, "id");
+    return new FindCall(id);
+  }
+
+  private boolean noSlideDue(RecentSessions.Entry seen, long now) {
+    return seen != null && now >= seen.lastAccess() && now - seen.lastAccess() < touchThresholdMs;
+  }
+
+  /** The find script (it slides when due), then what its reply means. */
+  private Optional<Session> findByScript(String id, String tag, String h, long now, long start) {
     List<?> reply = calls.run(Operation.FIND, FIND, tag, start, h, Long.toString(now), idleMs, touchMs);
+    return afterFindScript(id, tag, h, reply, start);
+  }
+
+  private Optional<Session> afterFindScript(String id, String tag, String h, List<?> reply, long start) {
     int code = (int) ScriptReplies.asLong(reply.get(0));
     if (code != FOUND) {
       recent.remove(h);
@@ -159,6 +181,86 @@ public final class RedisSessionStoreImpl implements SessionStore {
     }
     calls.done(Operation.FIND, Outcome.SUCCESS, start);
     return Optional.of(session);
+  }
+
+  /**
+   * {@link #find(String)} queued on a shared pipeline: the same {@code HMGET} or find script, decoded the same way
+   * once the round trip is done. The rare second round trips of {@code find} are direct calls.
+   */
+  private final class FindCall extends PipelinedFind {
+    private final String id;
+    private final long start = System.nanoTime();
+    private final boolean wellFormed;
+    private String h;
+    private String tag;
+    private long now;
+    private RecentSessions.Entry seen;
+    private boolean fast;
+    private Response<List<String>> fields;
+    private RedisScript.Queued script;
+
+    FindCall(String id) {
+      super(jedis);
+      this.id = id;
+      this.wellFormed = SessionIds.isWellFormed(id);
+      if (wellFormed) {
+        h = hasher.hash(id);
+        tag = SessionIds.tagOf(id);
+        now = config.clock().millis();
+        seen = recent.get(h);
+        fast = noSlideDue(seen, now);
+      }
+    }
+
+    @Override
+    public Optional<String> rememberedUserId() {
+      return seen == null ? Optional.empty() : Optional.of(seen.userId());
+    }
+
+    @Override
+    protected boolean needsRedis() {
+      return wellFormed;
+    }
+
+    @Override
+    protected void queue(AbstractPipeline pipeline) {
+      if (fast) {
+        fields = pipeline.hmget(SessionIds.recordKey(config.keyPrefix(), tag), "m:" + h, "d:" + h);
+      } else {
+        script = FIND.queue(pipeline, SessionIds.keys(config.keyPrefix(), tag),
+            List.of(h, Long.toString(now), idleMs, touchMs));
+      }
+    }
+
+    @Override
+    protected Optional<Session> complete(JedisException failure) {
+      if (!wellFormed) {
+        return calls.miss(Operation.FIND, start);
+      }
+      if (failure != null) {
+        throw calls.unavailable(Operation.FIND, start, failure);
+      }
+      if (fast) {
+        List<String> reply;
+        try {
+          reply = fields.get();
+        } catch (JedisDataException e) {
+          reply = null; // WRONGTYPE, or a cluster redirection: the script path decides, as in find
+        }
+        Optional<Session> found = reply == null ? null : afterHmget(id, tag, h, now, seen, start, reply);
+        return found != null ? found : findByScript(id, tag, h, now, start);
+      }
+      Object reply;
+      try {
+        reply = script.reply(jedis);
+      } catch (JedisException e) {
+        throw calls.unavailable(Operation.FIND, start, e);
+      }
+      if (!(reply instanceof List<?> list)) {
+        throw calls.unavailable(Operation.FIND, start, new JedisException("unexpected reply from " + FIND.name()));
+      }
+      return afterFindScript(id, tag, h, list, start);
+    }
   }
 
   /**
@@ -199,6 +301,16 @@ public final class RedisSessionStoreImpl implements SessionStore {
     } catch (JedisException e) {
       throw calls.unavailable(Operation.FIND, start, e);
     }
+    return afterHmget(id, tag, h, now, seen, start, reply);
+  }
+
+  /**
+   * What the {@code HMGET} of the script-free find found.
+   *
+   * @return the answer, or {@code null} when the script must decide (expired, slide due, corrupt)
+   */
+  private Optional<Session> afterHmget(String id, String tag, String h, long now, RecentSessions.Entry seen,
+      long start, List<String> reply) {
     String metaText = reply.size() == 2 ? reply.get(0) : null;
     String data = reply.size() == 2 ? reply.get(1) : null;
     if (metaText == null && data == null) {
