@@ -52,7 +52,7 @@ public class VtpSessionAutoConfiguration {
   private static final Map<String, String> PROPERTIES = Map.of("name", "name", "keyPrefix", "key-prefix",
       "idleTimeout", "idle-timeout", "absoluteLifetime", "absolute-lifetime", "touchThreshold", "touch-threshold",
       "maxSessionsPerUser", "max-sessions-per-user", "maxAttributesBytes", "max-attributes-bytes", "idHashKey",
-      "id-hash-key");
+      "id-hash-key", "maxUpdateAttempts", "max-update-attempts");
 
   /** Creates the configuration; Spring calls it. */
   public VtpSessionAutoConfiguration() {
@@ -79,6 +79,7 @@ public class VtpSessionAutoConfiguration {
         .absoluteLifetime(required(properties.getAbsoluteLifetime(), "absolute-lifetime"))
         .touchThreshold(required(properties.getTouchThreshold(), "touch-threshold"))
         .maxAttributesBytes(properties.getMaxAttributesBytes())
+        .maxUpdateAttempts(properties.getMaxUpdateAttempts())
         .clock(clock.getIfAvailable(Clock::systemUTC));
     if (properties.getMaxSessionsPerUser() != null) {
       builder.maxSessionsPerUser(properties.getMaxSessionsPerUser());

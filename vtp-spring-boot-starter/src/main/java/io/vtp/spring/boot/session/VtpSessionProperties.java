@@ -39,6 +39,12 @@ public class VtpSessionProperties {
   private int maxAttributesBytes = 64 * 1024;
 
   /**
+   * How many times a session update is attempted while concurrent requests writing the same session keep winning:
+   * 1 to 1000. When every attempt loses, the request is answered 503 with {@code Retry-After}.
+   */
+  private int maxUpdateAttempts = 10;
+
+  /**
    * Secret that keys the hash naming sessions in Redis (HMAC-SHA256), at least 32 bytes (UTF-8); every instance needs
    * the same. Unset: plain SHA-256 (anyone who can write to Redis can then plant a session).
    */
@@ -193,6 +199,24 @@ public class VtpSessionProperties {
    */
   public void setMaxAttributesBytes(int maxAttributesBytes) {
     this.maxAttributesBytes = maxAttributesBytes;
+  }
+
+  /**
+   * The update attempts.
+   *
+   * @return attempts per update
+   */
+  public int getMaxUpdateAttempts() {
+    return maxUpdateAttempts;
+  }
+
+  /**
+   * Sets the update attempts.
+   *
+   * @param maxUpdateAttempts attempts per update
+   */
+  public void setMaxUpdateAttempts(int maxUpdateAttempts) {
+    this.maxUpdateAttempts = maxUpdateAttempts;
   }
 
   /**

@@ -48,7 +48,8 @@ class LoginTestApp {
   InMemoryUserDetailsManager users() {
     return new InMemoryUserDetailsManager(
         User.withUsername("alice").password("{noop}alice-password").roles("USER").build(),
-        User.withUsername("bob").password("{noop}bob-password").roles("USER").build());
+        User.withUsername("bob").password("{noop}bob-password").roles("USER").build(),
+        User.withUsername("carol").password("{noop}carol-password").roles("USER").build());
   }
 
   @RestController
