@@ -50,7 +50,7 @@ class BuildConsistencyTest {
     while (tag.find()) {
       regions.put(tag.group(1), normalize(tag.group(2)));
     }
-    assertThat(regions).containsOnlyKeys("redis", "session", "ratelimit", "cache", "health");
+    assertThat(regions).containsOnlyKeys("redis", "session", "ratelimit", "cache", "roundtrip", "health");
     Matcher block = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL).matcher(section);
     List<String> shown = new java.util.ArrayList<>();
     while (block.find()) {

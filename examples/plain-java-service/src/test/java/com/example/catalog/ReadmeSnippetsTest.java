@@ -18,7 +18,10 @@ import io.vtp.ratelimit.RateLimiter;
 import io.vtp.ratelimit.RedisRateLimiter;
 import io.vtp.redis.RedisClientOptions;
 import io.vtp.redis.RedisClients;
+import io.vtp.redis.PipelinedCall;
 import io.vtp.redis.RedisUrl;
+import io.vtp.redis.RoundTrip;
+import io.vtp.session.PipelinedFind;
 import io.vtp.session.RedisSessionStore;
 import io.vtp.session.Session;
 import io.vtp.session.SessionStore;
@@ -114,6 +117,28 @@ class ReadmeSnippetsTest {
         .name());
     assertEquals(2, loads.get(), "one load before and one after the invalidation");
     products.close();
+  }
+
+  @Test
+  void roundTrip() {
+    SessionStore sessions = RedisSessionStore.builder(redis).name("round-trip").build();
+    RateLimiter api = RedisRateLimiter.builder(redis)
+        .name("round-trip-api").limit(100).window(Duration.ofMinutes(1))
+        .failureMode(FailureMode.FAIL_OPEN)
+        .build();
+    String cookieValue = sessions.create("user-7", Map.of()).id();
+    sessions.find(cookieValue);  // this store has found the id once: the next lookup may charge its user alongside
+    // tag::roundtrip[]
+    PipelinedFind lookup = sessions.findCall(cookieValue);
+    // Charge a user only if this store itself found this exact id before: a forged id carrying the user's tag names nobody.
+    PipelinedCall<Decision> charge = lookup.rememberedUserId().map(u -> api.acquireCall("user:" + u)).orElse(null);
+    if (charge == null) RoundTrip.send(lookup); else RoundTrip.send(lookup, charge);
+    Optional<Session> found = lookup.result();   // throws SessionStoreUnavailableException as find() does
+    // end::roundtrip[]
+    assertEquals("user-7", found.orElseThrow().userId());
+    assertTrue(charge != null, "the remembered user is charged in the same round trip");
+    assertEquals(99, charge.result().remaining());
+    api.close();
   }
 
   @Test
