@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.openjdk.jmh.infra.Blackhole;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisMonitor;
 import redis.clients.jedis.RedisClient;
@@ -119,6 +120,13 @@ public final class OperationCounts {
     RawGetBenchmark.CasKey casKey = new RawGetBenchmark.CasKey();
     casKey.seed(redis);
     ops.put("RawGetBenchmark.rawCompareAndSet", () -> raw.rawCompareAndSet(redis, casKey));
+    RawGetBenchmark.SessionRecord record = new RawGetBenchmark.SessionRecord();
+    record.seed(redis);
+    Blackhole hole = new Blackhole(
+        "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
+    ops.put("RawGetBenchmark.rawGetThenCompareAndSet", () -> raw.rawGetThenCompareAndSet(redis, record, hole));
+    RawGetBenchmark.LimiterCursor limiterCursor = new RawGetBenchmark.LimiterCursor();
+    ops.put("RawGetBenchmark.rawTimeGetSet", () -> raw.rawTimeGetSet(redis, limiterCursor));
 
     SessionBenchmark session = new SessionBenchmark();
     SessionBenchmark.Stores stores = new SessionBenchmark.Stores();
