@@ -17,8 +17,8 @@ import java.util.TreeMap;
 
 /**
  * Turns JMH JSON results ({@code -rf json}) into {@code docs/BENCHMARKS.md} and one PNG bar chart per thread count:
- * every contender as ops/s and as a ratio to raw Jedis {@code GET} measured in the same run, plus the issue's
- * targets evaluated from those ratios.
+ * every contender as ops/s, as a ratio to raw Jedis {@code GET} and as a ratio to its own floor ({@link #FLOORS})
+ * measured in the same run, plus the issues' targets judged from those ratios.
  *
  * <p>Run by {@code bin/bench}: {@code java -cp benchmarks.jar io.vtp.bench.report.BenchReport RESULTS_DIR DOCS_DIR
  * HEADER_FILE}.
@@ -54,20 +54,47 @@ public final class BenchReport {
 
   /** The write floor: the cheapest script-checked write, a compare-and-set of one hash field in one EVALSHA. */
   static final String RAW_CAS = "RawGetBenchmark.rawCompareAndSet";
+  /** The floor of a session find then update: a GET, then the session store's compare-and-set, session-sized. */
+  static final String GET_CAS = "RawGetBenchmark.rawGetThenCompareAndSet";
+  /** The floor of a rate limit decision on the Redis clock: one script doing TIME, GET and SET. */
+  static final String TIME_GET_SET = "RawGetBenchmark.rawTimeGetSet";
+
+  /**
+   * Each contender's floor: the benchmark of the same run that makes the round trips and runs the Redis commands
+   * the contender's operation cannot avoid, and nothing else. Contenders that need no round trip (an L1 hit, a
+   * local denial) or whose floor is not measured (a create, a miss and load) have none.
+   */
+  static final Map<String, String> FLOORS = Map.ofEntries(
+      Map.entry("SessionBenchmark.vtpFind", RAW_GET),
+      Map.entry("SessionBenchmark.springFindById", RAW_GET),
+      Map.entry("SessionBenchmark.vtpFindThenUpdate", GET_CAS),
+      Map.entry("SessionBenchmark.springFindThenSave", GET_CAS),
+      Map.entry("RateLimitBenchmark.vtpSpread", TIME_GET_SET),
+      Map.entry("RateLimitBenchmark.vtpHot", TIME_GET_SET),
+      Map.entry("RateLimitBenchmark.bucket4jSpread", TIME_GET_SET),
+      Map.entry("RateLimitBenchmark.bucket4jHot", TIME_GET_SET),
+      Map.entry("RateLimitBenchmark.incrExpireSpread", TIME_GET_SET),
+      Map.entry("RateLimitBenchmark.incrExpireHot", TIME_GET_SET),
+      Map.entry("CacheBenchmark.vtpHit", RAW_GET),
+      Map.entry("CacheBenchmark.plainHit", RAW_GET));
+
+  /** Our share of the floor every one of our contenders must reach, at 1 and at 8 threads (issue 19, item 5). */
+  static final double OF_FLOOR = 0.9;
 
   static final List<Target> TARGETS = List.of(
-      new Target("session find >= 0.9x raw GET", "SessionBenchmark.vtpFind", RAW_GET, 0, 0.9),
-      new Target("session find >= 2x Spring Session findById", "SessionBenchmark.vtpFind",
-          "SessionBenchmark.springFindById", 0, 2.0, List.of(RAW_GET)),
-      new Target("session find+update >= 3x Spring findById+save", "SessionBenchmark.vtpFindThenUpdate",
-          "SessionBenchmark.springFindThenSave", 0, 3.0, List.of(RAW_GET, RAW_CAS)),
-      new Target("rate limit decision >= 0.7x raw GET", "RateLimitBenchmark.vtpSpread", RAW_GET, 0, 0.7),
+      new Target("session find >= 0.9x its floor (raw GET)", "SessionBenchmark.vtpFind", RAW_GET, 0, OF_FLOOR),
+      new Target("session find+update >= 0.9x its floor (GET + compare-and-set)", "SessionBenchmark.vtpFindThenUpdate",
+          GET_CAS, 0, OF_FLOOR),
+      new Target("rate limit decision >= 0.9x its floor (TIME+GET+SET script)", "RateLimitBenchmark.vtpSpread",
+          TIME_GET_SET, 0, OF_FLOOR),
+      new Target("cache hit >= 0.9x its floor (raw GET)", "CacheBenchmark.vtpHit", RAW_GET, 0, OF_FLOOR),
+      new Target("session find+update >= 3x Spring findById+save, 8 threads", "SessionBenchmark.vtpFindThenUpdate",
+          "SessionBenchmark.springFindThenSave", 8, 3.0, List.of(GET_CAS)),
       new Target("rate limit >= 1.6x Bucket4j, spread keys", "RateLimitBenchmark.vtpSpread",
-          "RateLimitBenchmark.bucket4jSpread", 0, 1.6),
+          "RateLimitBenchmark.bucket4jSpread", 0, 1.6, List.of(TIME_GET_SET)),
       new Target("rate limit >= 5x Bucket4j, one hot key, 8 threads", "RateLimitBenchmark.vtpHot",
-          "RateLimitBenchmark.bucket4jHot", 8, 5.0),
+          "RateLimitBenchmark.bucket4jHot", 8, 5.0, List.of(TIME_GET_SET)),
       new Target("locally denied >= 10x raw GET", "RateLimitBenchmark.vtpLocallyDenied", RAW_GET, 0, 10.0),
-      new Target("cache hit >= 0.9x raw GET", "CacheBenchmark.vtpHit", RAW_GET, 0, 0.9),
       new Target("cache L1 hit >= 20x raw GET", "CacheBenchmark.vtpL1Hit", RAW_GET, 0, 20.0));
 
   private BenchReport() {}
@@ -143,24 +170,40 @@ public final class BenchReport {
   static String markdown(String header, Map<Integer, List<Result>> byThreads) {
     StringBuilder sb = new StringBuilder();
     sb.append("# Benchmarks\n\n").append(header.strip()).append("\n\n");
-    sb.append("Every contender ran in the same JMH run as the floor, a raw Jedis `GET` through the same pooled ")
-        .append("client to the same Redis; read the ratios, not the absolute numbers (absolute timings drift a lot ")
-        .append("on this machine, ratios within one run much less).\n\n");
+    sb.append("Every contender ran in the same JMH run as the floors, through the same pooled Jedis client to the ")
+        .append("same Redis; read the ratios, not the absolute numbers (absolute timings drift a lot on this machine, ")
+        .append("ratios within one run much less). The floors (`RawGetBenchmark`) are each the least that the round ")
+        .append("trips and Redis commands of an operation cost, with no library around them:\n\n")
+        .append("- `rawGet`: one `GET` of a 100-byte value: the floor of a session find and of a cache hit, and the ")
+        .append("reference of the *ratio to raw GET* column and of the charts;\n")
+        .append("- `rawGetThenCompareAndSet`: a `GET` of as many bytes as a session's record, then one `EVALSHA` of ")
+        .append("the session store's own compare-and-set script (`cas.lua`, its update's fast path: `HGET`, `HSET`) ")
+        .append("writing a record of the same size: the floor of a session find then update;\n")
+        .append("- `rawTimeGetSet`: one `EVALSHA` of a script doing only `TIME`, `GET` and `SET ... PX` on one of ")
+        .append("10,000 keys: the floor of a rate limit decision on the Redis clock;\n")
+        .append("- `rawCompareAndSet`: one `EVALSHA` reading, comparing and writing one one-byte hash field.\n\n")
+        .append("*Ratio to its floor* = the contender's ops/s / its floor's ops/s in the same run.\n\n");
     for (Map.Entry<Integer, List<Result>> e : byThreads.entrySet()) {
-      Map<String, Double> ratios = ratios(e.getValue());
+      List<Result> results = e.getValue();
+      Map<String, Double> ratios = ratios(results);
       sb.append("## ").append(e.getKey()).append(e.getKey() == 1 ? " thread" : " threads").append("\n\n");
-      boolean pct = e.getValue().stream().allMatch(Result::hasPercentiles);
-      sb.append(pct ? "| benchmark | ops/s | ratio to raw GET | p50 µs | p99 µs | p99.9 µs |\n"
-          + "|---|---:|---:|---:|---:|---:|\n"
-          : "| benchmark | ops/s | ± (99.9 %) | ratio to raw GET |\n|---|---:|---:|---:|\n");
-      for (Result r : e.getValue()) {
+      boolean pct = results.stream().allMatch(Result::hasPercentiles);
+      sb.append(pct
+          ? "| benchmark | ops/s | ratio to raw GET | its floor | ratio to its floor | p50 µs | p99 µs | p99.9 µs |\n"
+              + "|---|---:|---:|---|---:|---:|---:|---:|\n"
+          : "| benchmark | ops/s | ± (99.9 %) | ratio to raw GET | its floor | ratio to its floor |\n"
+              + "|---|---:|---:|---:|---|---:|\n");
+      for (Result r : results) {
+        String floor = floorName(r.benchmark());
+        String ofFloor = ofFloor(results, r.benchmark());
         if (pct) {
-          sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %.2f | %s | %s | %s |%n", r.benchmark(), r.score(),
-              ratios.get(r.benchmark()), micros(r.p50()), micros(r.p99()), micros(r.p999())));
+          sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %.2f | %s | %s | %s | %s | %s |%n", r.benchmark(),
+              r.score(), ratios.get(r.benchmark()), floor, ofFloor, micros(r.p50()), micros(r.p99()),
+              micros(r.p999())));
         } else {
-          sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %s | %.2f |%n", r.benchmark(), r.score(),
+          sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %s | %.2f | %s | %s |%n", r.benchmark(), r.score(),
               Double.isNaN(r.error()) ? "-" : String.format(Locale.ROOT, "%,.0f", r.error()),
-              ratios.get(r.benchmark())));
+              ratios.get(r.benchmark()), floor, ofFloor));
         }
       }
       String t = e.getKey() + (e.getKey() == 1 ? " thread" : " threads");
@@ -170,12 +213,21 @@ public final class BenchReport {
             .append(".png)\n\n");
       }
     }
-    sb.append("## Targets, from the ratios above\n\n")
-        .append("*Floors alone*: the ratio that the floor benchmarks of the same run would reach in the contender's ")
-        .append("place, run one after the other: a raw `GET` for a read that must reach Redis, plus ")
-        .append("`rawCompareAndSet` (one `EVALSHA` reading one hash field and writing one) for a write that Redis ")
-        .append("must check. No implementation doing those round trips can measure more in this run.\n\n")
-        .append("| target | threads | measured | floors alone | met |\n|---|---:|---:|---:|---|\n");
+    sb.append("## Targets, against the floors\n\n")
+        .append("Issue 19 (item 5) restated the library targets against the floors of the same run. As it notes, at ")
+        .append("one thread a raw `GET` is itself only about 1.4-1.5x Spring Session's `findById`, so the earlier ")
+        .append("*session find >= 2x Spring Session findById* asked for more than the physical floor allows; and the ")
+        .append("earlier ratios to raw `GET` (*session find >= 0.9x*, *rate limit decision >= 0.7x*) set a script or ")
+        .append("two round trips against a single `GET`. Those targets are replaced: each of our contenders reaches ")
+        .append(">= 90 % of what its floor alone reaches (*ratio to its floor* >= 0.9), at 1 and at 8 threads, and ")
+        .append("a session find+update is still >= 3x Spring Session's findById+save at 8 threads. The L1 hit and ")
+        .append("the local denial make no round trip: they have no Redis floor and stay ratios to raw `GET`.\n\n")
+        .append("*Floor alone*, for a target against another library: the ratio that the contender's floor would ")
+        .append("reach in its place (the floor's ops/s / the other library's). No implementation making those round ")
+        .append("trips can measure more in this run.\n\n")
+        .append("| target | threads | measured | floor alone | met |\n|---|---:|---:|---:|---|\n");
+    int judged = 0;
+    int met = 0;
     for (Target t : TARGETS) {
       for (Map.Entry<Integer, List<Result>> e : byThreads.entrySet()) {
         if (t.threads() != 0 && t.threads() != e.getKey()) {
@@ -183,13 +235,44 @@ public final class BenchReport {
         }
         Double v = ratio(e.getValue(), t.numerator(), t.denominator());
         Double bound = floorRatio(e.getValue(), t.floors(), t.denominator());
+        if (v != null) {
+          judged++;
+          met += v >= t.min() ? 1 : 0;
+        }
         sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s |%n", t.text(), e.getKey(),
             v == null ? "not measured" : String.format(Locale.ROOT, "%.2f", v),
             bound == null ? "-" : String.format(Locale.ROOT, "%.2f", bound),
             v == null ? "-" : v >= t.min() ? "yes" : "**no**"));
       }
     }
+    sb.append("\nMet: ").append(met).append(" of ").append(judged).append(" measured.\n");
     return sb.toString();
+  }
+
+  /** The short name of a benchmark's floor, {@code (floor)} for a floor itself, {@code -} when it has none. */
+  static String floorName(String benchmark) {
+    if (isFloor(benchmark)) {
+      return "(floor)";
+    }
+    String floor = FLOORS.get(benchmark);
+    return floor == null ? "-" : floor.substring(floor.indexOf('.') + 1);
+  }
+
+  /**
+   * A contender's ratio to its floor in the same results, formatted: {@code -} for a floor itself or a contender
+   * without one, {@code not measured} when the floor is not in the run.
+   */
+  static String ofFloor(List<Result> results, String benchmark) {
+    String floor = FLOORS.get(benchmark);
+    if (floor == null || isFloor(benchmark)) {
+      return "-";
+    }
+    Double r = ratio(results, benchmark, floor);
+    return r == null ? "not measured" : String.format(Locale.ROOT, "%.2f", r);
+  }
+
+  private static boolean isFloor(String benchmark) {
+    return benchmark.startsWith("RawGetBenchmark.");
   }
 
   /**
