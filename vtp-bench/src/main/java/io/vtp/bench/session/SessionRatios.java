@@ -107,7 +107,7 @@ public final class SessionRatios {
       for (int r = 0; r < rounds; r++) {
         ratio[r] = ops[r] / get[r];
       }
-      System.out.printf("%-20s %10.0f ops/s   ratio %.2f [%.2f..%.2f]%n", name, median(ops), median(ratio),
+      System.out.printf("%-24s %10.0f ops/s   ratio %.2f [%.2f..%.2f]%n", name, median(ops), median(ratio),
           Arrays.stream(ratio).min().orElse(0), Arrays.stream(ratio).max().orElse(0));
     }
     double[] getCas = opsPerSecond.get("rawGetThenCompareAndSet");
