@@ -1,6 +1,6 @@
 package io.vtp.loadgen;
 
-import java.net.http.HttpResponse;
+import java.net.http.HttpRequest;
 import java.net.http.HttpTimeoutException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,9 +10,8 @@ import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Recorder;
 
 /**
- * What one sender (a sender thread, or the asynchronous scheduler and its completions) counted: plain fields, owned
- * by one thread at a time (a sender thread's own, or guarded by the tally's monitor in the asynchronous mode), merged
- * into the {@link OpenLoopLoad.Result} after the run. Latencies go to the run's shared {@link Recorder}s, which take
+ * What a run counted: plain fields, guarded by the tally's monitor (the run's scheduler and selector thread both
+ * count), merged into the {@link OpenLoopLoad.Result} after the run. Latencies go to the run's shared {@link Recorder}s, which take
  * concurrent writers.
  */
 final class Tally {
@@ -32,9 +31,9 @@ final class Tally {
   long cacheHits;
   long cacheMisses;
   long busyDue;
-  /** Asynchronous mode: sent and not yet answered or failed. */
+  /** Sent and not yet answered or failed. */
   long pending;
-  /** Asynchronous mode: the result was taken; what completes after it is not counted. */
+  /** The result was taken; what completes after it is not counted. */
   boolean closed;
   final Map<Integer, Long> statuses = new HashMap<>();
   final Map<String, Long> instances = new HashMap<>();
@@ -45,13 +44,15 @@ final class Tally {
     this.service = service;
   }
 
-  /** Records an answer: {@code intended} the due time, {@code sentAt} the actual send, {@code end} the answer. */
-  void answered(HttpResponse<?> r, String what, long intended, long sentAt, long end) {
+  /**
+   * Records an answer: {@code intended} the due time, {@code sentAt} the actual send, {@code end} the answer;
+   * {@code instance} and {@code cache} the {@code X-Instance-Id} and {@code X-Cache} headers or null.
+   */
+  void answered(int status, String instance, boolean rateLimit, String cache, HttpRequest request, long intended,
+      long sentAt, long end) {
     latency.recordValue(micros(end - intended));
     service.recordValue(micros(end - sentAt));
-    int status = r.statusCode();
     statuses.merge(status, 1L, Long::sum);
-    String instance = r.headers().firstValue("X-Instance-Id").orElse(null);
     if (instance != null) {
       instances.merge(instance, 1L, Long::sum);
     }
@@ -59,30 +60,35 @@ final class Tally {
       ok++;
     } else {
       errors++;
-      note(what + " answered " + status + (instance == null ? "" : " by " + instance));
+      if (failures.size() < MAX_FAILURE_NOTES) {
+        note(what(request) + " answered " + status + (instance == null ? "" : " by " + instance));
+      }
     }
-    if (r.headers().firstValue("RateLimit").isPresent()) {
+    if (rateLimit) {
       rateLimited++;
     }
-    String cache = r.headers().firstValue("X-Cache").orElse("");
-    if (cache.equals("HIT")) {
+    if ("HIT".equals(cache)) {
       cacheHits++;
-    } else if (cache.equals("MISS")) {
+    } else if ("MISS".equals(cache)) {
       cacheMisses++;
     }
   }
 
   /** Records a request that got no answer (a timeout or an I/O failure) at {@code end}. */
-  void unanswered(Throwable failure, String what, long intended, long end) {
+  void unanswered(Throwable failure, HttpRequest request, long intended, long end) {
     errors++;
     unanswered++;
     latency.recordValue(micros(end - intended));
     if (failure instanceof HttpTimeoutException) {
       timeouts++;
-      note(what + " timed out");
+      note(what(request) + " timed out");
     } else {
-      note(what + " failed: " + failure);
+      note(what(request) + " failed: " + failure);
     }
+  }
+
+  private static String what(HttpRequest r) {
+    return r.method() + " " + r.uri().getPath();
   }
 
   void note(String failure) {

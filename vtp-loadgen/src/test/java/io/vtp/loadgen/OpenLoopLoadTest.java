@@ -8,10 +8,11 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,8 +34,9 @@ class OpenLoopLoadTest {
   private HttpServer server;
   private ExecutorService executor;
   private String base;
-  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private final OpenLoopLoad load = new OpenLoopLoad(client, OpenLoopLoad.CpuClock.thisProcess());
+  private final OpenLoopLoad load = new OpenLoopLoad(OpenLoopLoad.CpuClock.thisProcess());
+  /** The client ports the server saw: one per connection the generator opened. */
+  private final Set<Integer> clientPorts = ConcurrentHashMap.newKeySet();
 
   @BeforeEach
   void startServer() throws IOException {
@@ -61,6 +63,45 @@ class OpenLoopLoadTest {
       handled.incrementAndGet();
       String auth = ex.getRequestHeaders().getFirst("Authorization");
       ex.sendResponseHeaders("Bearer t0ken".equals(auth) ? 204 : 401, -1);
+      ex.close();
+    });
+    server.createContext("/chunked", ex -> {
+      handled.incrementAndGet();
+      clientPorts.add(ex.getRemoteAddress().getPort());
+      ex.getResponseHeaders().add("X-Cache", "HIT");
+      ex.getResponseHeaders().add("RateLimit", "limit=10, remaining=9, reset=1");
+      ex.sendResponseHeaders(200, 0); // length 0: the JDK server sends the body chunked
+      for (int k = 0; k < 50; k++) {
+        ex.getResponseBody().write(("chunk " + k + " " + "x".repeat(k * 37) + "\n").getBytes(StandardCharsets.UTF_8));
+        ex.getResponseBody().flush();
+      }
+      ex.close();
+    });
+    server.createContext("/keep", ex -> {
+      handled.incrementAndGet();
+      clientPorts.add(ex.getRemoteAddress().getPort());
+      byte[] body = "x".repeat(70_000).getBytes(StandardCharsets.UTF_8); // larger than one read
+      ex.getResponseHeaders().add("X-Cache", "MISS");
+      ex.sendResponseHeaders(200, body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
+    server.createContext("/close", ex -> {
+      handled.incrementAndGet();
+      clientPorts.add(ex.getRemoteAddress().getPort());
+      ex.getResponseHeaders().add("Connection", "close");
+      ex.sendResponseHeaders(200, 2);
+      ex.getResponseBody().write("{}".getBytes(StandardCharsets.UTF_8));
+      ex.close();
+    });
+    server.createContext("/echo", ex -> {
+      handled.incrementAndGet();
+      byte[] body = ex.getRequestBody().readAllBytes();
+      String type = ex.getRequestHeaders().getFirst("Content-Type");
+      boolean good = ex.getRequestMethod().equals("PUT") && "application/json".equals(type)
+          && new String(body, StandardCharsets.UTF_8).equals("{\"n\":\"é\"}")
+          && ex.getRequestURI().getRawQuery().equals("a=1&b=%20");
+      ex.sendResponseHeaders(good ? 204 : 400, -1);
       ex.close();
     });
     server.createContext("/hang", ex -> {
@@ -107,8 +148,8 @@ class OpenLoopLoadTest {
     OpenLoopLoad.Result res = load.run(new OpenLoopLoad.Settings(100, Duration.ofMillis(1500), 1,
         Duration.ofSeconds(2), Duration.ofSeconds(2)), i -> r);
 
-    assertThat(res.sent()).isEqualTo(150);
-    assertThat(res.ok()).isEqualTo(150);
+    assertThat(res.sent()).as(res.toString()).isEqualTo(150);
+    assertThat(res.ok()).as(res.toString()).isEqualTo(150);
     assertThat(res.errors()).isZero();
     // About 40 requests were due during the 400 ms stall: each waited for it, from its intended time.
     assertThat(res.p90()).isGreaterThan(100);
@@ -251,15 +292,74 @@ class OpenLoopLoadTest {
   }
 
   @Test
-  void staleConnection_isAFailureWithAnEarlyEofOrReset() {
-    IOException eof = new IOException("HTTP/1.1 header parser received no bytes");
-    IOException reset = new IOException("wrapped", new java.net.SocketException("Connection reset"));
+  void keepAlive_reusesItsConnections_andReadsBodiesLargerThanOneRead() throws Exception {
+    HttpRequest r = get("/keep");
 
-    assertThat(OpenLoopLoad.staleConnection(eof)).isTrue();
-    assertThat(OpenLoopLoad.staleConnection(reset)).isTrue();
-    assertThat(OpenLoopLoad.staleConnection(new IOException("connection refused"))).isFalse();
-    assertThat(new OpenLoopLoad.Settings(1, Duration.ofSeconds(1), 1, Duration.ofSeconds(1), Duration.ofSeconds(1))
-        .retryingStaleGets().staleRetry()).isEqualTo(OpenLoopLoad.StaleRetry.GETS);
+    OpenLoopLoad.Result res = load.run(new OpenLoopLoad.Settings(200, Duration.ofSeconds(1), 4,
+        Duration.ofSeconds(2), Duration.ofSeconds(1)), i -> r);
+
+    assertThat(res.ok()).as(res.toString()).isEqualTo(200);
+    assertThat(res.cacheMisses()).isEqualTo(200);
+    assertThat(clientPorts).as("connections opened for 200 requests, 4 at most").hasSizeBetween(1, 4);
+  }
+
+  @Test
+  void chunkedAnswers_areReadToTheirEnd_andTheirHeadersCounted() throws Exception {
+    HttpRequest r = get("/chunked");
+
+    OpenLoopLoad.Result res = load.run(new OpenLoopLoad.Settings(100, Duration.ofMillis(500), 2,
+        Duration.ofSeconds(2), Duration.ofSeconds(1)), i -> r);
+
+    assertThat(res.ok()).as(res.toString()).isEqualTo(50);
+    assertThat(res.cacheHits()).isEqualTo(50);
+    assertThat(res.rateLimited()).isEqualTo(50);
+    assertThat(clientPorts).as("a chunked answer leaves its connection reusable").hasSizeBetween(1, 2);
+  }
+
+  @Test
+  void aServerClosingEachConnection_getsANewConnectionPerRequest_andNoError() throws Exception {
+    HttpRequest r = get("/close");
+
+    OpenLoopLoad.Result res = load.run(new OpenLoopLoad.Settings(100, Duration.ofMillis(500), 2,
+        Duration.ofSeconds(2), Duration.ofSeconds(1)), i -> r);
+
+    assertThat(res.ok()).as(res.toString()).isEqualTo(50);
+    assertThat(res.errors()).isZero();
+    assertThat(clientPorts).hasSize(50);
+  }
+
+  @Test
+  void requests_carryTheirMethodQueryHeadersAndBody() throws Exception {
+    HttpRequest r = HttpRequest.newBuilder(URI.create(base + "/echo?a=1&b=%20")).timeout(Duration.ofSeconds(2))
+        .header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString("{\"n\":\"é\"}")).build();
+
+    OpenLoopLoad.Result res = load.run(new OpenLoopLoad.Settings(100, Duration.ofMillis(200), 2,
+        Duration.ofSeconds(2), Duration.ofSeconds(1)), i -> r);
+
+    assertThat(res.status(204)).as(res.toString()).isEqualTo(20);
+  }
+
+  @Test
+  void aServerThatIsDown_failsEachRequestAtOnce() throws Exception {
+    java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+    int port = s.getLocalPort();
+    s.close();
+    HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).GET().build();
+
+    OpenLoopLoad.Result res = load.run(new OpenLoopLoad.Settings(100, Duration.ofMillis(200), 2,
+        Duration.ofSeconds(2), Duration.ofSeconds(1)), i -> r);
+
+    assertThat(res.sent()).isEqualTo(20);
+    assertThat(res.unanswered()).isEqualTo(20);
+    assertThat(res.timeouts()).isZero();
+    assertThat(res.failures()).first().asString().contains("onnect");
+  }
+
+  @Test
+  void httpsUris_areRefusedWithAMessage() {
+    assertThatThrownBy(() -> HttpWire.encode(HttpRequest.newBuilder(URI.create("https://127.0.0.1/")).build()))
+        .hasMessageContaining("only http:// URIs");
   }
 
   /**
@@ -277,8 +377,7 @@ class OpenLoopLoadTest {
           case GETS -> settings.retryingStaleGets();
           case ANY_METHOD -> settings.retryingStaleRequests();
         };
-        OpenLoopLoad.Result res = new OpenLoopLoad(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .build(), OpenLoopLoad.CpuClock.thisProcess()).run(settings,
+        OpenLoopLoad.Result res = new OpenLoopLoad(OpenLoopLoad.CpuClock.thisProcess()).run(settings,
                 i -> HttpRequest.newBuilder(URI.create(closing.base() + "/post/" + i))
                     .POST(HttpRequest.BodyPublishers.ofString("{}")).build());
 

@@ -82,8 +82,8 @@ final class Faults {
    * requests a second for {@code duration}, latency from the intended send time, sent asynchronously from one
    * scheduler thread with at most {@code maxInFlight} in flight (a request due while all are busy is skipped and
    * counted), a GET whose reused keep-alive connection
-   * nginx closed under it retried once (like browsers and curl). The load has an HTTP client, so connections, of
-   * its own. Await it for its result; it stops by itself, bounded by its schedule and {@code timeout}.
+   * nginx closed under it retried on a new connection (like browsers and curl). The load has connections of its
+   * own. Await it for its result; it stops by itself, bounded by its schedule and {@code timeout}.
    *
    * @param timeout the longest one of its requests may take (each request carries it)
    */
@@ -99,8 +99,6 @@ final class Faults {
    */
   static OpenLoopLoad.Running load(int maxInFlight, int rate, Duration duration, Duration timeout,
       OpenLoopLoad.StaleRetry staleRetry, LongFunction<HttpRequest> requests) {
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(3)).build();
     OpenLoopLoad.Settings settings = new OpenLoopLoad.Settings(rate, duration, maxInFlight, timeout, LOAD_MAX_BEHIND)
         .skippingWhenBehind().sendingAsynchronously();
     settings = switch (staleRetry) {
@@ -108,7 +106,7 @@ final class Faults {
       case GETS -> settings.retryingStaleGets();
       case ANY_METHOD -> settings.retryingStaleRequests();
     };
-    return new OpenLoopLoad(client, OpenLoopLoad.CpuClock.thisProcess()).start(settings, requests);
+    return new OpenLoopLoad(OpenLoopLoad.CpuClock.thisProcess()).start(settings, requests);
   }
 
   /** {@link #load(int, int, Duration, Duration, LongFunction)} of GET {@code url}, {@link #MAX_IN_FLIGHT} at most. */

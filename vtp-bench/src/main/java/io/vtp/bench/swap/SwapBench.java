@@ -21,6 +21,7 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import io.vtp.bench.system.ProcCpu;
+import io.vtp.loadgen.OpenLoopLoad;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -36,18 +37,28 @@ import redis.clients.jedis.Jedis;
  * <ol>
  *   <li>counts (deterministic): {@value #COUNTED} sequential requests under {@code MONITOR}, so the commands each
  *       request sent to Redis and those run inside scripts, by name ({@link CommandCounter});</li>
- *   <li>load (timed): {@code wrk} with fixed connections for a fixed time, rounds interleaved between the variants
- *       (the order alternates), and {@code INFO commandstats} before and after each run, so Redis commands per
- *       answered request under load. Requests per second, p50, p99 and non-200 answers come from {@code wrk}.</li>
+ *   <li>load (timed): the project's open-loop generator ({@link OpenLoopLoad}) offering {@value #OFFERED} req/s,
+ *       far above what this machine serves, through at most {@value #CONNECTIONS} keep-alive connections for a
+ *       fixed time; a request that finds no free connection within {@value #MAX_BEHIND_MS} ms of its due time is
+ *       skipped, so the connections stay saturated as with a closed-loop tool and the rate served is the measure.
+ *       Rounds are interleaved between the variants (the order alternates), with {@code INFO commandstats} before
+ *       and after each run, so Redis commands per answered request under load. Requests per second, p50, p99
+ *       (from the due time: the send waits at most {@value #MAX_BEHIND_MS} ms) and non-200 answers come from the
+ *       generator.</li>
  * </ol>
  *
  * <p>Usage: {@code java -cp vtp-bench/target/benchmarks.jar io.vtp.bench.swap.SwapBench [--quick] --redis HOST:PORT
  * --variant LABEL=URL --variant LABEL=URL --password PASSWORD --out DIR --command 'bin/bench-swap'}. Writes
- * {@code DIR/swap.md} (the markdown section bin/bench puts into docs/BENCHMARKS.md) and {@code DIR/wrk.log}.
+ * {@code DIR/swap.md} (the markdown section bin/bench puts into docs/BENCHMARKS.md) and {@code DIR/load.log}.
  */
 public final class SwapBench {
   static final int COUNTED = 20;
-  private static final int THREADS = 2;
+  /** The rate offered, req/s: several times what the two instances of a variant serve on this kind of machine. */
+  static final int OFFERED = 20_000;
+  /** Connections, the requests in flight at most (as many as the closed-loop load this replaced held). */
+  static final int CONNECTIONS = 32;
+  /** How late a request may go out for want of a free connection before it is skipped. */
+  static final int MAX_BEHIND_MS = 10;
   private static final int SESSIONS_PER_CONNECTION = 4;
   private static final Pattern CSRF = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"");
   private static final String USER = "alice";
@@ -82,23 +93,23 @@ public final class SwapBench {
 
   /** What was measured for one variant on one endpoint. */
   static final class Cell {
-    final List<Wrk.Result> rounds = new ArrayList<>();
+    final List<OpenLoopLoad.Result> rounds = new ArrayList<>();
     final Map<String, Long> loadCommands = new TreeMap<>();
     /** CPU time in ms over the rounds: the variant's instances, Redis, nginx. */
     final long[] cpuMs = new long[3];
     CommandCounter.Counts counted;
 
     long requests() {
-      return rounds.stream().mapToLong(Wrk.Result::requests).sum();
+      return rounds.stream().mapToLong(OpenLoopLoad.Result::sent).sum();
     }
 
     double rate() {
-      double seconds = rounds.stream().mapToDouble(Wrk.Result::seconds).sum();
-      return rounds.stream().mapToLong(Wrk.Result::answered).sum() / seconds;
+      double seconds = rounds.stream().mapToDouble(OpenLoopLoad.Result::wallSeconds).sum();
+      return rounds.stream().mapToLong(SwapBench::answered).sum() / seconds;
     }
 
     long notOk() {
-      return rounds.stream().mapToLong(r -> r.non200() + r.socketErrors()).sum();
+      return rounds.stream().mapToLong(r -> r.sent() - answered(r)).sum();
     }
 
     double cpuPerRequest(int which) {
@@ -116,7 +127,7 @@ public final class SwapBench {
    * Runs the measurement.
    *
    * @param args see the class comment
-   * @throws Exception when a login, a request, wrk or Redis fails
+   * @throws Exception when a login, a request or Redis fails
    */
   public static void main(String[] args) throws Exception {
     boolean quick = false;
@@ -152,7 +163,7 @@ public final class SwapBench {
     int seconds = quick ? 5 : 6;
     int warmUp = quick ? 5 : 10;
     int warmUpPasses = quick ? 1 : 2;
-    int connections = 32;
+    int connections = CONNECTIONS;
     List<Endpoint> endpoints = List.of(
         new Endpoint("session page `GET /account` (reads the session, writes its visit counter)", "/account",
             Sessions.MANY),
@@ -164,10 +175,9 @@ public final class SwapBench {
             "/account", Sessions.ONE));
 
     Files.createDirectories(out);
-    Path script = out.resolve("swap.lua");
-    Files.writeString(script, Wrk.SCRIPT, StandardCharsets.UTF_8);
-    Path log = out.resolve("wrk.log");
+    Path log = out.resolve("load.log");
     Files.deleteIfExists(log);
+    OpenLoopLoad load = new OpenLoopLoad(OpenLoopLoad.CpuClock.thisProcess());
     String host = redis.substring(0, redis.lastIndexOf(':'));
     int port = Integer.parseInt(redis.substring(redis.lastIndexOf(':') + 1));
 
@@ -175,20 +185,12 @@ public final class SwapBench {
     // (with exactly one per connection, a slow answer lets the next turn of its session overlap it).
     int sessions = SESSIONS_PER_CONNECTION * connections;
     Map<Variant, List<String>> cookies = new LinkedHashMap<>();
-    Map<Variant, Path> manyFiles = new LinkedHashMap<>();
-    Map<Variant, Path> oneFiles = new LinkedHashMap<>();
-    Path noneFile = Files.write(out.resolve("cookies-none.txt"), java.util.Collections.nCopies(THREADS, "-"),
-        StandardCharsets.UTF_8);
     for (Variant v : variants) {
       List<String> list = new ArrayList<>();
       for (int i = 0; i < sessions; i++) {
         list.add(login(v, password));
       }
       cookies.put(v, list);
-      int n = variants.indexOf(v);
-      manyFiles.put(v, Files.write(out.resolve("cookies-" + n + ".txt"), list, StandardCharsets.UTF_8));
-      oneFiles.put(v, Files.write(out.resolve("cookie-" + n + "-one.txt"),
-          java.util.Collections.nCopies(THREADS, list.get(0)), StandardCharsets.UTF_8));
       progress("logged in " + sessions + " sessions of " + USER + " on " + v.label());
     }
     Map<String, Cell> cells = new LinkedHashMap<>();
@@ -230,8 +232,7 @@ public final class SwapBench {
           for (Variant v : order) {
             progress("warm-up " + (pass + 1) + "/" + warmUpPasses + ", " + warmUp + " s: " + v.label() + ", "
                 + e.name());
-            Wrk.run(script, v.base() + e.path(), cookieFile(e, v, manyFiles, oneFiles, noneFile), THREADS,
-                connections, warmUp, log);
+            run(load, v, e, cookies.get(v), warmUp, log);
           }
         }
       }
@@ -241,8 +242,7 @@ public final class SwapBench {
           for (Variant v : order) {
             Map<String, Long> before = CommandCounter.commandStats(jedis);
             long[] cpuBefore = cpu(v, redisPid, nginxPid);
-            Wrk.Result result = Wrk.run(script, v.base() + e.path(), cookieFile(e, v, manyFiles, oneFiles, noneFile),
-                THREADS, connections, seconds, log);
+            OpenLoopLoad.Result result = run(load, v, e, cookies.get(v), seconds, log);
             Thread.sleep(200); // the last answers' commands
             Map<String, Long> after = CommandCounter.commandStats(jedis);
             long[] cpuAfter = cpu(v, redisPid, nginxPid);
@@ -252,9 +252,10 @@ public final class SwapBench {
             }
             cell.rounds.add(result);
             CommandCounter.delta(before, after).forEach((k, n) -> cell.loadCommands.merge(k, n, Long::sum));
-            progress(String.format(Locale.ROOT, "round %d/%d %s, %s: %.0f req/s, p50 %.2f ms, p99 %.2f ms, %d not 200",
-                r + 1, rounds, v.label(), e.name(), result.answered() / result.seconds(), result.p50Ms(),
-                result.p99Ms(), result.non200() + result.socketErrors()));
+            progress(String.format(Locale.ROOT, "round %d/%d %s, %s: %.0f req/s, p50 %.2f ms, p99 %.2f ms, %d not 200,"
+                + " generator %.3f ms CPU / request", r + 1, rounds, v.label(), e.name(),
+                answered(result) / result.wallSeconds(), result.p50(), result.p99(), result.sent() - answered(result),
+                result.generatorCpuMs() / Math.max(1, result.sent())));
           }
         }
       }
@@ -278,13 +279,40 @@ public final class SwapBench {
   /** The load's shape, for the text. */
   record Load(int rounds, int seconds, int warmUp, int connections) {}
 
-  private static Path cookieFile(Endpoint e, Variant v, Map<Variant, Path> many, Map<Variant, Path> one,
-      Path none) {
-    return switch (e.sessions()) {
-      case MANY -> many.get(v);
-      case ONE -> one.get(v);
-      case NONE -> none;
+  /**
+   * One bounded load on {@code e} of {@code v}: {@value #OFFERED} req/s offered for {@code seconds} through at most
+   * {@value #CONNECTIONS} connections, the requests taking the sessions in turn ({@link Sessions}); appends its
+   * result to {@code log}.
+   */
+  static OpenLoopLoad.Result run(OpenLoopLoad load, Variant v, Endpoint e, List<String> cookies, int seconds,
+      Path log) throws IOException, InterruptedException {
+    List<String> used = switch (e.sessions()) {
+      case MANY -> cookies;
+      case ONE -> List.of(cookies.get(0));
+      case NONE -> java.util.Collections.singletonList(null);
     };
+    HttpRequest[] requests = new HttpRequest[used.size()];
+    for (int i = 0; i < requests.length; i++) {
+      HttpRequest.Builder b = HttpRequest.newBuilder(v.base().resolve(e.path())).timeout(Duration.ofSeconds(5)).GET();
+      if (used.get(i) != null) {
+        b.header("Cookie", used.get(i));
+      }
+      requests[i] = b.build();
+    }
+    OpenLoopLoad.Settings settings = new OpenLoopLoad.Settings(OFFERED, Duration.ofSeconds(seconds), CONNECTIONS,
+        Duration.ofSeconds(5), Duration.ofMillis(MAX_BEHIND_MS)).skippingWhenBehind();
+    OpenLoopLoad.Result r = load.run(settings, i -> requests[(int) (i % requests.length)]);
+    Files.writeString(log, v.label() + " GET " + e.path() + " (" + e.sessions() + "): " + r + "\n",
+        StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+    if (r.sent() == 0 || r.unanswered() > r.sent() / 10) {
+      throw new IOException("the load on " + v.base() + e.path() + " mostly failed: " + r);
+    }
+    return r;
+  }
+
+  /** Answers {@code 200}: a redirect to the login page is not one. */
+  static long answered(OpenLoopLoad.Result r) {
+    return r.status(200);
   }
 
   static String key(Variant v, Endpoint e) {
@@ -347,18 +375,19 @@ public final class SwapBench {
     md.append(String.format(Locale.ROOT, "%nEvery request carries a session cookie of a user logged in through the"
         + " login form: %d sessions per variant, taken in turn (so a session rarely has two requests in flight, as"
         + " with real users), except in the anonymous rows (none) and the contention rows (every connection sends the"
-        + " same session). Load:"
-        + " `wrk -t%d -c%d`, %d s warm-up per variant and endpoint (in interleaved passes), then %d round(s) of %d s,"
+        + " same session). Load: the open-loop generator (`OpenLoopLoad`) offering %,d req/s through at most %d"
+        + " keep-alive connections (a request finding none free within %d ms is skipped, so they stay saturated),"
+        + " %d s warm-up per variant and endpoint (in interleaved passes), then %d round(s) of %d s,"
         + " interleaved between the variants (order alternating); req/s counts only `200` answers over all rounds,"
-        + " p50/p99 are the median over the rounds, the a / b ratio of req/s is the median of the rounds' ratios"
+        + " p50/p99 (from each request's due time) are the median over the rounds, the a / b ratio of req/s is the median of the rounds' ratios"
         + " (each round's in brackets: the machine is shared, so read the ratios and the CPU per request rather than"
         + " the absolute rates)."
         + " CPU per request: user + system time of the variant's two instances, of Redis and of nginx (from"
-        + " `/proc`) over the requests (wrk's own CPU is not counted)."
+        + " `/proc`) over the requests (the generator's own CPU is not counted)."
         + " Redis commands per request under load are the server's `INFO commandstats` deltas over the requests"
         + " (commands run inside scripts included); the sent / in-scripts split counts %d sequential requests under"
-        + " `MONITOR`.%n%n", SESSIONS_PER_CONNECTION * load.connections(), THREADS, load.connections(),
-        load.warmUp(), load.rounds(), load.seconds(), COUNTED));
+        + " `MONITOR`.%n%n", SESSIONS_PER_CONNECTION * load.connections(), OFFERED, load.connections(),
+        MAX_BEHIND_MS, load.warmUp(), load.rounds(), load.seconds(), COUNTED));
     md.append("| endpoint | variant | req/s | p50 ms | p99 ms | not 200 | CPU ms / request: instances | Redis |"
         + " nginx | Redis commands / request (under load) | sent / request (round trips) |\n");
     md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -366,7 +395,8 @@ public final class SwapBench {
       for (Variant v : variants) {
         Cell c = cells.get(key(v, e));
         md.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.2f | %.2f | %d | %.3f | %.3f | %.3f | %.2f | %s |%n",
-            e.name(), v.label(), c.rate(), median(c.rounds, Wrk.Result::p50Ms), median(c.rounds, Wrk.Result::p99Ms),
+            e.name(), v.label(), c.rate(), median(c.rounds, OpenLoopLoad.Result::p50),
+            median(c.rounds, OpenLoopLoad.Result::p99),
             c.notOk(), c.cpuPerRequest(0), c.cpuPerRequest(1), c.cpuPerRequest(2), c.loadPerRequest(),
             c.counted == null ? "" : perRequest(c.counted.sentTotal())));
       }
@@ -374,8 +404,8 @@ public final class SwapBench {
       Cell b = cells.get(key(variants.get(1), e));
       double[] perRound = new double[a.rounds.size()];
       for (int r = 0; r < perRound.length; r++) {
-        perRound[r] = (a.rounds.get(r).answered() / a.rounds.get(r).seconds())
-            / (b.rounds.get(r).answered() / b.rounds.get(r).seconds());
+        perRound[r] = (answered(a.rounds.get(r)) / a.rounds.get(r).wallSeconds())
+            / (answered(b.rounds.get(r)) / b.rounds.get(r).wallSeconds());
       }
       StringBuilder rounds = new StringBuilder();
       for (double x : perRound) {
@@ -429,7 +459,8 @@ public final class SwapBench {
     return s.toString();
   }
 
-  private static double median(List<Wrk.Result> rounds, java.util.function.ToDoubleFunction<Wrk.Result> f) {
+  private static double median(List<OpenLoopLoad.Result> rounds,
+      java.util.function.ToDoubleFunction<OpenLoopLoad.Result> f) {
     return median(rounds.stream().mapToDouble(f).toArray());
   }
 

@@ -219,7 +219,7 @@ public final class SystemBench {
       if (session == null) {
         session = login(client, base);
       }
-      OpenLoopLoad load = new OpenLoopLoad(client, ProcCpu::selfMs);
+      OpenLoopLoad load = new OpenLoopLoad(ProcCpu::selfMs);
       List<Profiles.Profile> profiles = List.of(Profiles.health(base, TIMEOUT),
           Profiles.courseRead(base, session.token(), session.readIds(), TIMEOUT),
           Profiles.mixed(base, session.token(), session.readIds(), session.writeId(), TIMEOUT));
@@ -327,8 +327,7 @@ public final class SystemBench {
     for (int n : plan.floorInstances()) {
       progress("floor: " + n + " bare Javalin process" + (n == 1 ? "" : "es") + " behind the same nginx");
       floor.scaleTo(n);
-      HttpClient client = newClient();
-      OpenLoopLoad load = new OpenLoopLoad(client, ProcCpu::selfMs);
+      OpenLoopLoad load = new OpenLoopLoad(ProcCpu::selfMs);
       Profiles.Profile p = Profiles.floor(base, session == null ? null : session.token(), TIMEOUT);
       double courseBest = SystemReport.find(measurements, "course", n).or(() -> SystemReport.find(measurements,
           "course", plan.instances().get(0))).map(m -> m.search().maxSustainable()).orElse(0.0);
@@ -353,7 +352,7 @@ public final class SystemBench {
   // ---------------------------------------------------------------- measuring
 
   private static HttpClient newClient() {
-    // A new client after every topology change: no pooled connection to an nginx that reloaded or went away.
+    // A new client after every topology change (for the login): no pooled connection to an nginx that reloaded.
     return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2))
         .build();
   }
@@ -513,7 +512,7 @@ public final class SystemBench {
         Runtime.getRuntime().availableProcessors()));
     measurements.stream().filter(m -> m.endpoint().equals("floor")).reduce((a, b) -> b).ifPresent(m -> all.add(
         String.format(Locale.ROOT, "CPU per request at the floor (%d processes): generator %.3f ms, nginx %.3f ms, "
-        + "floor JVMs %.3f ms. The generator (JDK HttpClient) is not free: it takes its share of the same cores, so "
+        + "floor JVMs %.3f ms. The generator (OpenLoopLoad's own NIO HTTP/1.1 client) is not free: it takes its share of the same cores, so "
         + "the floor's maximum is bounded by it as much as by nginx and Javalin, and the course-read / floor ratio "
         + "reads higher than it would with the load coming from another machine.", m.instances(),
         m.cpu().generatorMsPerRequest(), m.cpu().nginxMsPerRequest() == null ? 0 : m.cpu().nginxMsPerRequest(),

@@ -113,6 +113,27 @@ final class SystemReport {
   record Loaded(double rate, OpenLoopLoad.Result load, Cpu cpu, ServerCounters.PerRequest server) {}
 
   /**
+   * One line judging, from the near-capacity runs at 3 instances (the most measured if not 3), whether the generator
+   * cost at most what nginx cost per request in the same run (issue #19: a load generator cheaper than the proxy it
+   * loads); {@code null} without such runs.
+   */
+  static String generatorCheck(List<Measurement> measurements) {
+    int n = measurements.stream().filter(m -> m.loaded() != null && m.loaded().cpu().nginxMsPerRequest() != null)
+        .mapToInt(Measurement::instances).filter(i -> i <= 3).max().orElse(0);
+    List<Measurement> at = ordered(measurements).stream().filter(m -> m.instances() == n && m.loaded() != null
+        && m.loaded().cpu().nginxMsPerRequest() != null).toList();
+    if (at.isEmpty()) {
+      return null;
+    }
+    boolean cheaper = at.stream().allMatch(m -> m.loaded().cpu().generatorMsPerRequest()
+        <= m.loaded().cpu().nginxMsPerRequest());
+    return String.format(Locale.ROOT, "Generator CPU per request <= nginx's, near capacity at %d instance(s), same "
+        + "runs: **%s** (%s).", n, cheaper ? "yes" : "NO", at.stream().map(m -> String.format(Locale.ROOT,
+        "%s %.3f vs %.3f ms", m.endpoint(), m.loaded().cpu().generatorMsPerRequest(),
+        m.loaded().cpu().nginxMsPerRequest())).collect(Collectors.joining(", ")));
+  }
+
+  /**
    * The cached course read's max rate at 3 instances over the floor's at 3.
    *
    * @param value the ratio (0 when either is missing)
@@ -239,6 +260,10 @@ final class SystemReport {
           LABELS.get(m.endpoint()), m.instances(), l.rate(), l.cpu().backendsMsPerRequest(),
           opt(l.cpu().nginxMsPerRequest()), opt(l.cpu().redisMsPerRequest()), opt(l.cpu().postgresMsPerRequest()),
           l.cpu().generatorMsPerRequest(), l.load().errors()));
+    }
+    String generator = generatorCheck(r.measurements());
+    if (generator != null) {
+      sb.append('\n').append(generator).append('\n');
     }
     sb.append("\n### Redis commands and PostgreSQL transactions per request (server counters, same runs)\n\n"
         + "| endpoint | instances | Redis commands (incl. inside scripts) | by command | PostgreSQL transactions |\n"

@@ -139,6 +139,26 @@ class SystemPartsTest {
     }
   }
 
+  @Test
+  void generatorCheck_comparesTheGeneratorWithNginx_nearCapacityAt3Instances() {
+    SystemReport.Measurement course1 = loaded(measurement("course", 1, 1000, false), 0.9);
+    SystemReport.Measurement course3 = loaded(measurement("course", 3, 1100, false), 0.05);
+    SystemReport.Measurement health3 = loaded(measurement("health", 3, 2000, false), 0.08);
+
+    assertThat(SystemReport.generatorCheck(List.of(course1, course3, health3)))
+        .startsWith("Generator CPU per request <= nginx's, near capacity at 3 instance(s), same runs: **yes**")
+        .contains("course 0.050 vs 0.100 ms");
+    assertThat(SystemReport.generatorCheck(List.of(course1, loaded(measurement("course", 3, 1100, false), 0.2))))
+        .contains("**NO**");
+    assertThat(SystemReport.generatorCheck(List.of(measurement("course", 3, 1100, false)))).isNull();
+  }
+
+  /** {@code m} with a near-capacity run in which nginx cost 0.1 ms per request and the generator {@code gen}. */
+  private static SystemReport.Measurement loaded(SystemReport.Measurement m, double gen) {
+    SystemReport.Cpu cpu = new SystemReport.Cpu(500, 0.3, List.of(), 0.1, null, null, gen);
+    return m.withLoaded(new SystemReport.Loaded(800, m.fixed(), cpu, null));
+  }
+
   private static SystemReport.Measurement measurement(String endpoint, int n, double max, boolean lowerBound) {
     SystemReport.Search s = new SystemReport.Search(max, lowerBound, lowerBound ? 0 : max * 1.1, false, 0, List.of());
     SystemReport.Cpu cpu = new SystemReport.Cpu(500, 0.3, List.of(new SystemReport.InstanceCpu("backend-1", 1, 150,
