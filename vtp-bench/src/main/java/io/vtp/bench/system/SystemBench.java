@@ -49,8 +49,8 @@ import java.util.stream.Collectors;
  *   <li>{@code system.json}: {@code date}, {@code mode} ({@code full|quick}), {@code machine} (strings),
  *       {@code settings} (senders, stepSeconds, fixedSeconds, maxSteps, precision, rampFactor, timeoutMs,
  *       ports, limits), {@code fixedRate}, {@code p99LimitMs}, {@code measurements[]}, {@code ratio}, {@code notes[]}.
- *       A measurement: {@code target} ({@code app|floor}), {@code instances}, {@code endpoint}
- *       ({@code health|course|mixed|floor}), {@code title}, {@code search} ({@code maxSustainable},
+ *       A measurement: {@code target} ({@code app|floor|spring-peer|starter-example}),
+ *       {@code instances}, {@code endpoint} ({@code health|course|mixed|floor|spring|starter}), {@code title}, {@code search} ({@code maxSustainable},
  *       {@code lowerBoundOnly}, {@code firstUnsustainable}, {@code generatorBehindAtLimit},
  *       {@code generatorCoresAtLimit}, {@code steps[]} of {@code rate, sustainable, generatorBehind, load}),
  *       {@code fixed} (a load result), {@code cpu} ({@code requests}, {@code backendsMsPerRequest},
@@ -64,7 +64,10 @@ import java.util.stream.Collectors;
  *       latencies in ms from the intended send time {@code p50, p90, p99, p999, max}, {@code serviceP99} (from the
  *       actual send), the generator's own lag {@code lateP99, lateMax}, {@code busyDue}, {@code generatorCpuMs},
  *       {@code failures[]}. {@code ratio}: {@code value} (cached course read at 3 instances / floor at 3, max
- *       sustainable rates), {@code target} (0.5), {@code met}, {@code lowerBound}.</li>
+ *       sustainable rates), {@code target} (0.5), {@code met}, {@code lowerBound}. {@code peers[]}
+ *       ({@link SystemReport.PeerComparison}): our app ({@code course}) and the Boot example ({@code starter})
+ *       against the Spring peer at each instance count both ran: {@code rate, springRate, perBackendCore,
+ *       springPerBackendCore, perStackCore, springPerStackCore, rateRatio, perCoreRatio, met, lowerBound}.</li>
  *   <li>{@code system.md}: a markdown fragment (level-2 heading) with the tables, the ratio and the notes, linking
  *       the charts by file name.</li>
  *   <li>in {@code --docs} (default {@code docs}): {@code bench-system-rate.png} (max sustainable rate per endpoint
@@ -111,6 +114,31 @@ public final class SystemBench {
       return new Plan("quick", List.of(1, 3), List.of(3), List.of(1), Duration.ofMillis(1200),
           Duration.ofMillis(400), Duration.ofSeconds(4), Duration.ofSeconds(2), 3, 0.25);
     }
+
+    /**
+     * This plan with the peers at other instance counts.
+     *
+     * @param csv e.g. {@code "1,3"}, {@code "0"} (no peers); {@code null} or blank: unchanged
+     * @throws IllegalArgumentException when a count is not a number from 0 to 9
+     */
+    Plan withPeerInstances(String csv) {
+      if (csv == null || csv.isBlank()) {
+        return this;
+      }
+      List<Integer> counts = new ArrayList<>();
+      for (String part : csv.split(",")) {
+        String t = part.trim();
+        if (!t.matches("[0-9]")) {
+          throw new IllegalArgumentException("VTP_BENCH_PEER_INSTANCES must be counts from 0 to 9 separated by "
+              + "commas (e.g. 1,3; 0 for no peers) but was '" + csv + "'");
+        }
+        if (Integer.parseInt(t) > 0) {
+          counts.add(Integer.parseInt(t));
+        }
+      }
+      return new Plan(mode, instances, floorInstances, List.copyOf(counts), step, pause, warmup, fixed, maxSteps,
+          precision);
+    }
   }
 
   /** The Spring peer's nginx and instances ({@code spring-1..}: base + i). */
@@ -149,7 +177,7 @@ public final class SystemBench {
     this.root = root;
     this.out = out;
     this.docs = docs;
-    this.plan = plan;
+    this.plan = plan.withPeerInstances(System.getenv("VTP_BENCH_PEER_INSTANCES"));
     this.state = Path.of(requireEnv("VTP_STATE_DIR")).toAbsolutePath();
     this.httpPort = Integer.parseInt(requireEnv("VTP_HTTP_PORT"));
     this.basePort = Integer.parseInt(requireEnv("VTP_BACKEND_BASE_PORT"));
@@ -258,7 +286,7 @@ public final class SystemBench {
         SystemReport.Measurement m = fixedRun(load, p, "app", n, searches.get(p.key()), pids, counters());
         measurements.add(m.withLoaded(loadedRun(load, p, n, m.search(), pids, counters())));
       }
-      if (n == plan.instances().get(0)) {
+      if (n == plan.instances().get(0) && !plan.peerInstances().isEmpty()) {
         // The peers use this deployment's Redis and PostgreSQL (its data, its server counters); its own backends
         // stay up but idle, the smallest the deployment gets.
         measurePeer(springPeer(), best.getOrDefault("course", 600.0));

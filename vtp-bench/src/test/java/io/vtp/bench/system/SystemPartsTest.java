@@ -173,6 +173,15 @@ class SystemPartsTest {
   }
 
   @Test
+  void withPeerInstances_overridesTheCounts_zeroMeansNone_andRejectsGarbage() {
+    assertThat(SystemBench.Plan.quick().withPeerInstances("1,3").peerInstances()).containsExactly(1, 3);
+    assertThat(SystemBench.Plan.full().withPeerInstances("0").peerInstances()).isEmpty();
+    assertThat(SystemBench.Plan.quick().withPeerInstances(null).peerInstances()).containsExactly(1);
+    assertThatThrownBy(() -> SystemBench.Plan.quick().withPeerInstances("1;3"))
+        .hasMessageContaining("VTP_BENCH_PEER_INSTANCES must be counts");
+  }
+
+  @Test
   void perCore_isZeroWithoutCpu() {
     SystemReport.Cpu none = new SystemReport.Cpu(0, 0, List.of(), null, null, null, 0);
     assertThat(SystemReport.perCore(none, false)).isZero();
