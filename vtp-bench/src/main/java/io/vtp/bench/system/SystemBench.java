@@ -454,8 +454,9 @@ public final class SystemBench {
         HttpClient client = newClient();
         OpenLoopLoad load = new OpenLoopLoad(client, ProcCpu::selfMs);
         double start = hint > 0 ? hint : Math.max(200, courseBest / 2);
-        // A cold Spring Boot JVM has far more to compile than the app: warm it up twice as long the first time.
-        warmup(load, p, start, hint > 0 ? plan.warmup() : plan.warmup().multipliedBy(2));
+        // Every scale-up starts new, cold Spring Boot JVMs, with far more to compile than the app's: warm up twice
+        // as long as the app each time (a 1.5 s warm-up left the 3-instance searches failing at any rate).
+        warmup(load, p, start, plan.warmup().multipliedBy(2));
         SystemReport.Search s = search(load, p, n, start, hint > 0 ? 1.4 : 2.0);
         if (s.maxSustainable() > 0) {
           hint = s.maxSustainable();
