@@ -141,12 +141,17 @@ public final class SystemBench {
     }
   }
 
+  /*
+   * The peers' ports: in bin/bench-system's own block and below Linux's ephemeral range (32768-60999). A listening
+   * port inside that range can be taken by any outgoing connection's local port: a run on 33280 failed with
+   * "bind() ... Address already in use" while nothing listened there.
+   */
   /** The Spring peer's nginx and instances ({@code spring-1..}: base + i). */
-  static final int SPRING_HTTP_PORT = 33280;
-  static final int SPRING_BASE_PORT = 33300;
+  static final int SPRING_HTTP_PORT = 32280;
+  static final int SPRING_BASE_PORT = 32300;
   /** The Boot example on our starter ({@code starter-1..}: base + i). */
-  static final int STARTER_HTTP_PORT = 33281;
-  static final int STARTER_BASE_PORT = 33310;
+  static final int STARTER_HTTP_PORT = 32281;
+  static final int STARTER_BASE_PORT = 32310;
   private static final String EXAMPLE_USER = "alice";
 
   /** The logged-in teacher, the courses read, the course written. */
