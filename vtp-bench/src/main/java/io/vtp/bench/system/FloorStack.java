@@ -19,9 +19,10 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The floor's processes: N {@link FloorApp} JVMs on the deployment's backend ports and nginx rendered by
- * {@code deployment/nginx/render.sh} with the same settings the deployment uses (edge limits from the same
- * environment), run from a directory of its own. Stops exactly what it started, by pid; pid files let
+ * N backend processes behind nginx rendered by {@code deployment/nginx/render.sh} with the same settings the
+ * deployment uses (edge limits from the same environment), run from a directory of its own: the floor
+ * ({@link FloorApp} JVMs on the deployment's backend ports) and the peers ({@link Spec}: the Spring peer and the
+ * Spring Boot example on the starter, on ports of their own). Stops exactly what it started, by pid; pid files let
  * {@code bin/bench-system} clean up even when this JVM is killed.
  */
 final class FloorStack implements AutoCloseable {
@@ -30,16 +31,49 @@ final class FloorStack implements AutoCloseable {
   private final Path dir;
   private final int httpPort;
   private final int basePort;
-  private final List<String> javaOpts;
+  private final Spec spec;
   private final List<Process> processes = new ArrayList<>();
   private boolean nginxStarted;
 
+  /**
+   * What runs behind nginx.
+   *
+   * @param prefix instance names are {@code prefix-1..N} (also their {@code X-Instance-Id} where they send one)
+   * @param command the command line of instance {@code i} on {@code port}
+   * @param env extra environment of every instance
+   * @param readyPath answered 200 by an instance once it is ready
+   * @param probePath answered 200 through nginx once nginx reaches the instances
+   */
+  record Spec(String prefix, Command command, Map<String, String> env, String readyPath, String probePath) {
+    Spec {
+      env = Map.copyOf(env);
+    }
+  }
+
+  /** The command line of instance {@code i} (from 1) listening on {@code port}. */
+  @FunctionalInterface
+  interface Command {
+    List<String> of(int i, int port);
+  }
+
+  /** The floor: {@link FloorApp} JVMs with these JVM options. */
   FloorStack(Path root, Path dir, int httpPort, int basePort, List<String> javaOpts) {
+    this(root, dir, httpPort, basePort, new Spec("floor", (i, port) -> {
+      List<String> cmd = new ArrayList<>();
+      cmd.add(ProcessHandle.current().info().command().orElse("java"));
+      cmd.addAll(javaOpts);
+      cmd.add("-Dvtp.bench.floor=" + dir);
+      cmd.addAll(List.of("-cp", SystemBench.classPath(), MAIN, Integer.toString(port), "floor-" + i));
+      return cmd;
+    }, Map.of(), "/health/live", "/api/v1/courses/1"));
+  }
+
+  FloorStack(Path root, Path dir, int httpPort, int basePort, Spec spec) {
     this.root = root;
     this.dir = dir;
     this.httpPort = httpPort;
     this.basePort = basePort;
-    this.javaOpts = List.copyOf(javaOpts);
+    this.spec = spec;
   }
 
   /** Starts processes up to {@code n} (never fewer), renders nginx for them, starts or reloads it, waits. */
@@ -50,7 +84,8 @@ final class FloorStack implements AutoCloseable {
       start(i);
     }
     for (int i = 1; i <= n; i++) {
-      awaitOk("http://127.0.0.1:" + (basePort + i) + "/health/live", "floor-" + i, processes.get(i - 1));
+      awaitOk("http://127.0.0.1:" + (basePort + i) + spec.readyPath(), spec.prefix() + "-" + i,
+          processes.get(i - 1));
     }
     render(n);
     if (nginxStarted) {
@@ -60,16 +95,21 @@ final class FloorStack implements AutoCloseable {
       run(List.of("nginx", "-c", conf().toString(), "-p", dir.resolve("nginx").toString()));
       nginxStarted = true;
     }
-    awaitOk("http://127.0.0.1:" + httpPort + "/api/v1/courses/1", "nginx in front of the floor", null);
+    awaitOk("http://127.0.0.1:" + httpPort + spec.probePath(), "nginx in front of " + spec.prefix(), null);
   }
 
-  /** Returns the floor processes' pids by instance id. */
-  Map<String, Long> pids() {
+  /** Returns the processes' pids by instance id, the first {@code n}. */
+  Map<String, Long> pids(int n) {
     Map<String, Long> m = new LinkedHashMap<>();
-    for (int i = 0; i < processes.size(); i++) {
-      m.put("floor-" + (i + 1), processes.get(i).pid());
+    for (int i = 0; i < Math.min(n, processes.size()); i++) {
+      m.put(spec.prefix() + "-" + (i + 1), processes.get(i).pid());
     }
     return m;
+  }
+
+  /** Returns every process's pid by instance id. */
+  Map<String, Long> pids() {
+    return pids(processes.size());
   }
 
   /** Returns the nginx master's pid, or 0. */
@@ -89,19 +129,18 @@ final class FloorStack implements AutoCloseable {
     int port = basePort + i;
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-      throw new IllegalStateException("port " + port + " for floor-" + i + " is taken by another process");
+      throw new IllegalStateException("port " + port + " for " + spec.prefix() + "-" + i
+          + " is taken by another process");
     } catch (IOException free) {
       // Nothing listens: good.
     }
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command().orElse("java"));
-    cmd.addAll(javaOpts);
-    cmd.add("-Dvtp.bench.floor=" + dir);
-    cmd.addAll(List.of("-cp", SystemBench.classPath(), MAIN, Integer.toString(port), "floor-" + i));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("logs/floor-" + i + ".log").toFile())).start();
+    String name = spec.prefix() + "-" + i;
+    ProcessBuilder pb = new ProcessBuilder(spec.command().of(i, port)).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("logs/" + name + ".log").toFile()));
+    pb.environment().putAll(spec.env());
+    Process p = pb.start();
     processes.add(p);
-    Files.writeString(dir.resolve("pids/floor-" + i + ".pid"), p.pid() + "\n");
+    Files.writeString(dir.resolve("pids/" + name + ".pid"), p.pid() + "\n");
   }
 
   private void render(int n) throws IOException, InterruptedException {
@@ -148,7 +187,7 @@ final class FloorStack implements AutoCloseable {
 
   private static void awaitOk(String url, String what, Process process) throws IOException, InterruptedException {
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     String last = "no answer";
     while (System.nanoTime() < deadline) {
       if (process != null && !process.isAlive()) {
@@ -166,7 +205,7 @@ final class FloorStack implements AutoCloseable {
       }
       Thread.sleep(100);
     }
-    throw new IllegalStateException(what + " not ready at " + url + " within 60 s: " + last);
+    throw new IllegalStateException(what + " not ready at " + url + " within 120 s: " + last);
   }
 
   /** Stops nginx (verified by its command line) and every floor process; safe to call twice. */

@@ -76,6 +76,34 @@ final class Profiles {
     });
   }
 
+  /**
+   * The Spring peer's {@code GET /api/v1/courses/{id}} over the given ids in turn, with its session id in
+   * {@code X-Auth-Token} (Spring Session's header resolver): the same read as {@link #courseRead}.
+   */
+  static Profile springCourse(String base, String sessionId, long[] ids, Duration timeout) {
+    if (ids.length == 0) {
+      throw new IllegalArgumentException("course read profile needs at least one course id");
+    }
+    HttpRequest[] reads = new HttpRequest[ids.length];
+    for (int k = 0; k < ids.length; k++) {
+      reads[k] = HttpRequest.newBuilder(URI.create(base + "/api/v1/courses/" + ids[k])).timeout(timeout)
+          .header("X-Auth-Token", sessionId).GET().build();
+    }
+    return new Profile("spring", "GET /api/v1/courses/{id} on the Spring peer (Spring Boot 4, Spring Security, "
+        + "Spring Session Data Redis, Bucket4j, RedisCacheManager, JDBC)", i -> reads[(int) (i % reads.length)]);
+  }
+
+  /**
+   * The Spring Boot example on our starter ({@code examples/spring-boot-service}): {@code GET /public/products/1}
+   * with the logged-in user's {@code SESSION} cookie (session read, per-user limit, cached product).
+   */
+  static Profile starterProduct(String base, String sessionCookie, Duration timeout) {
+    HttpRequest r = HttpRequest.newBuilder(URI.create(base + "/public/products/1")).timeout(timeout)
+        .header("Cookie", sessionCookie).GET().build();
+    return new Profile("starter", "GET /public/products/1 on examples/spring-boot-service (Spring Boot 4, Spring "
+        + "Security, vtp-spring-boot-starter: session, rate limit, cache)", i -> r);
+  }
+
   /** The floor: the same course read path, answered by {@link FloorApp} with a constant course. */
   static Profile floor(String base, String token, Duration timeout) {
     HttpRequest r = authorized(base + "/api/v1/courses/1", token, timeout).GET().build();

@@ -49,8 +49,8 @@ import java.util.stream.Collectors;
  *   <li>{@code system.json}: {@code date}, {@code mode} ({@code full|quick}), {@code machine} (strings),
  *       {@code settings} (senders, stepSeconds, fixedSeconds, maxSteps, precision, rampFactor, timeoutMs,
  *       ports, limits), {@code fixedRate}, {@code p99LimitMs}, {@code measurements[]}, {@code ratio}, {@code notes[]}.
- *       A measurement: {@code target} ({@code app|floor}), {@code instances}, {@code endpoint}
- *       ({@code health|course|mixed|floor}), {@code title}, {@code search} ({@code maxSustainable},
+ *       A measurement: {@code target} ({@code app|floor|spring-peer|starter-example}),
+ *       {@code instances}, {@code endpoint} ({@code health|course|mixed|floor|spring|starter}), {@code title}, {@code search} ({@code maxSustainable},
  *       {@code lowerBoundOnly}, {@code firstUnsustainable}, {@code generatorBehindAtLimit},
  *       {@code generatorCoresAtLimit}, {@code steps[]} of {@code rate, sustainable, generatorBehind, load}),
  *       {@code fixed} (a load result), {@code cpu} ({@code requests}, {@code backendsMsPerRequest},
@@ -64,7 +64,10 @@ import java.util.stream.Collectors;
  *       latencies in ms from the intended send time {@code p50, p90, p99, p999, max}, {@code serviceP99} (from the
  *       actual send), the generator's own lag {@code lateP99, lateMax}, {@code busyDue}, {@code generatorCpuMs},
  *       {@code failures[]}. {@code ratio}: {@code value} (cached course read at 3 instances / floor at 3, max
- *       sustainable rates), {@code target} (0.5), {@code met}, {@code lowerBound}.</li>
+ *       sustainable rates), {@code target} (0.5), {@code met}, {@code lowerBound}. {@code peers[]}
+ *       ({@link SystemReport.PeerComparison}): our app ({@code course}) and the Boot example ({@code starter})
+ *       against the Spring peer at each instance count both ran: {@code rate, springRate, perBackendCore,
+ *       springPerBackendCore, perStackCore, springPerStackCore, rateRatio, perCoreRatio, met, lowerBound}.</li>
  *   <li>{@code system.md}: a markdown fragment (level-2 heading) with the tables, the ratio and the notes, linking
  *       the charts by file name.</li>
  *   <li>in {@code --docs} (default {@code docs}): {@code bench-system-rate.png} (max sustainable rate per endpoint
@@ -100,18 +103,56 @@ public final class SystemBench {
    * @param maxSteps per search
    * @param precision bisect until failing / passing <= 1 + precision
    */
-  record Plan(String mode, List<Integer> instances, List<Integer> floorInstances, Duration step, Duration pause,
-      Duration warmup, Duration fixed, int maxSteps, double precision) {
+  record Plan(String mode, List<Integer> instances, List<Integer> floorInstances, List<Integer> peerInstances,
+      Duration step, Duration pause, Duration warmup, Duration fixed, int maxSteps, double precision) {
     static Plan full() {
-      return new Plan("full", List.of(1, 2, 3), List.of(1, 2, 3), Duration.ofMillis(2500), Duration.ofMillis(700),
-          Duration.ofSeconds(8), Duration.ofSeconds(5), 5, 0.1);
+      return new Plan("full", List.of(1, 2, 3), List.of(1, 2, 3), List.of(1, 3), Duration.ofMillis(2500),
+          Duration.ofMillis(700), Duration.ofSeconds(8), Duration.ofSeconds(5), 5, 0.1);
     }
 
     static Plan quick() {
-      return new Plan("quick", List.of(1, 3), List.of(3), Duration.ofMillis(1200), Duration.ofMillis(400),
-          Duration.ofSeconds(4), Duration.ofSeconds(2), 3, 0.25);
+      return new Plan("quick", List.of(1, 3), List.of(3), List.of(1), Duration.ofMillis(1200),
+          Duration.ofMillis(400), Duration.ofSeconds(4), Duration.ofSeconds(2), 3, 0.25);
+    }
+
+    /**
+     * This plan with the peers at other instance counts.
+     *
+     * @param csv e.g. {@code "1,3"}, {@code "0"} (no peers); {@code null} or blank: unchanged
+     * @throws IllegalArgumentException when a count is not a number from 0 to 9
+     */
+    Plan withPeerInstances(String csv) {
+      if (csv == null || csv.isBlank()) {
+        return this;
+      }
+      List<Integer> counts = new ArrayList<>();
+      for (String part : csv.split(",")) {
+        String t = part.trim();
+        if (!t.matches("[0-9]")) {
+          throw new IllegalArgumentException("VTP_BENCH_PEER_INSTANCES must be counts from 0 to 9 separated by "
+              + "commas (e.g. 1,3; 0 for no peers) but was '" + csv + "'");
+        }
+        if (Integer.parseInt(t) > 0) {
+          counts.add(Integer.parseInt(t));
+        }
+      }
+      return new Plan(mode, instances, floorInstances, List.copyOf(counts), step, pause, warmup, fixed, maxSteps,
+          precision);
     }
   }
+
+  /*
+   * The peers' ports: in bin/bench-system's own block and below Linux's ephemeral range (32768-60999). A listening
+   * port inside that range can be taken by any outgoing connection's local port: a run on 33280 failed with
+   * "bind() ... Address already in use" while nothing listened there.
+   */
+  /** The Spring peer's nginx and instances ({@code spring-1..}: base + i). */
+  static final int SPRING_HTTP_PORT = 32280;
+  static final int SPRING_BASE_PORT = 32300;
+  /** The Boot example on our starter ({@code starter-1..}: base + i). */
+  static final int STARTER_HTTP_PORT = 32281;
+  static final int STARTER_BASE_PORT = 32310;
+  private static final String EXAMPLE_USER = "alice";
 
   /** The logged-in teacher, the courses read, the course written. */
   private record Session(String token, long[] readIds, long writeId) {}
@@ -132,6 +173,7 @@ public final class SystemBench {
   private final List<String> notes = new ArrayList<>();
   private volatile boolean deploymentUp;
   private FloorStack floor;
+  private final List<FloorStack> peers = new ArrayList<>();
   private double fixedRate;
   private Session session;
   private volatile boolean cleanedUp;
@@ -140,7 +182,7 @@ public final class SystemBench {
     this.root = root;
     this.out = out;
     this.docs = docs;
-    this.plan = plan;
+    this.plan = plan.withPeerInstances(System.getenv("VTP_BENCH_PEER_INSTANCES"));
     this.state = Path.of(requireEnv("VTP_STATE_DIR")).toAbsolutePath();
     this.httpPort = Integer.parseInt(requireEnv("VTP_HTTP_PORT"));
     this.basePort = Integer.parseInt(requireEnv("VTP_BACKEND_BASE_PORT"));
@@ -249,6 +291,12 @@ public final class SystemBench {
         SystemReport.Measurement m = fixedRun(load, p, "app", n, searches.get(p.key()), pids, counters());
         measurements.add(m.withLoaded(loadedRun(load, p, n, m.search(), pids, counters())));
       }
+      if (n == plan.instances().get(0) && !plan.peerInstances().isEmpty()) {
+        // The peers use this deployment's Redis and PostgreSQL (its data, its server counters); its own backends
+        // stay up but idle, the smallest the deployment gets.
+        measurePeer(springPeer(), best.getOrDefault("course", 600.0));
+        measurePeer(bootExample(), best.getOrDefault("course", 600.0));
+      }
     }
     progress("deployment: down");
     vtp("down");
@@ -315,6 +363,115 @@ public final class SystemBench {
     if (p.exitValue() != 0) {
       throw new IllegalStateException("deployment/local/vtp " + String.join(" ", args) + " exited " + p.exitValue()
           + "; see " + log);
+    }
+  }
+
+  // ---------------------------------------------------------------- the peers
+
+  /** A contender behind its own nginx (same configuration), on the deployment's Redis and PostgreSQL. */
+  private record Peer(String key, String target, int httpPort, int basePort, FloorStack.Spec spec,
+      Login login) {}
+
+  @FunctionalInterface
+  private interface Login {
+    Profiles.Profile profile(String base) throws IOException, InterruptedException;
+  }
+
+  private String redisUrl() throws IOException {
+    return "redis://vtp:" + Files.readString(state.resolve("redis-password")).trim() + "@127.0.0.1:"
+        + env("VTP_REDIS_PORT", "16379");
+  }
+
+  private List<String> peerJava(Path dir) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.addAll(javaOpts());
+    cmd.add("-Dvtp.bench.peer=" + dir);
+    return cmd;
+  }
+
+  /** vtp-bench/spring-peer: Spring Boot 4, Spring Security, Spring Session Data Redis, Bucket4j, Spring Cache. */
+  private Peer springPeer() throws IOException {
+    Path dir = out.resolve("peers/spring");
+    Path jar = root.resolve("vtp-bench/spring-peer/target/spring-peer.jar");
+    if (!Files.exists(jar)) {
+      throw new IllegalStateException(jar + " is missing: bin/bench-system builds it (mvn package in "
+          + "vtp-bench/spring-peer)");
+    }
+    Map<String, String> env = Map.of("REDIS_URL", redisUrl(),
+        "DATABASE_URL", "jdbc:postgresql://127.0.0.1:" + env("VTP_PG_PORT", "15432") + "/vtp?sslmode=disable",
+        "DATABASE_USER", "vtp", "DATABASE_PASSWORD", Files.readString(state.resolve("db-password")).trim(),
+        "PEER_RATE_PER_MINUTE", env("VTP_API_LIMIT", "100"));
+    FloorStack.Spec spec = new FloorStack.Spec("spring", (i, port) -> {
+      List<String> cmd = peerJava(dir);
+      cmd.addAll(List.of("-jar", jar.toString(), "--server.port=" + port, "--peer.instance-id=spring-" + i));
+      return cmd;
+    }, env, "/health/live", "/health/live");
+    return new Peer("spring", "spring-peer", SPRING_HTTP_PORT, SPRING_BASE_PORT, spec, base -> {
+      String sessionId = PeerLogins.springPeer(base, TEACHER, DEMO_PASSWORD);
+      progress("logged in to the Spring peer as " + TEACHER + " (Spring Session id in X-Auth-Token)");
+      return Profiles.springCourse(base, sessionId, session.readIds(), TIMEOUT);
+    });
+  }
+
+  /** examples/spring-boot-service as built by bin/bench-system (target/classes + target/classpath.txt). */
+  private Peer bootExample() throws IOException {
+    Path dir = out.resolve("peers/starter");
+    Path example = root.resolve("examples/spring-boot-service/target");
+    if (!Files.exists(example.resolve("classpath.txt"))) {
+      throw new IllegalStateException(example.resolve("classpath.txt") + " is missing: bin/bench-system builds "
+          + "examples/spring-boot-service");
+    }
+    String classPath = example.resolve("classes") + File.pathSeparator
+        + Files.readString(example.resolve("classpath.txt")).trim();
+    Map<String, String> env = Map.of("REDIS_URL", redisUrl(), "DEMO_PASSWORD", DEMO_PASSWORD,
+        "PRODUCTS_PER_MINUTE", env("VTP_API_LIMIT", "100"));
+    FloorStack.Spec spec = new FloorStack.Spec("starter", (i, port) -> {
+      List<String> cmd = peerJava(dir);
+      cmd.addAll(List.of("-cp", classPath, "com.example.boot.ServiceApplication", "--server.port=" + port,
+          "--server.address=127.0.0.1", "--spring.main.banner-mode=off"));
+      return cmd;
+    }, env, "/", "/");
+    return new Peer("starter", "starter-example", STARTER_HTTP_PORT, STARTER_BASE_PORT, spec, base -> {
+      String cookie = PeerLogins.bootExample(base, EXAMPLE_USER, DEMO_PASSWORD);
+      progress("logged in to the Boot example as " + EXAMPLE_USER + " (SESSION cookie)");
+      return Profiles.starterProduct(base, cookie, TIMEOUT);
+    });
+  }
+
+  /** The contender at each of the plan's peer instance counts: search, fixed rate, near capacity. */
+  private void measurePeer(Peer peer, double courseBest) throws Exception {
+    FloorStack stack = new FloorStack(root, out.resolve("peers/" + peer.key()), peer.httpPort(), peer.basePort(),
+        peer.spec());
+    peers.add(stack);
+    String base = "http://127.0.0.1:" + peer.httpPort();
+    double hint = 0;
+    Profiles.Profile p = null;
+    Pids deployment = appPids(0);
+    try {
+      for (int n : plan.peerInstances()) {
+        progress(peer.key() + ": " + n + " instance" + (n == 1 ? "" : "s") + " behind the same nginx configuration "
+            + "on " + peer.httpPort());
+        stack.scaleTo(n);
+        if (p == null) {
+          p = peer.login().profile(base);
+        }
+        HttpClient client = newClient();
+        OpenLoopLoad load = new OpenLoopLoad(client, ProcCpu::selfMs);
+        double start = hint > 0 ? hint : Math.max(200, courseBest / 2);
+        // Every scale-up starts new, cold Spring Boot JVMs, with far more to compile than the app's: warm up twice
+        // as long as the app each time (a 1.5 s warm-up left the 3-instance searches failing at any rate).
+        warmup(load, p, start, plan.warmup().multipliedBy(2));
+        SystemReport.Search s = search(load, p, n, start, hint > 0 ? 1.4 : 2.0);
+        if (s.maxSustainable() > 0) {
+          hint = s.maxSustainable();
+        }
+        Pids pids = new Pids(stack.pids(n), stack.nginxPid(), deployment.redis(), deployment.postgres());
+        SystemReport.Measurement m = fixedRun(load, p, peer.target(), n, s, pids, counters());
+        measurements.add(m.withLoaded(loadedRun(load, p, n, s, pids, counters())));
+      }
+    } finally {
+      stack.close();
     }
   }
 
@@ -485,7 +642,9 @@ public final class SystemBench {
         "fixedSeconds", plan.fixed().toSeconds(), "maxSteps", plan.maxSteps(), "precision", plan.precision(),
         "rampFactor", "2 (1.4 from the previous instance count's result)", "timeoutMs", TIMEOUT.toMillis(),
         "maxBehindMs", MAX_BEHIND.toMillis(), "instances", plan.instances(), "floorInstances",
-        plan.floorInstances(), "httpPort", httpPort, "backendBasePort", basePort,
+        plan.floorInstances(), "peerInstances", plan.peerInstances(), "springPeerPorts", SPRING_HTTP_PORT + " (nginx), "
+        + (SPRING_BASE_PORT + 1) + ".. (instances)", "starterExamplePorts", STARTER_HTTP_PORT + " (nginx), "
+        + (STARTER_BASE_PORT + 1) + ".. (instances)", "httpPort", httpPort, "backendBasePort", basePort,
         "appApiLimitPerMinute", env("VTP_API_LIMIT", "100"), "appLoginLimitPerMinute", env("VTP_LOGIN_LIMIT", "5"),
         "edgeApiRate", env("VTP_EDGE_API_RATE", "100r/m") + " burst " + env("VTP_EDGE_API_BURST", "50"),
         "edgeLoginRate", env("VTP_EDGE_LOGIN_RATE", "5r/m"), "javaOpts", String.join(" ", javaOpts()),
@@ -542,6 +701,19 @@ public final class SystemBench {
             + "before the per-user rate limit decision (one EVALSHA) and the cache read (one GET).",
             m.fixed().ok() == 0 ? 0
             : 100.0 * m.fixed().cacheHits() / m.fixed().ok())));
+    if (measurements.stream().anyMatch(m -> m.endpoint().equals("spring") || m.endpoint().equals("starter"))) {
+      all.add(String.format(Locale.ROOT, "The peers ran while the deployment was up at %d instance(s), idle, on its "
+          + "Redis and PostgreSQL (their commands and transactions are counted on those servers, as the app's). The "
+          + "Spring peer (`vtp-bench/spring-peer`): Spring Boot 4.0.7 on Tomcat, Spring Security (the security context "
+          + "in the session), Spring Session Data Redis (`RedisSessionRepository`, Lettuce; the session id in "
+          + "`X-Auth-Token`), Bucket4j 8.17.0 on Lettuce (compare-and-swap, one bucket per user, %s/min: lifted but "
+          + "on), Spring Cache on Redis (`RedisCacheManager`, Boot's defaults, TTL 10 min) over `JdbcTemplate` and "
+          + "HikariCP. The Boot example (`examples/spring-boot-service`, default build): Spring Security form login, "
+          + "Spring Session on our starter's `VtpSessionRepository`, the starter's rate limit per user and cache; "
+          + "`GET /public/products/1` with the `SESSION` cookie (its product is built in memory on a miss, so after "
+          + "the first read it is the same cache-hit path). Same JVM options as the app's instances.",
+          plan.instances().get(0), env("VTP_API_LIMIT", "100")));
+    }
     all.add("Everything shares the same cores: the generator, nginx (2 workers), every backend JVM, Redis and "
         + "PostgreSQL. More instances add processes, not cores, so on this machine they cannot add much throughput; "
         + "read the CPU per request to see what an instance costs.");
@@ -585,6 +757,7 @@ public final class SystemBench {
       return;
     }
     cleanedUp = true;
+    peers.forEach(FloorStack::close);
     if (floor != null) {
       floor.close();
     }

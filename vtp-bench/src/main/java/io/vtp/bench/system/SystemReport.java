@@ -22,10 +22,12 @@ import java.util.stream.Collectors;
  */
 final class SystemReport {
   /** Endpoints in report order. */
-  static final List<String> ENDPOINTS = List.of("health", "course", "mixed", "floor");
+  static final List<String> ENDPOINTS = List.of("health", "course", "spring", "starter", "mixed", "floor");
   private static final Map<String, String> LABELS = Map.of(
       "health", "GET /health/live",
       "course", "cached GET /api/v1/courses/{id}",
+      "spring", "Spring peer: cached course read",
+      "starter", "Boot example + our starter",
       "mixed", "mixed 80/15/5",
       "floor", "floor: bare Javalin");
 
@@ -157,7 +159,76 @@ final class SystemReport {
    * @param notes what a reader must know (generator lag, lower bounds, ...)
    */
   record Report(String date, String mode, Map<String, String> machine, Map<String, Object> settings,
-      double fixedRate, double p99LimitMs, List<Measurement> measurements, Ratio ratio, List<String> notes) {}
+      double fixedRate, double p99LimitMs, List<Measurement> measurements, Ratio ratio, List<String> notes,
+      List<PeerComparison> peers) {
+    Report(String date, String mode, Map<String, String> machine, Map<String, Object> settings, double fixedRate,
+        double p99LimitMs, List<Measurement> measurements, Ratio ratio, List<String> notes) {
+      this(date, mode, machine, settings, fixedRate, p99LimitMs, measurements, ratio, notes,
+          peerComparisons(measurements));
+    }
+  }
+
+  /** Our app over the Spring peer per backend core: the target. */
+  static final double PEER_TARGET = 2.0;
+
+  /**
+   * One contender against the Spring peer at one instance count. Per core: the max sustainable rate over the CPU
+   * cores the backend JVMs used at that rate, i.e. {@code rate / (rate * backend CPU ms per request / 1000)} =
+   * {@code 1000 / backend CPU ms per request}, with the CPU per request of the near-capacity run (80 % of the max);
+   * "stack" adds nginx, Redis and PostgreSQL to the backends (the generator is left out).
+   *
+   * @param endpoint the contender ({@code course}: our app, {@code starter}: the Boot example on our starter)
+   * @param instances backend processes behind nginx
+   * @param rate the contender's max sustainable rate (req/s)
+   * @param springRate the Spring peer's
+   * @param perBackendCore the contender's requests per backend CPU second
+   * @param springPerBackendCore the Spring peer's
+   * @param perStackCore the contender's requests per CPU second of backends, nginx, Redis and PostgreSQL
+   * @param springPerStackCore the Spring peer's
+   * @param rateRatio {@code rate / springRate}
+   * @param perCoreRatio {@code perBackendCore / springPerBackendCore}
+   * @param met for our app: {@code perCoreRatio >= }{@value #PEER_TARGET}
+   * @param lowerBound either maximum was only a lower bound (the rate ratio is approximate)
+   */
+  record PeerComparison(String endpoint, int instances, double rate, double springRate, double perBackendCore,
+      double springPerBackendCore, double perStackCore, double springPerStackCore, double rateRatio,
+      double perCoreRatio, boolean met, boolean lowerBound) {}
+
+  /** Our app and the starter example each against the Spring peer, at every instance count both ran. */
+  static List<PeerComparison> peerComparisons(List<Measurement> ms) {
+    List<PeerComparison> out = new ArrayList<>();
+    for (String e : List.of("course", "starter")) {
+      for (Measurement spring : ms.stream().filter(m -> m.endpoint().equals("spring"))
+          .sorted((a, b) -> Integer.compare(a.instances(), b.instances())).collect(Collectors.toList())) {
+        Optional<Measurement> other = find(ms, e, spring.instances());
+        if (other.isEmpty() || other.get().loaded() == null || spring.loaded() == null) {
+          continue;
+        }
+        Measurement o = other.get();
+        double perCore = perCore(o.loaded().cpu(), false);
+        double springPerCore = perCore(spring.loaded().cpu(), false);
+        double ratio = springPerCore == 0 ? 0 : perCore / springPerCore;
+        double springRate = spring.search().maxSustainable();
+        out.add(new PeerComparison(e, o.instances(), o.search().maxSustainable(), springRate, perCore,
+            springPerCore, perCore(o.loaded().cpu(), true), perCore(spring.loaded().cpu(), true),
+            springRate == 0 ? 0 : o.search().maxSustainable() / springRate, ratio,
+            e.equals("course") && ratio >= PEER_TARGET,
+            o.search().lowerBoundOnly() || spring.search().lowerBoundOnly()));
+      }
+    }
+    return out;
+  }
+
+  /** Requests per CPU second of the backends (and, with {@code stack}, nginx, Redis and PostgreSQL); 0 if none. */
+  static double perCore(Cpu c, boolean stack) {
+    double ms = c.backendsMsPerRequest();
+    if (stack) {
+      for (Double d : new Double[] {c.nginxMsPerRequest(), c.redisMsPerRequest(), c.postgresMsPerRequest()}) {
+        ms += d == null ? 0 : d;
+      }
+    }
+    return ms <= 0 ? 0 : 1000 / ms;
+  }
 
   /** The course read at 3 instances over the floor at 3 (the largest common count when 3 was not run). */
   static Ratio ratio(List<Measurement> ms, double target) {
@@ -219,6 +290,9 @@ final class SystemReport {
         + "(target >= %.1f: %s)%n%n", q.value() == 0 ? "not measured" : String.format(Locale.ROOT, "%s%.2f",
         q.lowerBound() ? "~" : "", q.value()), q.target(), q.value() == 0 ? "-" : q.met() ? "met" : "**not met**"));
     sb.append("![max sustainable rate per endpoint and instance count](bench-system-rate.png)\n\n");
+    if (!r.peers().isEmpty()) {
+      sb.append(peerSection(r.peers()));
+    }
 
     sb.append(String.format(Locale.ROOT, "### Latency at %,.0f req/s (ms, from the intended send time)%n%n",
         r.fixedRate()));
@@ -284,6 +358,32 @@ final class SystemReport {
     return sb.toString();
   }
 
+  /** The peer table: our app and the starter example against the Spring peer, per backend core. */
+  static String peerSection(List<PeerComparison> peers) {
+    StringBuilder sb = new StringBuilder("### Against the Spring peer, per core\n\n"
+        + "Per core = the max sustainable rate / the CPU cores the backend JVMs used at it, i.e. 1000 / (backend CPU "
+        + "ms per request), from the near-capacity run (80 % of each max). Stack: backends + nginx + Redis + "
+        + "PostgreSQL. All of them share the machine's cores with the generator, so per core is the fair figure; the "
+        + "plain rates compare what the same machine gave each.\n\n"
+        + "| contender | instances | max req/s | Spring peer max req/s | rate ratio | req/s per backend core | Spring "
+        + "peer's | per-core ratio | req/s per stack core | Spring peer's |\n"
+        + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (PeerComparison p : peers) {
+      sb.append(String.format(Locale.ROOT, "| %s | %d | %,.0f | %,.0f | %s%.2f | %,.0f | %,.0f | **%.2f** | %,.0f | "
+          + "%,.0f |%n", LABELS.get(p.endpoint()), p.instances(), p.rate(), p.springRate(),
+          p.lowerBound() ? "~" : "", p.rateRatio(), p.perBackendCore(), p.springPerBackendCore(), p.perCoreRatio(),
+          p.perStackCore(), p.springPerStackCore()));
+    }
+    peers.stream().filter(p -> p.endpoint().equals("course")).forEach(p -> sb.append(String.format(Locale.ROOT,
+        "%n**Our app / Spring peer per backend core, %d instance%s: %.2f** (target >= %.1f: %s)%n", p.instances(),
+        p.instances() == 1 ? "" : "s", p.perCoreRatio(), PEER_TARGET, p.met() ? "met" : "**not met**")));
+    peers.stream().filter(p -> p.endpoint().equals("starter")).forEach(p -> sb.append(String.format(Locale.ROOT,
+        "%n**Boot example on our starter / Spring peer (Spring Session Data Redis, Bucket4j, RedisCacheManager), "
+        + "%d instance%s: %.2f per backend core, %s%.2f in max rate**%n", p.instances(), p.instances() == 1 ? "" : "s",
+        p.perCoreRatio(), p.lowerBound() ? "~" : "", p.rateRatio())));
+    return sb.append('\n').toString();
+  }
+
   private static String pct(Object precision) {
     return precision instanceof Number n ? String.format(Locale.ROOT, "%.0f", n.doubleValue() * 100) : "?";
   }
@@ -338,7 +438,8 @@ final class SystemReport {
       last = m.endpoint();
       Search s = m.search();
       int w = (int) (s.maxSustainable() / scale * plotWidth);
-      g.setColor(m.endpoint().equals("floor") ? Charts.FLOOR : Charts.VTP);
+      g.setColor(m.endpoint().equals("floor") ? Charts.FLOOR : m.endpoint().equals("spring") ? Charts.CONTENDER
+          : Charts.VTP);
       g.fillRect(left, y, Math.max(2, w), rowHeight - 8);
       g.setColor(Color.BLACK);
       g.drawString(LABELS.get(m.endpoint()) + ", " + m.instances() + (m.instances() == 1 ? " instance" : " instances"),

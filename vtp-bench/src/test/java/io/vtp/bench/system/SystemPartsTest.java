@@ -2,6 +2,7 @@ package io.vtp.bench.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.javalin.Javalin;
 import io.vtp.loadgen.OpenLoopLoad;
@@ -157,6 +158,81 @@ class SystemPartsTest {
   private static SystemReport.Measurement loaded(SystemReport.Measurement m, double gen) {
     SystemReport.Cpu cpu = new SystemReport.Cpu(500, 0.3, List.of(), 0.1, null, null, gen);
     return m.withLoaded(new SystemReport.Loaded(800, m.fixed(), cpu, null));
+  }
+
+  @Test
+  void peerComparisons_divideEachRateByTheBackendCoresItUsed_andJudgeOnlyOurApp() {
+    List<SystemReport.Measurement> ms = List.of(
+        loaded(measurement("course", 1, 3000, false), 0.5, 0.2),
+        loaded(measurement("spring", 1, 1000, false), 2.0, 0.3),
+        loaded(measurement("starter", 1, 1500, true), 1.0, 0.25),
+        loaded(measurement("spring", 3, 900, false), 2.5, 0.3)); // no course at 3: no row
+
+    List<SystemReport.PeerComparison> rows = SystemReport.peerComparisons(ms);
+
+    assertThat(rows).hasSize(2);
+    SystemReport.PeerComparison app = rows.get(0);
+    assertThat(app.endpoint()).isEqualTo("course");
+    assertThat(app.perBackendCore()).isEqualTo(2000); // 1000 / 0.5 ms
+    assertThat(app.springPerBackendCore()).isEqualTo(500); // 1000 / 2.0 ms
+    assertThat(app.perCoreRatio()).isEqualTo(4.0);
+    assertThat(app.rateRatio()).isEqualTo(3.0);
+    assertThat(app.perStackCore()).isCloseTo(1000 / 0.8, within(1e-9)); // backends 0.5 + nginx 0.1 + Redis 0.2
+    assertThat(app.met()).isTrue();
+    assertThat(app.lowerBound()).isFalse();
+    SystemReport.PeerComparison starter = rows.get(1);
+    assertThat(starter.endpoint()).isEqualTo("starter");
+    assertThat(starter.perCoreRatio()).isEqualTo(2.0);
+    assertThat(starter.met()).isFalse(); // the target is for our app only
+    assertThat(starter.lowerBound()).isTrue();
+
+    String md = SystemReport.peerSection(rows);
+    assertThat(md).contains("| cached GET /api/v1/courses/{id} | 1 | 3,000 | 1,000 | 3.00 | 2,000 | 500 | **4.00** |");
+    assertThat(md).contains("**Our app / Spring peer per backend core, 1 instance: 4.00** (target >= 2.0: met)");
+    assertThat(md).contains("1 instance: 2.00 per backend core, ~1.50 in max rate**");
+  }
+
+  @Test
+  void withPeerInstances_overridesTheCounts_zeroMeansNone_andRejectsGarbage() {
+    assertThat(SystemBench.Plan.quick().withPeerInstances("1,3").peerInstances()).containsExactly(1, 3);
+    assertThat(SystemBench.Plan.full().withPeerInstances("0").peerInstances()).isEmpty();
+    assertThat(SystemBench.Plan.quick().withPeerInstances(null).peerInstances()).containsExactly(1);
+    assertThatThrownBy(() -> SystemBench.Plan.quick().withPeerInstances("1;3"))
+        .hasMessageContaining("VTP_BENCH_PEER_INSTANCES must be counts");
+  }
+
+  @Test
+  void perCore_isZeroWithoutCpu() {
+    SystemReport.Cpu none = new SystemReport.Cpu(0, 0, List.of(), null, null, null, 0);
+    assertThat(SystemReport.perCore(none, false)).isZero();
+    assertThat(SystemReport.perCore(none, true)).isZero();
+  }
+
+  @Test
+  void springCourse_sendsTheSessionIdInXAuthToken_overTheIds() {
+    Profiles.Profile p = Profiles.springCourse("http://h", "sid", new long[] {4, 5}, Duration.ofSeconds(1));
+    assertThat(p.key()).isEqualTo("spring");
+    assertThat(List.of(0L, 1L, 2L).stream().map(i -> p.requests().apply(i).uri().getPath()))
+        .containsExactly("/api/v1/courses/4", "/api/v1/courses/5", "/api/v1/courses/4");
+    assertThat(p.requests().apply(0).headers().firstValue("X-Auth-Token")).hasValue("sid");
+    assertThat(p.requests().apply(0).headers().firstValue("Authorization")).isEmpty();
+    Profiles.Profile s = Profiles.starterProduct("http://h", "SESSION=abc", Duration.ofSeconds(1));
+    assertThat(s.requests().apply(7).uri().getPath()).isEqualTo("/public/products/1");
+    assertThat(s.requests().apply(7).headers().firstValue("Cookie")).hasValue("SESSION=abc");
+  }
+
+  @Test
+  void peerLogins_readTheCsrfFieldAndTheToken() throws Exception {
+    String form = "<form><input name=\"username\"/><input name=\"_csrf\" type=\"hidden\" value=\"t-1_x\" />";
+    assertThat(PeerLogins.csrf(form)).isEqualTo("t-1_x");
+    assertThat(PeerLogins.csrf("<form></form>")).isNull();
+    assertThat(PeerLogins.token("{\"token\":\"abc-123\"}")).isEqualTo("abc-123");
+    assertThat(PeerLogins.token("{\"error\":\"no\"}")).isNull();
+  }
+
+  private static SystemReport.Measurement loaded(SystemReport.Measurement m, double backendMs, double redisMs) {
+    SystemReport.Cpu cpu = new SystemReport.Cpu(500, backendMs, List.of(), 0.1, redisMs, null, 0.2);
+    return m.withLoaded(new SystemReport.Loaded(m.search().maxSustainable() * 0.8, m.fixed(), cpu, m.server()));
   }
 
   private static SystemReport.Measurement measurement(String endpoint, int n, double max, boolean lowerBound) {
