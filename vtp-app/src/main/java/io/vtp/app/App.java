@@ -2,6 +2,7 @@ package io.vtp.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -225,6 +226,9 @@ public final class App implements AutoCloseable {
       cfg.jsonMapper(new JavalinJackson(json, false));
       cfg.http.maxRequestSize = config.maxBodyBytes();
       cfg.http.defaultContentType = "application/json";
+      // nginx compresses (gzip on, >= 1 KiB, deployment/nginx): compressing here too only costs CPU per request
+      // (Javalin checks every response's type against its list before deciding).
+      cfg.http.compressionStrategy = CompressionStrategy.NONE;
       cfg.jetty.host = config.host();
       cfg.jetty.port = config.port();
       cfg.jetty.modifyServer(server -> {

@@ -119,7 +119,16 @@ public final class HealthJson {
   /** Appends a JSON string literal with every character JSON requires escaped. */
   static void string(StringBuilder sb, String s) {
     sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
+    int clean = 0;
+    while (clean < s.length() && plain(s.charAt(clean))) {
+      clean++;
+    }
+    if (clean == s.length()) { // the usual case (names, statuses, ISO times): one append, no per-char switch
+      sb.append(s).append('"');
+      return;
+    }
+    sb.append(s, 0, clean);
+    for (int i = clean; i < s.length(); i++) {
       char ch = s.charAt(i);
       switch (ch) {
         case '"' -> sb.append("\\\"");
@@ -139,5 +148,9 @@ public final class HealthJson {
       }
     }
     sb.append('"');
+  }
+
+  private static boolean plain(char ch) {
+    return ch >= 0x20 && ch != '"' && ch != '\\' && ch != 0x2028 && ch != 0x2029;
   }
 }
