@@ -664,8 +664,8 @@ public final class SystemBench {
     double worstLag = measurements.stream().mapToDouble(m -> m.fixed().lateP99()).max().orElse(0);
     double cores = measurements.stream().flatMap(m -> m.search().steps().stream())
         .filter(SystemReport.Step::sustainable).mapToDouble(st -> st.load().generatorCores()).max().orElse(0);
-    all.add(String.format(Locale.ROOT, "Generator check: in the fixed-rate runs its own lag (how late an idle "
-        + "sender woke up for a due request) was at most %.2f ms at p99 (limit %.0f ms)%s; in sustainable steps it "
+    all.add(String.format(Locale.ROOT, "Generator check: in the fixed-rate runs its own lag (how late the "
+        + "scheduler woke up for a due request) was at most %.2f ms at p99 (limit %.0f ms)%s; in sustainable steps it "
         + "used up to %.2f of the machine's %d cores, which the servers did not have.", worstLag,
         OpenLoopLoad.LATE_LIMIT_MS, worstLag > OpenLoopLoad.LATE_LIMIT_MS ? ", ABOVE the limit" : "", cores,
         Runtime.getRuntime().availableProcessors()));

@@ -257,8 +257,8 @@ final class SystemReport {
         r.mode().equals("quick") ? " --quick" : ""));
     r.machine().forEach((k, v) -> sb.append("- ").append(k).append(": ").append(v).append('\n'));
     sb.append(String.format(Locale.ROOT, "- Open-loop load (`OpenLoopLoad`): constant arrival rate, latency from the "
-        + "intended send time (no coordinated omission), %s sender threads = connections at most, HTTP/1.1 "
-        + "keep-alive, on the same cores as nginx, the backends, Redis and PostgreSQL.%n",
+        + "intended send time (no coordinated omission), one scheduler and one selector thread, %s keep-alive "
+        + "connections at most, HTTP/1.1, on the same cores as nginx, the backends, Redis and PostgreSQL.%n",
         r.settings().get("senders")));
     sb.append(String.format(Locale.ROOT, "- Sustainable: every request of a %s s step answered 2xx and p99 <= %.0f ms. "
         + "Search: ramp x%s from a start rate, then bisect to within %s %%, at most %s steps.%n",
