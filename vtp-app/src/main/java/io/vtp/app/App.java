@@ -80,7 +80,6 @@ import redis.clients.jedis.UnifiedJedis;
  */
 public final class App implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(App.class);
-  private static final Logger ACCESS = LoggerFactory.getLogger("io.vtp.app.access");
   /** Courses kept in each instance's L1 (a course is well under a kilobyte). */
   private static final int COURSE_L1_ENTRIES = 10_000;
 
@@ -101,10 +100,14 @@ public final class App implements AutoCloseable {
   private final AccountLimits accountLimits;
   private final io.vtp.app.web.FleetView fleet;
   private final Javalin javalin;
+  private final io.vtp.app.tracing.Tracing tracing;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
-  private App(AppConfig config) throws Exception {
+  private App(AppConfig config, io.vtp.app.tracing.Tracing tracing, io.vtp.app.logging.AccessLogMode access)
+      throws Exception {
     this.config = config;
+    this.tracing = tracing;
+    io.vtp.app.tracing.RequestTrace requestTrace = new io.vtp.app.tracing.RequestTrace(tracing, access);
     Clock clock = Clock.systemUTC();
     this.meters = AppMeters.create(config.instanceId());
 
@@ -250,6 +253,7 @@ public final class App implements AutoCloseable {
       cfg.registerPlugin(new MetricsPlugin(m -> m.registry = meters));
       cfg.routes.before(ctx -> {
         Requests.begin(ctx, config.instanceId());
+        requestTrace.begin(ctx, Requests.requestId(ctx));
         if (cors.enabled() && cors.apply(ctx)) {
           ctx.skipRemainingHandlers();
           return;
@@ -276,12 +280,9 @@ public final class App implements AutoCloseable {
         } catch (RuntimeException e) {
           route = "NOT_FOUND";
         }
-        if (!route.equals("/metrics") && !route.startsWith("/health") && ACCESS.isInfoEnabled()) {
-          long tenths = Math.round(ms * 10);
-          ACCESS.info("instance={} request={} client={} {} {} {} {}.{}ms", config.instanceId(),
-              Requests.requestId(ctx), Requests.clientIp(ctx), ctx.method().name(), ctx.path(), ctx.statusCode(),
-              tenths / 10, tenths % 10);
-        }
+        // Health and metrics requests (probes, scrapes) are never logged: ACCESS_LOG chooses among the others.
+        boolean log = !route.equals("/metrics") && !route.startsWith("/health");
+        requestTrace.end(ctx, route, Requests.requestId(ctx), log ? Requests.clientIp(ctx) : null, ms, log);
       });
     });
   }
@@ -296,7 +297,22 @@ public final class App implements AutoCloseable {
    * @throws Exception when the server cannot start (port taken, ...)
    */
   public static App start(AppConfig config) throws Exception {
-    App app = new App(config);
+    return start(config, io.vtp.app.tracing.Tracing.off(), io.vtp.app.logging.AccessLogMode.parse("all"));
+  }
+
+  /**
+   * Builds and starts an instance with tracing and an access log mode.
+   *
+   * @param config the configuration
+   * @param tracing the tracing (closed by {@link #shutdown()})
+   * @param access which requests the access log writes
+   * @return the running app
+   * @throws io.vtp.app.db.SchemaValidationException see {@link #start(AppConfig)}
+   * @throws Exception when the server cannot start (port taken, ...)
+   */
+  public static App start(AppConfig config, io.vtp.app.tracing.Tracing tracing,
+      io.vtp.app.logging.AccessLogMode access) throws Exception {
+    App app = new App(config, tracing, access);
     app.health.start();
     app.javalin.start();
     app.management.start();
@@ -379,6 +395,7 @@ public final class App implements AutoCloseable {
     closeQuietly(redis);
     databases.close();
     meters.close();
+    tracing.close();
     LOG.info("instance={} stopped", config.instanceId());
   }
 
