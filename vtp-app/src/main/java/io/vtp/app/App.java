@@ -176,7 +176,11 @@ public final class App implements AutoCloseable {
     this.countCache = RedisCacheAside.builder(cacheRedis, Long.class).name("course-count").ttl(CacheTtl.SHORT).build();
     CacheMetrics.create(meters, courseCache.name(), courseCache);
     CacheMetrics.create(meters, pageCache.name(), pageCache);
-    CachedCourseService courses = new CachedCourseService(courseStore, courseCache, pageCache);
+    // With tracing on, cache reads and loads and their SQL get spans; off, the plain objects (no per-call cost).
+    io.vtp.cache.course.CourseService tracedStore = tracing.enabled()
+        ? new io.vtp.app.tracing.TracedCourseService(courseStore, tracing) : courseStore;
+    CachedCourseService courses = new CachedCourseService(tracedStore, traced(courseCache, tracing),
+        traced(pageCache, tracing));
 
     HealthRegistry.Builder healthBuilder = HealthRegistry.builder()
         .instanceId(config.instanceId())
@@ -208,7 +212,7 @@ public final class App implements AutoCloseable {
 
     Enrolments enrolments = new Enrolments(databases.primary());
     this.rooms = new RoomHub(redis, auth, json, config.instanceId(), clock, meters, new RoomPolicy(enrolments),
-        config.security());
+        config.security(), tracing);
     ClientAddressPlugin clientPlugin = new ClientAddressPlugin(c -> c.trustedProxies = config.trustedProxies());
     ClientAddresses clients = clientPlugin.addresses();
     Cors cors = new Cors(config.corsOrigins());
@@ -220,7 +224,8 @@ public final class App implements AutoCloseable {
     AuthRoutes authRoutes = new AuthRoutes(auth, guard, loginLimiter, json, accountLimits);
     EnrolmentRoutes enrolmentRoutes = new EnrolmentRoutes(enrolments, revocations, guard, json);
     AdminRoutes adminRoutes = new AdminRoutes(auth, guard, json);
-    CourseRoutes courseRoutes = new CourseRoutes(courses, countCache, courseStore, databases.reads(), guard, json);
+    CourseRoutes courseRoutes = new CourseRoutes(courses, traced(countCache, tracing), tracedStore, databases.reads(),
+        guard, json);
 
     this.javalin = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
@@ -402,6 +407,10 @@ public final class App implements AutoCloseable {
   @Override
   public void close() {
     shutdown();
+  }
+
+  private static <V> CacheAside<V> traced(CacheAside<V> cache, io.vtp.app.tracing.Tracing tracing) {
+    return tracing.enabled() ? new io.vtp.app.tracing.TracedCacheAside<>(cache, tracing) : cache;
   }
 
   private static void closeQuietly(AutoCloseable c) {

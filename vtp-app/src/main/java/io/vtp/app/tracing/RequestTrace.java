@@ -30,8 +30,6 @@ public final class RequestTrace {
   private static final Logger ACCESS = LoggerFactory.getLogger("io.vtp.app.access");
   private static final String SCOPE = "io.vtp.app.tracing.scope";
   private static final String SPAN = "io.vtp.app.tracing.span";
-  private static final String TRACE_ID = "io.vtp.app.tracing.traceId";
-  private static final String SPAN_ID = "io.vtp.app.tracing.spanId";
   @SuppressWarnings("deprecation") // keys(): the propagator reads the two W3C headers by name only
   private static final TextMapGetter<Context> HEADERS = new TextMapGetter<>() {
     @Override
@@ -89,8 +87,6 @@ public final class RequestTrace {
       }
       spanId = hex16(random.nextLong() | 1);
     }
-    ctx.attribute(TRACE_ID, traceId);
-    ctx.attribute(SPAN_ID, spanId);
     MDC.put("request_id", requestId);
     MDC.put("trace_id", traceId);
     MDC.put("span_id", spanId);
@@ -141,11 +137,6 @@ public final class RequestTrace {
       MDC.remove("trace_id");
       MDC.remove("span_id");
     }
-  }
-
-  /** Returns the trace id of the request (after {@link #begin}), or {@code null}. */
-  public static String traceId(Context ctx) {
-    return ctx.attribute(TRACE_ID);
   }
 
   /**
