@@ -29,6 +29,7 @@ ENV PORT=8080 \
     MANAGEMENT_PORT=9464 \
     HOST=0.0.0.0 \
     APP_ENV=production \
+    LOG_FORMAT=json \
     JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError"
 # 8080: the public API (put it behind the proxy); 9464: /metrics and detailed health for Prometheus only (never
 # publish it, never route a proxy to it).

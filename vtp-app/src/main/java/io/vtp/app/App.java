@@ -81,7 +81,6 @@ import redis.clients.jedis.UnifiedJedis;
  */
 public final class App implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(App.class);
-  private static final Logger ACCESS = LoggerFactory.getLogger("io.vtp.app.access");
   /** Courses kept in each instance's L1 (a course is well under a kilobyte). */
   private static final int COURSE_L1_ENTRIES = 10_000;
 
@@ -102,10 +101,14 @@ public final class App implements AutoCloseable {
   private final AccountLimits accountLimits;
   private final io.vtp.app.web.FleetView fleet;
   private final Javalin javalin;
+  private final io.vtp.app.tracing.Tracing tracing;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
-  private App(AppConfig config) throws Exception {
+  private App(AppConfig config, io.vtp.app.tracing.Tracing tracing, io.vtp.app.logging.AccessLogMode access)
+      throws Exception {
     this.config = config;
+    this.tracing = tracing;
+    io.vtp.app.tracing.RequestTrace requestTrace = new io.vtp.app.tracing.RequestTrace(tracing, access);
     Clock clock = Clock.systemUTC();
     this.meters = AppMeters.create(config.instanceId());
 
@@ -174,7 +177,11 @@ public final class App implements AutoCloseable {
     this.countCache = RedisCacheAside.builder(cacheRedis, Long.class).name("course-count").ttl(CacheTtl.SHORT).build();
     CacheMetrics.create(meters, courseCache.name(), courseCache);
     CacheMetrics.create(meters, pageCache.name(), pageCache);
-    CachedCourseService courses = new CachedCourseService(courseStore, courseCache, pageCache);
+    // With tracing on, cache reads and loads and their SQL get spans; off, the plain objects (no per-call cost).
+    io.vtp.cache.course.CourseService tracedStore = tracing.enabled()
+        ? new io.vtp.app.tracing.TracedCourseService(courseStore, tracing) : courseStore;
+    CachedCourseService courses = new CachedCourseService(tracedStore, traced(courseCache, tracing),
+        traced(pageCache, tracing));
 
     HealthRegistry.Builder healthBuilder = HealthRegistry.builder()
         .instanceId(config.instanceId())
@@ -206,7 +213,7 @@ public final class App implements AutoCloseable {
 
     Enrolments enrolments = new Enrolments(databases.primary());
     this.rooms = new RoomHub(redis, auth, json, config.instanceId(), clock, meters, new RoomPolicy(enrolments),
-        config.security());
+        config.security(), tracing);
     ClientAddressPlugin clientPlugin = new ClientAddressPlugin(c -> c.trustedProxies = config.trustedProxies());
     ClientAddresses clients = clientPlugin.addresses();
     Cors cors = new Cors(config.corsOrigins());
@@ -218,7 +225,8 @@ public final class App implements AutoCloseable {
     AuthRoutes authRoutes = new AuthRoutes(auth, guard, loginLimiter, json, accountLimits);
     EnrolmentRoutes enrolmentRoutes = new EnrolmentRoutes(enrolments, revocations, guard, json);
     AdminRoutes adminRoutes = new AdminRoutes(auth, guard, json);
-    CourseRoutes courseRoutes = new CourseRoutes(courses, countCache, courseStore, databases.reads(), guard, json);
+    CourseRoutes courseRoutes = new CourseRoutes(courses, traced(countCache, tracing), tracedStore, databases.reads(),
+        guard, json);
 
     this.javalin = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
@@ -254,6 +262,7 @@ public final class App implements AutoCloseable {
       cfg.registerPlugin(new MetricsPlugin(m -> m.registry = meters));
       cfg.routes.before(ctx -> {
         Requests.begin(ctx, config.instanceId());
+        requestTrace.begin(ctx, Requests.requestId(ctx));
         if (cors.enabled() && cors.apply(ctx)) {
           ctx.skipRemainingHandlers();
           return;
@@ -280,12 +289,9 @@ public final class App implements AutoCloseable {
         } catch (RuntimeException e) {
           route = "NOT_FOUND";
         }
-        if (!route.equals("/metrics") && !route.startsWith("/health") && ACCESS.isInfoEnabled()) {
-          long tenths = Math.round(ms * 10);
-          ACCESS.info("instance={} request={} client={} {} {} {} {}.{}ms", config.instanceId(),
-              Requests.requestId(ctx), Requests.clientIp(ctx), ctx.method().name(), ctx.path(), ctx.statusCode(),
-              tenths / 10, tenths % 10);
-        }
+        // Health and metrics requests (probes, scrapes) are never logged: ACCESS_LOG chooses among the others.
+        boolean log = !route.equals("/metrics") && !route.startsWith("/health");
+        requestTrace.end(ctx, route, Requests.requestId(ctx), log ? Requests.clientIp(ctx) : null, ms, log);
       });
     });
   }
@@ -300,7 +306,22 @@ public final class App implements AutoCloseable {
    * @throws Exception when the server cannot start (port taken, ...)
    */
   public static App start(AppConfig config) throws Exception {
-    App app = new App(config);
+    return start(config, io.vtp.app.tracing.Tracing.off(), io.vtp.app.logging.AccessLogMode.parse("all"));
+  }
+
+  /**
+   * Builds and starts an instance with tracing and an access log mode.
+   *
+   * @param config the configuration
+   * @param tracing the tracing (closed by {@link #shutdown()})
+   * @param access which requests the access log writes
+   * @return the running app
+   * @throws io.vtp.app.db.SchemaValidationException see {@link #start(AppConfig)}
+   * @throws Exception when the server cannot start (port taken, ...)
+   */
+  public static App start(AppConfig config, io.vtp.app.tracing.Tracing tracing,
+      io.vtp.app.logging.AccessLogMode access) throws Exception {
+    App app = new App(config, tracing, access);
     app.health.start();
     app.javalin.start();
     app.management.start();
@@ -383,12 +404,17 @@ public final class App implements AutoCloseable {
     closeQuietly(redis);
     databases.close();
     meters.close();
+    tracing.close();
     LOG.info("instance={} stopped", config.instanceId());
   }
 
   @Override
   public void close() {
     shutdown();
+  }
+
+  private static <V> CacheAside<V> traced(CacheAside<V> cache, io.vtp.app.tracing.Tracing tracing) {
+    return tracing.enabled() ? new io.vtp.app.tracing.TracedCacheAside<>(cache, tracing) : cache;
   }
 
   private static void closeQuietly(AutoCloseable c) {

@@ -3,6 +3,9 @@ package io.vtp.app;
 import io.vtp.app.config.AppConfig;
 import io.vtp.app.config.ConfigException;
 import io.vtp.app.db.SchemaValidationException;
+import io.vtp.app.logging.LogConfig;
+import io.vtp.app.logging.LogSetup;
+import io.vtp.app.tracing.Tracing;
 
 /**
  * Runs one instance: {@code java -jar vtp-app.jar}. Configuration comes from the environment (see
@@ -28,25 +31,33 @@ public final class Main {
       System.exit(2);
       return;
     }
-    // slf4j-simple reads these once, before the first logger is created.
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", config.logLevel());
-    System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
-    System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
-    System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
-    System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
-    System.setProperty("org.slf4j.simpleLogger.log.io.javalin", "warn");
-    System.setProperty("org.slf4j.simpleLogger.log.com.zaxxer.hikari", "warn");
-    org.slf4j.LoggerFactory.getLogger(Main.class).info("starting with {}", config);
+    LogConfig logs;
+    Tracing tracing;
+    try {
+      logs = LogConfig.fromEnv(System.getenv());
+      tracing = Tracing.fromEnv(System.getenv(), config.instanceId());
+    } catch (ConfigException e) {
+      System.err.println("vtp-app: invalid configuration: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    // Logback configured itself from the environment (LogSetup); now with the validated values and the instance id.
+    LogSetup.apply(logs, config.instanceId());
+    org.slf4j.LoggerFactory.getLogger(Main.class).info("starting with {}, logs {} level={} levels={} access={}, "
+        + "tracing {}", config, logs.json() ? "json" : "text", logs.rootLevel(), logs.levels(), logs.access(),
+        tracing.enabled() ? "on" : "off");
     App app;
     try {
-      app = App.start(config);
+      app = App.start(config, tracing, logs.access());
     } catch (SchemaValidationException e) {
       // Already logged by App with what differs; a stack trace adds nothing, and a restart cannot fix it.
+      LogSetup.stop();
       System.exit(3);
       return;
     }
     Thread hook = new Thread(() -> {
       app.shutdown();
+      LogSetup.stop(); // flushes the asynchronous appender's queue
       // SIGTERM is the normal way to stop an instance: exit 0 once the drain completed, not 143.
       Runtime.getRuntime().halt(0);
     }, "vtp-shutdown");

@@ -143,15 +143,23 @@ class AppCacheRedisIT {
   /** Starts and stops one more instance against the same servers; returns what it logged meanwhile. */
   private static String startupLog(String instance) throws Exception {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    PrintStream original = System.err;
-    // slf4j-simple writes to System.err as it is at each call: tee it, so the run's output stays complete.
-    System.setErr(new PrintStream(new TeeStream(original, captured), true, StandardCharsets.UTF_8));
+    PrintStream original = System.out;
+    // Logback's console appender writes to System.out as it is at each write: tee it, so the run's output stays
+    // complete. It writes from its asynchronous worker: wait until that queue is empty before restoring.
+    System.setOut(new PrintStream(new TeeStream(original, captured), true, StandardCharsets.UTF_8));
     try {
       Map<String, String> e = new java.util.HashMap<>(env);
       e.put("INSTANCE_ID", instance);
       TestApps.start(e).shutdown();
+      ch.qos.logback.classic.LoggerContext logs =
+          (ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory();
+      ch.qos.logback.core.AsyncAppenderBase<?> async = (ch.qos.logback.core.AsyncAppenderBase<?>)
+          logs.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender("async-console");
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+          .until(() -> async.getNumberOfElementsInQueue() == 0);
+      Thread.sleep(50); // the worker takes an event off the queue before writing it
     } finally {
-      System.setErr(original);
+      System.setOut(original);
     }
     return captured.toString(StandardCharsets.UTF_8);
   }

@@ -89,7 +89,10 @@ class DeploymentManifestsTest {
       "LOGIN_FAILURES_BEFORE_BACKOFF", "SESSION_MAX_PER_USER", "SESSION_REPLICA_ACKS", "SESSION_REPLICA_ACK_TIMEOUT",
       "WS_MESSAGES_PER_SECOND", "WS_MESSAGE_BURST",
       "WS_MAX_CONNECTIONS_PER_USER", "WS_REVALIDATE_INTERVAL",
-      "DATABASE_ALLOW_PLAINTEXT", "JWT_SECRET_PREVIOUS");
+      "DATABASE_ALLOW_PLAINTEXT", "JWT_SECRET_PREVIOUS",
+      // LogConfig and Tracing
+      "LOG_FORMAT", "LOG_LEVELS", "ACCESS_LOG", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_SERVICE_NAME",
+      "OTEL_TRACES_SAMPLER_ARG");
 
   /**
    * Prometheus names vtp-app exports, from reading App (http.server.requests with a percentile histogram, Redis
@@ -269,6 +272,7 @@ class DeploymentManifestsTest {
       Map<String, String> resolved = new HashMap<>();
       env.forEach((k, v) -> resolved.put(k, substitute(v, dotenv)));
       AppConfig config = AppConfig.fromEnv(resolved);
+      assertThat(io.vtp.app.logging.LogConfig.fromEnv(resolved).json()).as("compose logs JSON lines").isTrue();
       assertThat(config.production()).isTrue();
       assertThat(config.instanceId()).isEqualTo("backend-" + (i + 1));
       assertThat(config.port()).isEqualTo(8080);
@@ -564,9 +568,12 @@ class DeploymentManifestsTest {
   @Test
   void appConfigVariables_matchTheSource() throws IOException {
     String source = Files.readString(ROOT.resolve("vtp-app/src/main/java/io/vtp/app/config/AppConfig.java"))
-        + Files.readString(ROOT.resolve("vtp-app/src/main/java/io/vtp/app/config/SecurityConfig.java"));
+        + Files.readString(ROOT.resolve("vtp-app/src/main/java/io/vtp/app/config/SecurityConfig.java"))
+        + Files.readString(ROOT.resolve("vtp-app/src/main/java/io/vtp/app/logging/LogConfig.java"))
+        + Files.readString(ROOT.resolve("vtp-app/src/main/java/io/vtp/app/tracing/Tracing.java"));
     Set<String> read = new TreeSet<>();
-    Matcher m = Pattern.compile("r\\.(?:raw|string|intIn|bool|duration|list)\\(\"([A-Z_]+)\"").matcher(source);
+    Matcher m = Pattern.compile("(?:r\\.(?:raw|string|intIn|bool|duration|list)\\(|value\\(env, |env\\.get(?:OrDefault)?\\()"
+        + "\"([A-Z_]+)\"").matcher(source);
     while (m.find()) {
       read.add(m.group(1));
     }

@@ -84,6 +84,7 @@ public final class RoomHub implements AutoCloseable {
   private final Thread subscriber;
   private final Counter relayed;
   private final Counter publishErrors;
+  private final io.vtp.app.tracing.Tracing tracing;
   private volatile JedisPubSub pubSub;
   /**
    * Whether this instance's pattern subscription is live: Redis pub/sub delivers at most once, so a message published
@@ -110,6 +111,26 @@ public final class RoomHub implements AutoCloseable {
    */
   public RoomHub(UnifiedJedis redis, AuthService auth, ObjectMapper json, String instanceId, Clock clock,
       MeterRegistry meters, RoomPolicy policy, SecurityConfig limits) {
+    this(redis, auth, json, instanceId, clock, meters, policy, limits, io.vtp.app.tracing.Tracing.off());
+  }
+
+  /**
+   * Like the constructor above, with a client span ({@code PUBLISH vtp:room}) around each relay of a room event
+   * through Redis pub/sub when tracing is on.
+   *
+   * @param redis the Redis of the rooms
+   * @param auth re-validates sessions
+   * @param json the mapper
+   * @param instanceId this instance
+   * @param clock the clock
+   * @param meters the registry
+   * @param policy who may join which room
+   * @param limits the WebSocket limits
+   * @param tracing the tracing (possibly off)
+   */
+  public RoomHub(UnifiedJedis redis, AuthService auth, ObjectMapper json, String instanceId, Clock clock,
+      MeterRegistry meters, RoomPolicy policy, SecurityConfig limits, io.vtp.app.tracing.Tracing tracing) {
+    this.tracing = tracing;
     this.redis = redis;
     this.countsReceivers = !(redis instanceof redis.clients.jedis.RedisClusterClient);
     this.auth = auth;
@@ -313,7 +334,9 @@ public final class RoomHub implements AutoCloseable {
       return;
     }
     try {
-      long receivers = redis.publish(CHANNEL_PREFIX + from.room, json.writeValueAsString(e));
+      String payload = json.writeValueAsString(e);
+      long receivers = tracing.clientSpan("PUBLISH vtp:room", "redis",
+          () -> redis.publish(CHANNEL_PREFIX + from.room, payload));
       if (receivers == 0 && countsReceivers) {
         // Nobody received it, this instance included: its subscription died and it has not noticed yet.
         publishErrors.increment();

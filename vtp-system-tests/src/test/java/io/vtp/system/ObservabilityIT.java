@@ -1,0 +1,195 @@
+package io.vtp.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Logs and traces of the real deployment ({@code deployment/local/vtp up} with {@code VTP_LOG_FORMAT=json} and
+ * {@code VTP_OTEL_EXPORTER_OTLP_ENDPOINT} pointing at an OTLP/HTTP receiver in this test): one request sent through
+ * nginx with a W3C {@code traceparent} is found, by its trace id, in nginx's access log, in exactly one instance's
+ * JSON access line (with nginx's request id and a span id of its own), and in the spans that instance exported. Then
+ * every line the instances wrote parses as one JSON object, and none holds the run's password, session token or
+ * database password. Ports 33800-33999 (the deployment's block) and 33760 (the receiver).
+ */
+class ObservabilityIT {
+  private static final int OTLP_PORT = 33760;
+  private static final int INSTANCES = 2;
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String PASSWORD = "demo-password-123";
+  private static final List<byte[]> EXPORTED = new CopyOnWriteArrayList<>();
+  private static HttpServer receiver;
+  private static Deployment deployment;
+  private static Path state;
+
+  @BeforeAll
+  static void up() throws Exception {
+    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", OTLP_PORT), 16);
+    receiver.createContext("/v1/traces", exchange -> {
+      try (InputStream in = exchange.getRequestBody()) {
+        byte[] body = in.readAllBytes();
+        if ("gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"))) {
+          body = new GZIPInputStream(new java.io.ByteArrayInputStream(body)).readAllBytes();
+        }
+        EXPORTED.add(body);
+      }
+      exchange.getResponseHeaders().add("Content-Type", "application/x-protobuf");
+      exchange.sendResponseHeaders(200, -1); // an empty ExportTraceServiceResponse: everything accepted
+      exchange.close();
+    });
+    receiver.start();
+    state = Files.createTempDirectory("vtp-observability-it-");
+    deployment = new Deployment(state, 33800);
+    deployment.env.put("VTP_LOG_FORMAT", "json");
+    deployment.env.put("VTP_OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + OTLP_PORT);
+    String out = deployment.run("up", "--instances", Integer.toString(INSTANCES));
+    assertThat(out).contains("VTP Scale is up");
+  }
+
+  @AfterAll
+  static void down() throws Exception {
+    try {
+      if (deployment != null) {
+        deployment.run("down");
+      }
+    } finally {
+      if (receiver != null) {
+        receiver.stop(0);
+      }
+    }
+  }
+
+  @Test
+  void oneRequest_carriesItsTraceIdThroughNginxOneInstanceAndTheExportedSpans() throws Exception {
+    HttpResponse<String> login = HTTP.send(HttpRequest.newBuilder(URI.create(deployment.url("/api/v1/auth/login")))
+        .header("Content-Type", "application/json").header("X-Token-Type", "bearer")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"teacher@vtp.local\",\"password\":\"" + PASSWORD + "\"}"))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+    String token = JSON.readTree(login.body()).get("token").asText();
+
+    byte[] traceBytes = new byte[16];
+    new SecureRandom().nextBytes(traceBytes);
+    traceBytes[0] |= 1;
+    String traceId = HexFormat.of().formatHex(traceBytes);
+    String parentId = "00f067aa0ba902b7";
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(deployment.url("/api/v1/auth/me")))
+        .header("Authorization", "Bearer " + token)
+        .header("traceparent", "00-" + traceId + "-" + parentId + "-01")
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    String requestId = r.headers().firstValue("X-Request-Id").orElseThrow();
+    String instance = r.headers().firstValue("X-Instance-Id").orElseThrow();
+
+    // nginx: one JSON line with the request id and the client's trace id.
+    Path nginxLog = state.resolve("logs/nginx-access.log");
+    await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(nginxLog).contains(traceId));
+    List<JsonNode> nginxLines = new ArrayList<>();
+    for (String line : Files.readAllLines(nginxLog)) {
+      if (line.contains(traceId)) {
+        nginxLines.add(JSON.readTree(line));
+      }
+    }
+    assertThat(nginxLines).hasSize(1);
+    assertThat(nginxLines.get(0).path("request_id").asText()).isEqualTo(requestId);
+    assertThat(nginxLines.get(0).path("trace_id").asText()).isEqualTo(traceId);
+
+    // The instances: exactly one wrote a line with this trace id (the access line), the one that answered.
+    await().atMost(Duration.ofSeconds(10)).until(() -> linesWith(traceId).size() == 1);
+    List<String[]> found = linesWith(traceId);
+    assertThat(found).hasSize(1);
+    assertThat(found.get(0)[0]).isEqualTo(instance);
+    JsonNode access = JSON.readTree(found.get(0)[1]);
+    assertThat(access.path("logger").asText()).isEqualTo("io.vtp.app.access");
+    assertThat(access.path("trace_id").asText()).isEqualTo(traceId);
+    assertThat(access.path("request_id").asText()).isEqualTo(requestId);
+    assertThat(access.path("span_id").asText()).matches("[0-9a-f]{16}").isNotEqualTo(parentId);
+    assertThat(access.path("instance").asText()).isEqualTo(instance);
+    assertThat(access.path("route").asText()).isEqualTo("/api/v1/auth/me");
+    assertThat(access.path("status").asInt()).isEqualTo(200);
+    assertThat(access.path("duration_ms").isNumber()).isTrue();
+    assertThat(access.path("level").asText()).isEqualTo("INFO");
+    assertThat(access.path("timestamp").asText()).isNotEmpty();
+
+    // The exported spans (OTLP protobuf): the trace id travels as its 16 raw bytes, and so does the span id.
+    byte[] spanBytes = HexFormat.of().parseHex(access.path("span_id").asText());
+    await().atMost(Duration.ofSeconds(15)).until(() -> EXPORTED.stream().anyMatch(b -> contains(b, traceBytes)));
+    assertThat(EXPORTED.stream().anyMatch(b -> contains(b, traceBytes) && contains(b, spanBytes)))
+        .as("one export holds the trace id and the instance's span id").isTrue();
+
+    // Every line of every instance is one JSON object; no secret of this run is in any of them.
+    List<String> secrets = new ArrayList<>(List.of(PASSWORD, token,
+        Files.readString(state.resolve("db-password")).trim(), Files.readString(state.resolve("jwt-secret")).trim()));
+    if (Files.exists(state.resolve("redis-password"))) {
+      secrets.add(Files.readString(state.resolve("redis-password")).trim());
+    }
+    int lines = 0;
+    for (int i = 1; i <= INSTANCES; i++) {
+      for (String line : Files.readAllLines(state.resolve("logs/backend-" + i + ".log"))) {
+        if (line.isBlank()) {
+          continue;
+        }
+        lines++;
+        JsonNode n = JSON.readTree(line);
+        assertThat(n.isObject()).as("backend-%d: %s", i, line).isTrue();
+        assertThat(n.path("instance").asText()).isEqualTo("backend-" + i);
+        for (String secret : secrets) {
+          assertThat(line).as("backend-%d log line", i).doesNotContain(secret);
+        }
+      }
+      assertThat(Files.readString(state.resolve("logs/nginx-access.log"))).doesNotContain(token).doesNotContain(PASSWORD);
+    }
+    assertThat(lines).isGreaterThan(INSTANCES * 2);
+  }
+
+  /** Lines holding {@code text} in the instances' logs, as (instance, line). */
+  private static List<String[]> linesWith(String text) throws IOException {
+    List<String[]> out = new ArrayList<>();
+    for (int i = 1; i <= INSTANCES; i++) {
+      Path log = state.resolve("logs/backend-" + i + ".log");
+      for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+        if (line.contains(text)) {
+          out.add(new String[] {"backend-" + i, line});
+        }
+      }
+    }
+    return out;
+  }
+
+  private static boolean contains(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+}
