@@ -217,7 +217,7 @@ public final class App implements AutoCloseable {
     ClientAddressPlugin clientPlugin = new ClientAddressPlugin(c -> c.trustedProxies = config.trustedProxies());
     ClientAddresses clients = clientPlugin.addresses();
     Cors cors = new Cors(config.corsOrigins());
-    Guard guard = new Guard(auth, apiLimiter, json, clock);
+    Guard guard = new Guard(auth, apiLimiter, json, clock, tracing);
     this.fleet = new io.vtp.app.web.FleetView(redis, guard, json, config.instanceId(), meters, rooms::connections,
         health::isDraining);
     OriginPolicy origins = new OriginPolicy(config.corsOrigins(), clients, List.of(Guard.SECURE_COOKIE, Guard.COOKIE));

@@ -140,6 +140,13 @@ class ObservabilityIT {
     await().atMost(Duration.ofSeconds(15)).until(() -> EXPORTED.stream().anyMatch(b -> contains(b, traceBytes)));
     assertThat(EXPORTED.stream().anyMatch(b -> contains(b, traceBytes) && contains(b, spanBytes)))
         .as("one export holds the trace id and the instance's span id").isTrue();
+    // The guard's spans: the session lookup and the limit decision (one span when they share a round trip).
+    for (String name : List.of("session.lookup", "ratelimit.acquire")) {
+      byte[] nameBytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(EXPORTED.stream()
+          .anyMatch(b -> contains(b, traceBytes) && contains(b, nameBytes))).as("a %s span in the trace", name)
+          .isTrue());
+    }
 
     // Every line of every instance is one JSON object; no secret of this run is in any of them.
     List<String> secrets = new ArrayList<>(List.of(PASSWORD, token,

@@ -6,6 +6,7 @@ import io.vtp.app.auth.AuthService;
 import io.vtp.app.auth.Principal;
 import io.vtp.app.http.ApiException;
 import io.vtp.app.http.Requests;
+import io.vtp.app.tracing.Tracing;
 import io.vtp.javalin.RateLimitPlugin;
 import io.vtp.javalin.SessionPlugin;
 import io.vtp.ratelimit.Decision;
@@ -44,6 +45,7 @@ public final class Guard {
   private final RateLimiter api;
   private final ObjectMapper json;
   private final Clock clock;
+  private final Tracing tracing;
   private volatile long skipOptionalLookupUntil = Long.MIN_VALUE;
 
   /**
@@ -55,6 +57,22 @@ public final class Guard {
    * @param clock the time source of the pause after a session store failure
    */
   public Guard(AuthService auth, RateLimiter api, ObjectMapper json, Clock clock) {
+    this(auth, api, json, clock, Tracing.off());
+  }
+
+  /**
+   * Creates the guard with spans: {@code session.lookup}, {@code ratelimit.acquire}, or
+   * {@code session.lookup+ratelimit.acquire} when both travel in one Redis round trip (client spans, children of
+   * the request's span); nothing when tracing is off.
+   *
+   * @param auth session lookup
+   * @param api the API limiter (fail-open)
+   * @param json the JSON mapper
+   * @param clock the time source of the pause after a session store failure
+   * @param tracing the app's tracing (off: no span)
+   */
+  public Guard(AuthService auth, RateLimiter api, ObjectMapper json, Clock clock, Tracing tracing) {
+    this.tracing = java.util.Objects.requireNonNull(tracing, "tracing");
     this.auth = auth;
     this.api = api;
     this.json = json;
@@ -101,7 +119,10 @@ public final class Guard {
       } else {
         // Anonymous: the address's limit and the calls alongside in one round trip.
         PipelinedCall<Decision> charge = api.acquireCall(key);
-        RoundTrip.send(with(charge, alongside));
+        tracing.clientSpan("ratelimit.acquire", "redis", () -> {
+          RoundTrip.send(with(charge, alongside));
+          return null;
+        });
         RateLimitPlugin.enforce(ctx, charge.result());
       }
       return Optional.empty();
@@ -172,11 +193,16 @@ public final class Guard {
     PipelinedFind lookup = auth.lookup(token);
     String hinted = lookup.rememberedUserId().filter(Guard::isUserId).orElse(null);
     if (hinted == null) {
-      RoundTrip.send(with(lookup, alongside));
-      return new Resolved(auth.authenticated(lookup, token), null);
+      return tracing.clientSpan("session.lookup", "redis", () -> {
+        RoundTrip.send(with(lookup, alongside));
+        return new Resolved(auth.authenticated(lookup, token), null);
+      });
     }
     PipelinedCall<Decision> charge = api.acquireCall(USER_KEY + hinted);
-    RoundTrip.send(with(lookup, charge, alongside));
+    tracing.clientSpan("session.lookup+ratelimit.acquire", "redis", () -> {
+      RoundTrip.send(with(lookup, charge, alongside));
+      return null;
+    });
     Decision decision = charge.result(); // the limiter's failure mode answers Redis trouble: never throws for it
     Optional<Principal> p = auth.authenticated(lookup, token);
     boolean confirmed = p.isPresent() && Long.toString(p.get().userId()).equals(hinted);
@@ -204,7 +230,7 @@ public final class Guard {
   }
 
   private void limit(Context ctx, String key) {
-    RateLimitPlugin.enforce(ctx, api.tryAcquire(key));
+    RateLimitPlugin.enforce(ctx, tracing.clientSpan("ratelimit.acquire", "redis", () -> api.tryAcquire(key)));
   }
 
   /**

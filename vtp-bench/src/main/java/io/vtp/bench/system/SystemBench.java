@@ -175,6 +175,7 @@ public final class SystemBench {
   private FloorStack floor;
   private final List<FloorStack> peers = new ArrayList<>();
   private double fixedRate;
+  private double courseAtOne;
   private Session session;
   private volatile boolean cleanedUp;
 
@@ -276,6 +277,9 @@ public final class SystemBench {
         double start = hint > 0 ? hint : Map.of("health", 800.0, "course", 600.0, "mixed", 400.0).get(p.key());
         SystemReport.Search s = search(load, p, n, start, hint > 0 ? 1.4 : 2.0);
         searches.put(p.key(), s);
+        if (n == 1 && p.key().equals("course")) {
+          courseAtOne = s.maxSustainable();
+        }
         if (s.maxSustainable() > 0) {
           best.put(p.key(), s.maxSustainable());
         }
@@ -301,6 +305,50 @@ public final class SystemBench {
     progress("deployment: down");
     vtp("down");
     deploymentUp = false;
+    if (courseAtOne > 0) {
+      measureLogging(StepSearch.nice(courseAtOne * LOADED_SHARE));
+    }
+  }
+
+  /**
+   * The access log's cost (issue 22): one instance restarted per logging setting, the cached course read at one
+   * rate (near the 1-instance capacity), the backend's CPU per request.
+   */
+  private void measureLogging(double rate) throws Exception {
+    String base = "http://127.0.0.1:" + httpPort;
+    List<String[]> modes = List.of(new String[] {"text", "all"}, new String[] {"json", "all"},
+        new String[] {"json", "sample:0.01"}, new String[] {"json", "off"});
+    StringBuilder md = new StringBuilder();
+    md.append("### Access log cost: CPU per request by logging setting (1 instance)\n\n");
+    md.append(String.format(Locale.ROOT, "The cached course read at %,.0f req/s (80 %% of its 1-instance max), one "
+        + "instance restarted per setting (`VTP_LOG_FORMAT`, `VTP_ACCESS_LOG`), warmed up, then measured for %d s. "
+        + "`text`/`all` is `deployment/local/vtp`'s default; the image, compose and Kubernetes log `json`/`all`.%n%n",
+        rate, plan.fixed().toSeconds()));
+    md.append("| LOG_FORMAT | ACCESS_LOG | backend CPU ms/request | vs off | p99 ms | errors | requests |\n");
+    md.append("|---|---|---:|---:|---:|---:|---:|\n");
+    List<double[]> rows = new ArrayList<>();
+    for (String[] mode : modes) {
+      progress("logging cost: LOG_FORMAT=" + mode[0] + " ACCESS_LOG=" + mode[1]);
+      deploymentUp = true;
+      vtp(Map.of("VTP_LOG_FORMAT", mode[0], "VTP_ACCESS_LOG", mode[1]), "up", "--instances", "1");
+      OpenLoopLoad load = new OpenLoopLoad(ProcCpu::selfMs);
+      Profiles.Profile course = Profiles.courseRead(base, session.token(), session.readIds(), TIMEOUT);
+      warmup(load, course, rate, plan.warmup());
+      SystemReport.Loaded r = measuredRun(load, course, 1, rate, "logging " + mode[0] + "/" + mode[1], appPids(1),
+          null);
+      rows.add(new double[] {r.cpu().backendsMsPerRequest(), r.load().p99(), r.load().errors(),
+          r.load().statuses().values().stream().mapToLong(Long::longValue).sum()});
+      vtp("down");
+      deploymentUp = false;
+    }
+    double off = rows.get(rows.size() - 1)[0];
+    for (int i = 0; i < modes.size(); i++) {
+      double[] r = rows.get(i);
+      md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %s | %.2f | %,.0f | %,.0f |%n", modes.get(i)[0],
+          modes.get(i)[1], r[0], off > 0 ? String.format(Locale.ROOT, "%.2fx", r[0] / off) : "-", r[1], r[2], r[3]));
+    }
+    md.append("\nThe clock tick is 10 ms, so a difference under a few hundredths of a ms per request is noise.\n");
+    Files.writeString(out.resolve("logging.md"), md.toString());
   }
 
   private Session login(HttpClient client, String base) throws IOException, InterruptedException {
@@ -348,13 +396,19 @@ public final class SystemBench {
   }
 
   private void vtp(String... args) throws IOException, InterruptedException {
+    vtp(Map.of(), args);
+  }
+
+  private void vtp(Map<String, String> env, String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(root.resolve("deployment/local/vtp").toString());
     cmd.addAll(Arrays.asList(args));
     Files.writeString(log, "\n$ deployment/local/vtp " + String.join(" ", args) + "\n", StandardCharsets.UTF_8,
         java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-    Process p = new ProcessBuilder(cmd).directory(root.toFile()).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile()).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    pb.environment().putAll(env);
+    Process p = pb.start();
     if (!p.waitFor(5, TimeUnit.MINUTES)) {
       p.destroyForcibly();
       throw new IllegalStateException("deployment/local/vtp " + String.join(" ", args) + " took over 5 minutes; see "
@@ -456,8 +510,7 @@ public final class SystemBench {
         if (p == null) {
           p = peer.login().profile(base);
         }
-        HttpClient client = newClient();
-        OpenLoopLoad load = new OpenLoopLoad(client, ProcCpu::selfMs);
+        OpenLoopLoad load = new OpenLoopLoad(ProcCpu::selfMs);
         double start = hint > 0 ? hint : Math.max(200, courseBest / 2);
         // Every scale-up starts new, cold Spring Boot JVMs, with far more to compile than the app's: warm up twice
         // as long as the app each time (a 1.5 s warm-up left the 3-instance searches failing at any rate).
