@@ -135,6 +135,43 @@ final class SystemReport {
         m.loaded().cpu().nginxMsPerRequest())).collect(Collectors.joining(", ")));
   }
 
+  /** Issue 19's targets for backend CPU per request, as ratios to the floor's in the same run. */
+  static final Map<String, Double> CPU_TARGETS = Map.of("course", 1.5, "health", 1.2);
+
+  /**
+   * Lines judging the backend CPU per request of the cached course read and {@code /health/live} against the
+   * floor's at the same instance count, near capacity (the batched figure) and, for information, at the fixed rate;
+   * one line per instance count both were measured at. Empty when the floor or the endpoints are missing.
+   */
+  static List<String> cpuChecks(List<Measurement> measurements) {
+    List<String> lines = new ArrayList<>();
+    for (int n = 1; n <= 9; n++) {
+      Optional<Measurement> floor = find(measurements, "floor", n);
+      if (floor.isEmpty() || floor.get().loaded() == null || floor.get().loaded().cpu().backendsMsPerRequest() <= 0) {
+        continue;
+      }
+      List<String> parts = new ArrayList<>();
+      for (String e : List.of("course", "health")) {
+        Optional<Measurement> m = find(measurements, e, n);
+        if (m.isEmpty() || m.get().loaded() == null) {
+          continue;
+        }
+        double floorMs = floor.get().loaded().cpu().backendsMsPerRequest();
+        double ratio = m.get().loaded().cpu().backendsMsPerRequest() / floorMs;
+        double fixed = floor.get().cpu().backendsMsPerRequest() > 0
+            ? m.get().cpu().backendsMsPerRequest() / floor.get().cpu().backendsMsPerRequest() : 0;
+        double target = CPU_TARGETS.get(e);
+        parts.add(String.format(Locale.ROOT, "%s **%.2f** (%.3f vs %.3f ms; target <= %.1f: **%s**; at the fixed "
+            + "rate %.2f)", LABELS.get(e), ratio, m.get().loaded().cpu().backendsMsPerRequest(), floorMs, target, ratio <= target ? "met" : "not met", fixed));
+      }
+      if (!parts.isEmpty()) {
+        lines.add(String.format(Locale.ROOT, "Backend CPU per request near capacity / the floor's, %d instance%s: %s.",
+            n, n == 1 ? "" : "s", String.join("; ", parts)));
+      }
+    }
+    return lines;
+  }
+
   /**
    * The cached course read's max rate at 3 instances over the floor's at 3.
    *
@@ -338,6 +375,9 @@ final class SystemReport {
     String generator = generatorCheck(r.measurements());
     if (generator != null) {
       sb.append('\n').append(generator).append('\n');
+    }
+    for (String line : cpuChecks(r.measurements())) {
+      sb.append('\n').append(line).append('\n');
     }
     sb.append("\n### Redis commands and PostgreSQL transactions per request (server counters, same runs)\n\n"
         + "| endpoint | instances | Redis commands (incl. inside scripts) | by command | PostgreSQL transactions |\n"

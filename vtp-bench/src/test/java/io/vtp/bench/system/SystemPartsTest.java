@@ -193,6 +193,24 @@ class SystemPartsTest {
   }
 
   @Test
+  void cpuChecks_judgeCourseAndHealthAgainstTheFloorAtTheSameInstanceCount() {
+    List<SystemReport.Measurement> ms = List.of(
+        loaded(measurement("course", 3, 1000, false), 0.25, 0.1),
+        loaded(measurement("health", 3, 2000, false), 0.3, 0.0),
+        loaded(measurement("floor", 3, 4000, false), 0.2, 0.0),
+        loaded(measurement("course", 1, 1000, false), 0.25, 0.1)); // no floor at 1: no line
+
+    List<String> lines = SystemReport.cpuChecks(ms);
+
+    assertThat(lines).hasSize(1);
+    assertThat(lines.get(0))
+        .startsWith("Backend CPU per request near capacity / the floor's, 3 instances:")
+        .contains("cached GET /api/v1/courses/{id} **1.25** (0.250 vs 0.200 ms; target <= 1.5: **met**")
+        .contains("GET /health/live **1.50** (0.300 vs 0.200 ms; target <= 1.2: **not met**");
+    assertThat(SystemReport.cpuChecks(List.of(loaded(measurement("course", 3, 1000, false), 0.25, 0.1)))).isEmpty();
+  }
+
+  @Test
   void withPeerInstances_overridesTheCounts_zeroMeansNone_andRejectsGarbage() {
     assertThat(SystemBench.Plan.quick().withPeerInstances("1,3").peerInstances()).containsExactly(1, 3);
     assertThat(SystemBench.Plan.full().withPeerInstances("0").peerInstances()).isEmpty();
