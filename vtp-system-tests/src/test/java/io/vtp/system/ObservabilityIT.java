@@ -33,10 +33,11 @@ import org.junit.jupiter.api.Test;
  * nginx with a W3C {@code traceparent} is found, by its trace id, in nginx's access log, in exactly one instance's
  * JSON access line (with nginx's request id and a span id of its own), and in the spans that instance exported. Then
  * every line the instances wrote parses as one JSON object, and none holds the run's password, session token or
- * database password. Ports 33800-33999 (the deployment's block) and 33760 (the receiver).
+ * database password. Ports 28600-28799 (the deployment's block) and 28590 (the receiver): the tests' block, below
+ * Linux's ephemeral range (an outgoing connection took 33760 in CI).
  */
 class ObservabilityIT {
-  private static final int OTLP_PORT = 33760;
+  private static final int OTLP_PORT = 28590; // the tests' block (28000-31999), below the ephemeral range
   private static final int INSTANCES = 2;
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -63,7 +64,7 @@ class ObservabilityIT {
     });
     receiver.start();
     state = Files.createTempDirectory("vtp-observability-it-");
-    deployment = new Deployment(state, 33800);
+    deployment = new Deployment(state, 28600);
     deployment.env.put("VTP_LOG_FORMAT", "json");
     deployment.env.put("VTP_OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + OTLP_PORT);
     String out = deployment.run("up", "--instances", Integer.toString(INSTANCES));
