@@ -877,9 +877,23 @@ class ReliabilityIT {
     CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
     long elapsedMs = (lastAnswer.get() - start) / 1_000_000;
     long maxAllowed = limit + (long) Math.floor(elapsedMs / intervalMs);
-    // After the burst: a fresh spoofed address must still be limited.
-    int spoofed = Faults.HTTP.send(HttpRequest.newBuilder(URI.create(d.url("/api/v1/courses/1")))
-        .header("X-Forwarded-For", "203.0.113.77").build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    // After the burst: two fresh spoofed addresses get no fresh bucket. The shared bucket refills one token per
+    // 1.2 s, so when the burst took longer than that, one of them may take a token the burst left; a fresh bucket
+    // per address would let both through. Judged on every answer so far against the bucket's bound at that time.
+    int spoofedAllowed = 0;
+    int spoofedLimited = 0;
+    List<Integer> spoofedStatuses = new ArrayList<>();
+    for (String address : List.of("203.0.113.77", "198.51.100.23")) {
+      int status = Faults.HTTP.send(HttpRequest.newBuilder(URI.create(d.url("/api/v1/courses/1")))
+          .header("X-Forwarded-For", address).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+      spoofedStatuses.add(status);
+      spoofedAllowed += status == 200 ? 1 : 0;
+      spoofedLimited += status == 429 ? 1 : 0;
+    }
+    long spoofedAtMs = (System.nanoTime() - start) / 1_000_000;
+    long maxAllowedWithSpoofed = limit + (long) Math.floor(spoofedAtMs / intervalMs);
+    boolean spoofedHeld = spoofedAllowed + spoofedLimited == 2 && spoofedLimited >= 1
+        && allowed.get() + spoofedAllowed <= maxAllowedWithSpoofed;
     double denied = f.metricSum(N, "vtp_ratelimit_decisions_total", "name=\"api\"", "outcome=\"denied\"")
         + f.metricSum(N, "vtp_ratelimit_decisions_total", "name=\"api\"", "outcome=\"local_denied\"") - denied0;
     double failOpen = f.metricSum(N, "vtp_ratelimit_decisions_total", "name=\"api\"", "outcome=\"fail_open\"")
@@ -892,10 +906,11 @@ class ReliabilityIT {
         allowed + " allowed, " + limited + " limited (429), " + other + " other in " + elapsedMs + " ms; spread "
             + new TreeMap<>(by) + "; denials counted in metrics " + Math.round(denied) + ", fail-open decisions "
             + Math.round(failOpen) + "; a fresh spoofed "
-            + "X-Forwarded-For afterwards: " + spoofed,
-        "50 <= allowed <= 50 + floor(elapsed / 1.2 s) = " + maxAllowed + "; every other answer 429; spoofed "
-            + "header still 429; denials in metrics = 429s; 0 fail-open decisions",
-        allowed.get() >= limit && allowed.get() <= maxAllowed && other.get() == 0 && spoofed == 429
-            && Math.round(denied) == limited.get() + 1 && failOpen == 0));
+            + "X-Forwarded-For twice afterwards: " + spoofedStatuses + " at " + spoofedAtMs + " ms",
+        "50 <= allowed <= 50 + floor(elapsed / 1.2 s) = " + maxAllowed + "; every other answer 429; two fresh "
+            + "spoofed headers after it: at least one 429, and all allowed so far <= 50 + floor(elapsed / 1.2 s) = "
+            + maxAllowedWithSpoofed + " (one shared bucket); denials in metrics = 429s; 0 fail-open decisions",
+        allowed.get() >= limit && allowed.get() <= maxAllowed && other.get() == 0 && spoofedHeld
+            && Math.round(denied) == limited.get() + spoofedLimited && failOpen == 0));
   }
 }
