@@ -39,6 +39,24 @@ class SystemPartsTest {
   }
 
   @Test
+  void loggingTable_givesTheMedianAndRange_andNoRatioForASettingThatQueued() {
+    List<SystemBench.LoggingRow> rows = List.of(
+        new SystemBench.LoggingRow("text", "all", List.of(0.30, 0.24, 0.26), 8.5, 0, 30_000, true),
+        new SystemBench.LoggingRow("json", "all", List.of(0.44, 0.55, 0.41), 1020.9, 0, 16_928, false),
+        new SystemBench.LoggingRow("json", "off", List.of(0.20, 0.22, 0.50), 4.0, 0, 30_000, true));
+    String md = SystemBench.loggingTable(2000, Duration.ofSeconds(5), rows);
+    assertThat(md).contains("at 2,000 req/s (half its 1-instance max").contains("within 10 % of the CPU per request").contains("then 3 runs of 5 s")
+        .contains("| text | all | 0.260 | 0.240-0.300 | 1.18x | 8.50 | 0 | 30,000 | yes |")
+        .contains("| json | all | 0.440 | 0.410-0.550 | - | 1020.90 | 0 | 16,928 | **no** (not comparable) |")
+        .contains("| json | off | 0.220 | 0.200-0.500 | 1.00x | 4.00 | 0 | 30,000 | yes |");
+    assertThat(new SystemBench.LoggingRow("t", "a", List.of(0.4, 0.1, 0.3, 0.2), 1, 0, 1, true).median())
+        .isCloseTo(0.25, within(1e-9));
+    String noBaseline = SystemBench.loggingTable(2000, Duration.ofSeconds(5), List.of(rows.get(0),
+        new SystemBench.LoggingRow("json", "off", List.of(0.2), 900, 0, 9_000, false)));
+    assertThat(noBaseline).contains("| text | all | 0.260 | 0.240-0.300 | - |");
+  }
+
+  @Test
   void interleaved_takesEachProfileInTurn_soAWarmUpCoversEveryPath() {
     Profiles.Profile health = Profiles.health("http://h", Duration.ofSeconds(1));
     Profiles.Profile reads = Profiles.courseRead("http://h", "tok", new long[] {4, 5}, Duration.ofSeconds(1));
