@@ -21,7 +21,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,7 +36,8 @@ import org.junit.jupiter.api.Test;
  * nginx with a W3C {@code traceparent} is found, by its trace id, in nginx's access log, in exactly one instance's
  * JSON access line (with nginx's request id and a span id of its own), and in the spans that instance exported. Then
  * every line the instances wrote parses as one JSON object, and none holds the run's password, session token or
- * database password. Ports 28600-28799 (the deployment's block) and 28590 (the receiver): the tests' block, below
+ * database password. A room message sent on one instance is one trace: the publish's producer span there, and a
+ * consumer span, its child, on each instance that delivered it. Ports 28600-28799 (the deployment's block) and 28590 (the receiver): the tests' block, below
  * Linux's ephemeral range (an outgoing connection took 33760 in CI).
  */
 class ObservabilityIT {
@@ -86,12 +90,7 @@ class ObservabilityIT {
 
   @Test
   void oneRequest_carriesItsTraceIdThroughNginxOneInstanceAndTheExportedSpans() throws Exception {
-    HttpResponse<String> login = HTTP.send(HttpRequest.newBuilder(URI.create(deployment.url("/api/v1/auth/login")))
-        .header("Content-Type", "application/json").header("X-Token-Type", "bearer")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"teacher@vtp.local\",\"password\":\"" + PASSWORD + "\"}"))
-        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
-    String token = JSON.readTree(login.body()).get("token").asText();
+    String token = login();
 
     byte[] traceBytes = new byte[16];
     new SecureRandom().nextBytes(traceBytes);
@@ -141,6 +140,15 @@ class ObservabilityIT {
     await().atMost(Duration.ofSeconds(15)).until(() -> EXPORTED.stream().anyMatch(b -> contains(b, traceBytes)));
     assertThat(EXPORTED.stream().anyMatch(b -> contains(b, traceBytes) && contains(b, spanBytes)))
         .as("one export holds the trace id and the instance's span id").isTrue();
+    // Decoded: the instance's server span continues the client's trace, with the client's span as its parent.
+    await().atMost(Duration.ofSeconds(15)).until(() -> spans().stream()
+        .anyMatch(s -> s.spanId().equals(access.path("span_id").asText())));
+    OtlpSpans.Span server = spans().stream().filter(s -> s.spanId().equals(access.path("span_id").asText()))
+        .findFirst().orElseThrow();
+    assertThat(server.traceId()).isEqualTo(traceId);
+    assertThat(server.parentSpanId()).isEqualTo(parentId);
+    assertThat(server.instance()).isEqualTo(instance);
+    assertThat(server.name()).isEqualTo("GET /api/v1/auth/me");
     // The guard's spans: the session lookup and the limit decision (one span when they share a round trip).
     for (String name : List.of("session.lookup", "ratelimit.acquire")) {
       byte[] nameBytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -172,6 +180,84 @@ class ObservabilityIT {
       assertThat(Files.readString(state.resolve("logs/nginx-access.log"))).doesNotContain(token).doesNotContain(PASSWORD);
     }
     assertThat(lines).isGreaterThan(INSTANCES * 2);
+  }
+
+  @Test
+  void aRoomMessage_isOneTrace_fromItsPublishToTheDeliveryOnEachInstance() throws Exception {
+    String token = login();
+    HttpResponse<String> course = HTTP.send(HttpRequest.newBuilder(URI.create(deployment.url("/api/v1/courses")))
+        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"Traced room\",\"description\":\"\"}"))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(course.statusCode()).as(course.body()).isEqualTo(201);
+    String room = JSON.readTree(course.body()).get("id").asLong() + "-traced";
+    List<RoomMember> members = new ArrayList<>();
+    try {
+      // One member on each instance (directly: nginx's ip_hash sends every loopback client to the same one).
+      for (int i = 1; i <= INSTANCES; i++) {
+        members.add(RoomMember.connectWelcomed(URI.create("ws://127.0.0.1:" + (deployment.basePort + i)
+            + "/ws/rooms/" + room), token));
+      }
+      String text = "traced-" + UUID.randomUUID();
+      members.get(0).ws.sendText("{\"type\":\"message\",\"data\":\"" + text + "\"}", true)
+          .get(5, TimeUnit.SECONDS);
+      for (RoomMember m : members) {
+        String frame = m.frameWith(text, Duration.ofSeconds(10));
+        assertThat(frame).as("the message reached every member").isNotNull();
+        // The relay's trace context stays between the instances: members get the event as it was sent.
+        assertThat(JSON.readTree(frame).has("traceparent")).as(frame).isFalse();
+        assertThat(JSON.readTree(frame).path("data").asText()).isEqualTo(text);
+      }
+      // Publishes on backend-1 so far: member 1's join (only backend-1 had a member) and the message. The
+      // message's producer span is the one whose trace holds a consumer span, its child, on each instance.
+      await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+        List<OtlpSpans.Span> all = spans();
+        List<OtlpSpans.Span> relayed = all.stream().filter(s -> s.name().equals("PUBLISH vtp:room")
+            && s.instance().equals("backend-1") && deliveries(all, s).size() == INSTANCES)
+            .collect(Collectors.toList());
+        assertThat(relayed).as("a publish on backend-1 delivered on both instances, among %s", all).hasSize(1);
+        OtlpSpans.Span publish = relayed.get(0);
+        assertThat(publish.kind()).isEqualTo(OtlpSpans.PRODUCER);
+        assertThat(deliveries(all, publish)).extracting(OtlpSpans.Span::instance)
+            .containsExactlyInAnyOrder("backend-1", "backend-2");
+        assertThat(deliveries(all, publish)).allSatisfy(d -> {
+          assertThat(d.parentSpanId()).isEqualTo(publish.spanId());
+          assertThat(d.kind()).isEqualTo(OtlpSpans.CONSUMER);
+        });
+      });
+    } finally {
+      for (RoomMember m : members) {
+        m.ws.abort();
+      }
+    }
+    String channel = "vtp:room:" + room;
+    assertThat(EXPORTED.stream().anyMatch(b -> contains(b, channel.getBytes(StandardCharsets.UTF_8))))
+        .as("the spans name the channel %s", channel).isTrue();
+  }
+
+  private static String login() throws IOException, InterruptedException {
+    HttpResponse<String> login = HTTP.send(HttpRequest.newBuilder(URI.create(deployment.url("/api/v1/auth/login")))
+        .header("Content-Type", "application/json").header("X-Token-Type", "bearer")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"teacher@vtp.local\",\"password\":\"" + PASSWORD
+            + "\"}"))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+    return JSON.readTree(login.body()).get("token").asText();
+  }
+
+  /** The delivery spans in the trace of a publish span. */
+  private static List<OtlpSpans.Span> deliveries(List<OtlpSpans.Span> all, OtlpSpans.Span publish) {
+    return all.stream().filter(d -> d.name().equals("process vtp:room") && d.traceId().equals(publish.traceId()))
+        .collect(Collectors.toList());
+  }
+
+  /** Every span exported so far, decoded. */
+  private static List<OtlpSpans.Span> spans() {
+    List<OtlpSpans.Span> out = new ArrayList<>();
+    for (byte[] body : EXPORTED) {
+      out.addAll(OtlpSpans.parse(body));
+    }
+    return out;
   }
 
   /** Lines holding {@code text} in the instances' logs, as (instance, line). */

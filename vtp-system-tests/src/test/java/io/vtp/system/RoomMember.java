@@ -37,14 +37,23 @@ final class RoomMember implements WebSocket.Listener {
 
   /** Waits until a frame containing {@code fragment} arrives (frames before it are consumed); bounded by max. */
   boolean await(String fragment, Duration max) throws InterruptedException {
+    return frameWith(fragment, max) != null;
+  }
+
+  /**
+   * Waits until a frame containing {@code fragment} arrives (frames before it are consumed); bounded by max.
+   *
+   * @return that frame, or null when none came in time
+   */
+  String frameWith(String fragment, Duration max) throws InterruptedException {
     long deadline = System.nanoTime() + max.toNanos();
     while (System.nanoTime() < deadline) {
       String frame = frames.poll(100, TimeUnit.MILLISECONDS);
       if (frame != null && frame.contains(fragment)) {
-        return true;
+        return frame;
       }
     }
-    return false;
+    return null;
   }
 
   /**

@@ -63,6 +63,8 @@ import redis.clients.jedis.exceptions.JedisException;
 public final class RoomHub implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RoomHub.class);
   private static final String CHANNEL_PREFIX = "vtp:room:";
+  /** The field a relayed event carries its producer span's trace context in (tracing on only; never delivered). */
+  private static final String TRACEPARENT = "traceparent";
   /** RFC 6455 close codes. */
   private static final int POLICY_VIOLATION = 1008;
   private static final int GOING_AWAY = 1001;
@@ -115,8 +117,9 @@ public final class RoomHub implements AutoCloseable {
   }
 
   /**
-   * Like the constructor above, with a client span ({@code PUBLISH vtp:room}) around each relay of a room event
-   * through Redis pub/sub when tracing is on.
+   * Like the constructor above, with tracing of the relay when it is on: a producer span ({@code PUBLISH vtp:room})
+   * around each publish of a room event, whose traceparent the event carries through Redis, and on every instance a
+   * consumer span ({@code process vtp:room}) in the same trace around its delivery to the local members.
    *
    * @param redis the Redis of the rooms
    * @param auth re-validates sessions
@@ -335,8 +338,11 @@ public final class RoomHub implements AutoCloseable {
     }
     try {
       String payload = json.writeValueAsString(e);
-      long receivers = tracing.clientSpan("PUBLISH vtp:room", "redis",
-          () -> redis.publish(CHANNEL_PREFIX + from.room, payload));
+      String channel = CHANNEL_PREFIX + from.room;
+      // With tracing on, the event carries its producer span's traceparent (the receivers remove it before
+      // delivering), so each instance's delivery joins the sender's trace.
+      long receivers = tracing.producerSpan("PUBLISH vtp:room", channel,
+          traceparent -> redis.publish(channel, traceparent == null ? payload : withTraceparent(payload, traceparent)));
       if (receivers == 0 && countsReceivers) {
         // Nobody received it, this instance included: its subscription died and it has not noticed yet.
         publishErrors.increment();
@@ -348,6 +354,11 @@ public final class RoomHub implements AutoCloseable {
     }
   }
 
+  /** Adds {@code "traceparent"} as the last field of a serialized event (an object, so it ends with '}'). */
+  static String withTraceparent(String event, String traceparent) {
+    return event.substring(0, event.length() - 1) + ",\"" + TRACEPARENT + "\":\"" + traceparent + "\"}";
+  }
+
   private void deliver(String channel, String message) {
     String room = channel.substring(CHANNEL_PREFIX.length());
     Set<Member> local = rooms.get(room);
@@ -355,20 +366,34 @@ public final class RoomHub implements AutoCloseable {
       return;
     }
     String to = null;
+    String traceparent = null;
+    String frame = message;
     try {
       JsonNode e = json.readTree(message);
       if (e.hasNonNull("to")) {
         to = e.get("to").asText();
       }
+      if (e instanceof ObjectNode && e.hasNonNull(TRACEPARENT)) {
+        // The members get the event as it was sent, without the relay's trace context.
+        traceparent = ((ObjectNode) e).remove(TRACEPARENT).asText();
+        frame = json.writeValueAsString(e);
+      }
     } catch (java.io.IOException ex) {
       return;
     }
-    for (Member m : local) {
-      if (to == null || to.equals(Long.toString(m.principal.userId()))) {
-        m.sendRaw(message);
-        relayed.increment();
+    String recipient = to;
+    String text = frame;
+    int delivered = tracing.consumerSpan("process vtp:room", channel, traceparent, () -> {
+      int n = 0;
+      for (Member m : local) {
+        if (recipient == null || recipient.equals(Long.toString(m.principal.userId()))) {
+          m.sendRaw(text);
+          n++;
+        }
       }
-    }
+      return n;
+    });
+    relayed.increment(delivered);
   }
 
   private void subscribeLoop() {

@@ -3,10 +3,13 @@ package io.vtp.app.tracing;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.resources.Resource;
@@ -17,6 +20,7 @@ import io.vtp.app.config.ConfigException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -38,6 +42,18 @@ import java.util.function.Supplier;
  */
 public final class Tracing implements AutoCloseable {
   private static final Tracing OFF = new Tracing(null, null);
+  @SuppressWarnings("deprecation") // keys(): the propagator reads the header by name only
+  private static final TextMapGetter<String> TRACEPARENT = new TextMapGetter<>() {
+    @Override
+    public Iterable<String> keys(String carrier) {
+      return java.util.List.of("traceparent");
+    }
+
+    @Override
+    public String get(String carrier, String key) {
+      return "traceparent".equals(key) ? carrier : null;
+    }
+  };
   private final OpenTelemetrySdk sdk;
   private final Tracer tracer;
 
@@ -146,6 +162,51 @@ public final class Tracing implements AutoCloseable {
     }
     return inSpan(tracer.spanBuilder(name).setSpanKind(SpanKind.CLIENT).setParent(Context.current())
         .setAttribute("db.system.name", system).startSpan(), body);
+  }
+
+  /**
+   * Runs {@code body} in a producer span (a message sent through Redis pub/sub), a child of the current span or the
+   * root of a new trace, and gives {@code body} that span's W3C {@code traceparent} to carry in the message, so the
+   * instances that receive it continue the trace ({@link #consumerSpan}); when tracing is off, gives {@code null}.
+   *
+   * @param name the span name, e.g. {@code PUBLISH vtp:room}
+   * @param channel the channel published to ({@code messaging.destination.name})
+   * @param body the work, given the traceparent or {@code null}
+   * @param <T> its result
+   * @return what {@code body} returned
+   */
+  public <T> T producerSpan(String name, String channel, Function<String, T> body) {
+    if (tracer == null) {
+      return body.apply(null);
+    }
+    Span span = tracer.spanBuilder(name).setSpanKind(SpanKind.PRODUCER).setParent(Context.current())
+        .setAttribute("messaging.system", "redis").setAttribute("messaging.operation.type", "send")
+        .setAttribute("messaging.destination.name", channel).startSpan();
+    SpanContext sc = span.getSpanContext();
+    String traceparent = "00-" + sc.getTraceId() + "-" + sc.getSpanId() + "-" + sc.getTraceFlags().asHex();
+    return inSpan(span, () -> body.apply(traceparent));
+  }
+
+  /**
+   * Runs {@code body} in a consumer span whose parent is the {@code traceparent} a received message carried (a new
+   * trace when it is {@code null} or invalid); when tracing is off, just runs it.
+   *
+   * @param name the span name, e.g. {@code process vtp:room}
+   * @param channel the channel the message came on
+   * @param traceparent the message's W3C traceparent, or {@code null}
+   * @param body the work
+   * @param <T> its result
+   * @return what {@code body} returned
+   */
+  public <T> T consumerSpan(String name, String channel, String traceparent, Supplier<T> body) {
+    if (tracer == null) {
+      return body.get();
+    }
+    Context parent = traceparent == null ? Context.root() : W3CTraceContextPropagator.getInstance()
+        .extract(Context.root(), traceparent, TRACEPARENT);
+    return inSpan(tracer.spanBuilder(name).setSpanKind(SpanKind.CONSUMER).setParent(parent)
+        .setAttribute("messaging.system", "redis").setAttribute("messaging.operation.type", "process")
+        .setAttribute("messaging.destination.name", channel).startSpan(), body);
   }
 
   private static <T> T inSpan(Span span, Supplier<T> body) {
