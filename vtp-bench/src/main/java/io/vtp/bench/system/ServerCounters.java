@@ -1,5 +1,6 @@
 package io.vtp.bench.system;
 
+import io.vtp.bench.swap.CommandCounter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -55,14 +56,7 @@ final class ServerCounters {
           throw new java.io.UncheckedIOException(e);
         }
       }
-      for (String line : jedis.info("commandstats").split("\r?\n")) {
-        // cmdstat_get:calls=12,usec=34,...
-        if (line.startsWith("cmdstat_")) {
-          String name = line.substring(8, line.indexOf(':'));
-          int c = line.indexOf("calls=");
-          calls.put(name, Long.parseLong(line.substring(c + 6, line.indexOf(',', c))));
-        }
-      }
+      calls.putAll(CommandCounter.commandStats(jedis));
     }
     return new Reading(calls, postgresTransactions());
   }

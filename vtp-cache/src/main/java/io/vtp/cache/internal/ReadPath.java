@@ -64,17 +64,11 @@ final class ReadPath<V> {
    * @return the entry; never {@code null}; its value is {@code null} for "not found"
    */
   Envelope<V> get(String part, String key, Duration ttl, CacheLoader<V> loader) {
-    long epoch = 0;
-    if (l1 != null) {
-      Envelope<V> local = l1.get(part, cfg.clock().millis());
-      if (local != null) {
-        counters.l1Hits.increment();
-        counters.hits.increment();
-        return local;
-      }
-      counters.l1Misses.increment();
-      epoch = l1.epoch();
+    Envelope<V> local = peekL1(part);
+    if (local != null) {
+      return local;
     }
+    long epoch = l1Epoch(); // read before Redis: an invalidation meanwhile keeps this entry out of L1
     Envelope<V> entry = read(part, key, ttl, loader);
     if (l1 != null) {
       l1.put(part, entry, epoch);
@@ -106,7 +100,7 @@ final class ReadPath<V> {
   }
 
   /**
-   * The L1 step of {@link #peek}: a fresh L1 entry (counted as a hit), or {@code null} (counted as an L1 miss when
+   * The L1 step of {@link #get} and {@link #peek}: a fresh L1 entry (counted as a hit), or {@code null} (counted as an L1 miss when
    * there is an L1).
    */
   Envelope<V> peekL1(String part) {
