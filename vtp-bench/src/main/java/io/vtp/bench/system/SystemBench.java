@@ -85,8 +85,8 @@ public final class SystemBench {
   static final double MAX_RATE = 20_000;
   /** The share of each max sustainable rate the near-capacity CPU run uses. */
   static final double LOADED_SHARE = 0.8;
-  /** Measured runs per logging setting. */
-  static final int LOGGING_RUNS = 3;
+  /** Measured runs per logging setting and instance lifetime (two lifetimes per setting). */
+  static final int LOGGING_RUNS = 2;
   private static final int MAX_STEADY_ROUNDS = 8;
   private static final double STEADY_SPREAD = 0.1;
   private static final String TEACHER = "teacher@vtp.local";
@@ -199,26 +199,44 @@ public final class SystemBench {
   /**
    * Runs the system level and writes its report.
    *
-   * @param args {@code [--quick] [--out DIR] [--docs DIR]}
+   * @param args {@code [--quick] [--logging-only] [--out DIR] [--docs DIR]}
    * @throws Exception when the deployment cannot be started or a run fails (everything started is stopped)
    */
   public static void main(String[] args) throws Exception {
     Plan plan = Plan.full();
     Path out = Path.of("target/bench-system");
     Path docs = Path.of("docs");
+    boolean loggingOnly = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> plan = Plan.quick();
+        case "--logging-only" -> loggingOnly = true;
         case "--out" -> out = Path.of(args[++i]);
         case "--docs" -> docs = Path.of(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + " (usage: SystemBench [--quick] [--out DIR] [--docs DIR])");
+            + " (usage: SystemBench [--quick] [--logging-only] [--out DIR] [--docs DIR])");
       }
     }
     Path root = repoRoot();
     SystemBench bench = new SystemBench(root, root.resolve(out).normalize(), root.resolve(docs).normalize(), plan);
     Runtime.getRuntime().addShutdownHook(new Thread(bench::cleanup, "bench-cleanup"));
-    bench.run();
+    if (loggingOnly) {
+      bench.runLoggingOnly();
+    } else {
+      bench.run();
+    }
+  }
+
+  private void runLoggingOnly() throws Exception {
+    long started = System.nanoTime();
+    Files.createDirectories(log.getParent());
+    try {
+      measureLoggingOnly();
+    } finally {
+      cleanup();
+    }
+    progress(String.format(Locale.ROOT, "wrote %s (%d s of measuring)", root.relativize(out.resolve("logging.md")),
+        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started)));
   }
 
   private void run() throws Exception {
@@ -317,31 +335,64 @@ public final class SystemBench {
   /**
    * The access log's cost (issue 22): one instance restarted per logging setting, the cached course read at half its
    * 1-instance max (a rate a cold instance in every setting sustains: at 80 % a new JVM fell behind while it compiled
-   * and never caught up), warmed up until steady, then {@value #LOGGING_RUNS} measured runs; the table gives the
-   * median backend CPU per request and marks a setting that did not get steady or whose runs were not all
-   * sustainable.
+   * and never caught up), warmed up until steady, then measured. The settings run in order, then in reverse order
+   * (each setting in two instance lifetimes, {@value #LOGGING_RUNS} runs in each), so a drift of the machine over the
+   * minutes does not land on one setting; the table gives the median backend CPU per request over all its runs and
+   * marks a setting that did not get steady or whose runs were not all sustainable.
    */
   private void measureLogging(double rate) throws Exception {
     String base = "http://127.0.0.1:" + httpPort;
     List<String[]> modes = List.of(new String[] {"text", "all"}, new String[] {"json", "all"},
         new String[] {"json", "sample:0.01"}, new String[] {"json", "off"});
-    List<LoggingRow> rows = new ArrayList<>();
-    for (String[] mode : modes) {
+    List<String[]> order = new ArrayList<>(modes);
+    for (int i = modes.size() - 1; i >= 0; i--) {
+      order.add(modes.get(i));
+    }
+    Map<String, List<SystemReport.Loaded>> runs = new LinkedHashMap<>();
+    Map<String, Boolean> steady = new LinkedHashMap<>();
+    for (String[] mode : order) {
+      String key = mode[0] + "/" + mode[1];
       progress("logging cost: LOG_FORMAT=" + mode[0] + " ACCESS_LOG=" + mode[1]);
       deploymentUp = true;
       vtp(Map.of("VTP_LOG_FORMAT", mode[0], "VTP_ACCESS_LOG", mode[1]), "up", "--instances", "1");
       OpenLoopLoad load = new OpenLoopLoad(ProcCpu::selfMs);
       Profiles.Profile course = Profiles.courseRead(base, session.token(), session.readIds(), TIMEOUT);
-      boolean warm = warmUntilSteady(load, course, rate);
-      List<SystemReport.Loaded> runs = new ArrayList<>();
+      steady.merge(key, warmUntilSteady(load, course, rate), Boolean::logicalAnd);
       for (int i = 0; i < LOGGING_RUNS; i++) {
-        runs.add(measuredRun(load, course, 1, rate, "logging " + mode[0] + "/" + mode[1], appPids(1), null));
+        runs.computeIfAbsent(key, k -> new ArrayList<>()).add(measuredRun(load, course, 1, rate,
+            "logging " + key, appPids(1), null));
       }
-      rows.add(LoggingRow.of(mode[0], mode[1], warm, runs));
       vtp("down");
       deploymentUp = false;
     }
+    List<LoggingRow> rows = new ArrayList<>();
+    for (String[] mode : modes) {
+      String key = mode[0] + "/" + mode[1];
+      rows.add(LoggingRow.of(mode[0], mode[1], steady.get(key), runs.get(key)));
+    }
     Files.writeString(out.resolve("logging.md"), loggingTable(rate, plan.fixed(), rows));
+  }
+
+  /**
+   * {@code --logging-only}: the 1-instance course read's max (one search after a warm-up), then only
+   * {@link #measureLogging} at half of it; writes {@code logging.md} and nothing else.
+   */
+  private void measureLoggingOnly() throws Exception {
+    String base = "http://127.0.0.1:" + httpPort;
+    progress("deployment: 1 instance, to find the course read's max");
+    deploymentUp = true;
+    vtp("up", "--instances", "1");
+    session = login(newClient(), base);
+    OpenLoopLoad load = new OpenLoopLoad(ProcCpu::selfMs);
+    Profiles.Profile course = Profiles.courseRead(base, session.token(), session.readIds(), TIMEOUT);
+    warmup(load, course, 600, plan.warmup().multipliedBy(3).dividedBy(2));
+    courseAtOne = search(load, course, 1, 600, 2.0).maxSustainable();
+    vtp("down");
+    deploymentUp = false;
+    if (courseAtOne <= 0) {
+      throw new IllegalStateException("the course read sustained no rate at 1 instance; see " + log);
+    }
+    measureLogging(StepSearch.nice(courseAtOne / 2));
   }
 
   /**
@@ -421,9 +472,10 @@ public final class SystemBench {
         + "setting sustains), one instance restarted per setting (`VTP_LOG_FORMAT`, `VTP_ACCESS_LOG`), warmed up "
         + "until steady (a round at the rate that met the bar, p99 <= %.0f ms with nothing failed or unsent, and "
         + "used within %.0f %% of the CPU per request of the round before: the JIT compiler done), then %d runs of "
-        + "%d s; the median backend CPU per request, and the range. `text`/`all` is `deployment/local/vtp`'s "
-        + "default; the image, compose and Kubernetes log `json`/`all`.%n%n", rate, P99_LIMIT_MS,
-        STEADY_SPREAD * 100, LOGGING_RUNS, run.toSeconds()));
+        + "%d s. The settings ran in the order below and then in reverse (two instance lifetimes each, so a drift of "
+        + "the machine does not favour one): the median backend CPU per request over the %d runs, and the range. "
+        + "`text`/`all` is `deployment/local/vtp`'s default; the image, compose and Kubernetes log `json`/`all`.%n%n",
+        rate, P99_LIMIT_MS, STEADY_SPREAD * 100, LOGGING_RUNS, run.toSeconds(), 2 * LOGGING_RUNS));
     md.append("| LOG_FORMAT | ACCESS_LOG | backend CPU ms/request (median) | range | vs off | worst p99 ms | errors "
         + "| requests | sustained |\n");
     md.append("|---|---|---:|---:|---:|---:|---:|---:|---|\n");
