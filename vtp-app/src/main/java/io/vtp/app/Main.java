@@ -57,7 +57,7 @@ public final class Main {
     }
     Thread hook = new Thread(() -> {
       app.shutdown();
-      LogSetup.stop(); // flushes the asynchronous appender's queue
+      LogSetup.stop(); // writes what the log writer still holds
       // SIGTERM is the normal way to stop an instance: exit 0 once the drain completed, not 143.
       Runtime.getRuntime().halt(0);
     }, "vtp-shutdown");

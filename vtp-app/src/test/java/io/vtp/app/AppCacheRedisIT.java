@@ -144,8 +144,8 @@ class AppCacheRedisIT {
   private static String startupLog(String instance) throws Exception {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     PrintStream original = System.out;
-    // Logback's console appender writes to System.out as it is at each write: tee it, so the run's output stays
-    // complete. It writes from its asynchronous worker: wait until that queue is empty before restoring.
+    // The log writer writes to System.out as it is at each write: tee it, so the run's output stays
+    // complete. It writes from its own thread: wait until everything accepted is written before restoring.
     System.setOut(new PrintStream(new TeeStream(original, captured), true, StandardCharsets.UTF_8));
     try {
       Map<String, String> e = new java.util.HashMap<>(env);
@@ -153,11 +153,9 @@ class AppCacheRedisIT {
       TestApps.start(e).shutdown();
       ch.qos.logback.classic.LoggerContext logs =
           (ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory();
-      ch.qos.logback.core.AsyncAppenderBase<?> async = (ch.qos.logback.core.AsyncAppenderBase<?>)
-          logs.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender("async-console");
-      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
-          .until(() -> async.getNumberOfElementsInQueue() == 0);
-      Thread.sleep(50); // the worker takes an event off the queue before writing it
+      io.vtp.app.logging.BatchingAppender writer = (io.vtp.app.logging.BatchingAppender)
+          logs.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender(io.vtp.app.logging.LogSetup.APPENDER);
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> writer.pending() == 0);
     } finally {
       System.setOut(original);
     }

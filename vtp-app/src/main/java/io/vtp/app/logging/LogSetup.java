@@ -1,6 +1,5 @@
 package io.vtp.app.logging;
 
-import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
@@ -8,7 +7,6 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ConfiguratorRank;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
 import java.util.Map;
@@ -16,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Configures Logback in code (no XML to ship or to get wrong): standard output, through a bounded
- * {@link AsyncAppender} that drops rather than blocks a request thread when the queue is full ({@code neverBlock}),
- * in JSON lines or text (see {@link LogConfig}).
+ * {@link BatchingAppender} that drops (and counts) rather than blocks a request thread when the queue is full and
+ * writes in batches from one thread, in JSON lines or text (see {@link LogConfig}).
  *
  * <p>Logback finds this class through {@code META-INF/services} and applies the environment's settings (leniently:
  * an invalid value falls back to the defaults) the first time a logger is created. {@code Main} then applies the
@@ -25,8 +23,12 @@ import org.slf4j.LoggerFactory;
  */
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_HIGH_PRIORITY)
 public final class LogSetup extends ContextAwareBase implements Configurator {
-  /** Events queued for the console; when full, new events are dropped (counted by nothing, but never blocking). */
+  /** The appender's name (on the root logger). */
+  public static final String APPENDER = "log-writer";
+  /** Events queued for standard output; when full, new events are dropped (never blocking), and counted. */
   static final int QUEUE_SIZE = 8192;
+  /** How long the writer gathers events after the first of a batch; WARN and ERROR are written at once. */
+  static final int WINDOW_MILLIS = 5;
   private static final String TEXT_PATTERN =
       "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%logger{0}] %msg%replace( %kvp){'^ $',''}%n";
 
@@ -75,26 +77,18 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     encoder.setContext(context);
     encoder.start();
 
-    ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
-    console.setName("console");
-    console.setContext(context);
-    console.setEncoder(encoder);
-    console.start();
-
-    AsyncAppender async = new AsyncAppender();
-    async.setName("async-console");
-    async.setContext(context);
-    async.setQueueSize(QUEUE_SIZE);
-    async.setDiscardingThreshold(0); // keep every level until the queue is full
-    async.setNeverBlock(true);
-    async.setIncludeCallerData(false);
-    async.setMaxFlushTime(2000);
-    async.addAppender(console);
-    async.start();
+    BatchingAppender writer = new BatchingAppender();
+    writer.setName(APPENDER);
+    writer.setContext(context);
+    writer.setEncoder(encoder);
+    writer.setQueueSize(QUEUE_SIZE);
+    writer.setWindowMillis(WINDOW_MILLIS);
+    writer.setMaxFlushMillis(2000);
+    writer.start();
 
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     root.setLevel(Level.toLevel(config.rootLevel(), Level.INFO));
-    root.addAppender(async);
+    root.addAppender(writer);
     for (Map.Entry<String, String> e : config.levels().entrySet()) {
       context.getLogger(e.getKey()).setLevel(Level.toLevel(e.getValue(), Level.INFO));
     }

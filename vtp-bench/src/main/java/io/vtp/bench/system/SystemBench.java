@@ -490,7 +490,7 @@ public final class SystemBench {
           r.sustained() ? "yes" : "**no** (not comparable)"));
     }
     md.append("\nThe clock tick is 10 ms, so a difference under a few hundredths of a ms per request is noise; the "
-        + "JSON line is built and written on the asynchronous appender's thread, off the request's.\n");
+        + "JSON line is built and written on the log writer's thread, off the request's.\n");
     return md.toString();
   }
 
