@@ -355,7 +355,7 @@ public final class RoomHub implements AutoCloseable {
   }
 
   /** Adds {@code "traceparent"} as the last field of a serialized event (an object, so it ends with '}'). */
-  static String withTraceparent(String event, String traceparent) {
+  private static String withTraceparent(String event, String traceparent) {
     return event.substring(0, event.length() - 1) + ",\"" + TRACEPARENT + "\":\"" + traceparent + "\"}";
   }
 
